@@ -1,0 +1,1 @@
+"""Scorecards, priorities, sampling, agreement, outcomes, cycles, conversation signals. Pure functions."""

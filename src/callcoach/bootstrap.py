@@ -1,0 +1,44 @@
+"""The composition root: settings in, wired objects out. Nothing connects until called."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from callcoach.services.common import ServiceError
+from callcoach.settings import Settings
+from callcoach.store.db import Database
+from callcoach.store.uow import Store
+
+
+class DatabaseNotReadyError(ServiceError):
+    pass
+
+
+@dataclass
+class Container:
+    """Everything a command, a web request or a worker task needs, built once per process."""
+
+    settings: Settings
+    store: Store
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def bootstrap(
+    settings: Settings | None = None, *, require_current: bool = True, **overrides: Any
+) -> Container:
+    """Build the container. `overrides` replace settings (the CLI's --db, tests' URLs)."""
+    settings = settings or Settings()
+    if overrides:
+        settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    store = Store(Database(settings.db))
+    if require_current and not store.is_current():
+        store.close()
+        raise DatabaseNotReadyError(
+            f"the database {store.database.display_url} is not initialised or is out of date: "
+            "run `callcoach init` first"
+        )
+    return Container(settings=settings, store=store)

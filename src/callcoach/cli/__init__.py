@@ -1,0 +1,18 @@
+"""The `callcoach` command. Each module registers its commands on the one Typer app."""
+
+from __future__ import annotations
+
+import sys
+
+from callcoach.cli import imports, rubrics, setup  # noqa: F401  (registers commands)
+from callcoach.cli.app import app
+from callcoach.cli.output import err_console
+from callcoach.services.common import ServiceError
+
+
+def main() -> None:
+    try:
+        app()
+    except ServiceError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""The demo team generator: a realistic, deterministic sales org built from domain objects."""

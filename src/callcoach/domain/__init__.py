@@ -1,0 +1,4 @@
+"""What a call, a rubric, a score and an assessment are.
+
+Pure: standard library and pydantic only.
+"""

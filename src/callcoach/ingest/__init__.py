@@ -1,0 +1,1 @@
+"""Readers that turn outside formats into domain objects. One module per family of formats."""

@@ -1,0 +1,130 @@
+"""The conversation JSON Lines format of ../shared/data: one call per line.
+
+`turns[i]` becomes segment i; `rep_speaker` marks the rep's turns; optional `rep` and `date` give
+the rep and call date; `outcome.won` becomes the outcome of a deal linked to the call;
+`annotations` are kept with the call (unused by scoring).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from callcoach.domain.calls import SpeakerRole
+from callcoach.ingest.errors import ParseError
+from callcoach.ingest.registry import TranscriptFormat
+from callcoach.ingest.transcript import ParsedCall, ParsedTurn
+
+NAME = "conversation-jsonl"
+
+
+class _Turn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    speaker: str
+    text: str
+    start: float | None = None
+    end: float | None = None
+
+
+class _Conversation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    call_id: str
+    rep_speaker: str
+    turns: list[_Turn]
+    source: str | None = None
+    rep: str | None = None
+    date: datetime | None = None
+    outcome: dict[str, Any] | None = None
+    annotations: dict[str, Any] | None = None
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+def _parse_line(path: Path, number: int, line: str) -> ParsedCall:
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ParseError(path, number, f"invalid JSON ({exc.msg} at column {exc.colno})") from exc
+    try:
+        conv = _Conversation.model_validate(raw)
+    except ValidationError as exc:
+        raise ParseError(path, number, _describe(exc)) from exc
+    if not conv.turns:
+        raise ParseError(path, number, f"conversation {conv.call_id!r} has no turns")
+    speakers = {t.speaker for t in conv.turns}
+    if conv.rep_speaker not in speakers:
+        raise ParseError(
+            path, number, f"rep_speaker {conv.rep_speaker!r} never speaks in {conv.call_id!r}"
+        )
+    turns = [
+        ParsedTurn(
+            speaker=t.speaker,
+            text=t.text,
+            start=t.start,
+            end=t.end,
+            role=SpeakerRole.REP if t.speaker == conv.rep_speaker else SpeakerRole.PROSPECT,
+        )
+        for t in conv.turns
+    ]
+    won = conv.outcome.get("won") if conv.outcome else None
+    meta: dict[str, Any] = {"rep_speaker": conv.rep_speaker}
+    if conv.source:
+        meta["source"] = conv.source
+    if conv.outcome is not None:
+        meta["outcome"] = conv.outcome
+    return ParsedCall(
+        external_id=conv.call_id,
+        turns=turns,
+        source_file=str(path),
+        source_format=NAME,
+        line=number,
+        rep=conv.rep,
+        date=conv.date,
+        annotations=conv.annotations,
+        meta=meta,
+        deal_outcome_won=won if isinstance(won, bool) else None,
+        deal_external_id=conv.call_id if isinstance(won, bool) else None,
+    )
+
+
+def read(path: Path) -> list[ParsedCall]:
+    calls: list[ParsedCall] = []
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            call = _parse_line(path, number, line)
+            if call.external_id in seen:
+                raise ParseError(
+                    path,
+                    number,
+                    f"call_id {call.external_id!r} repeats line {seen[call.external_id]}",
+                )
+            seen[call.external_id] = number
+            calls.append(call)
+    if not calls:
+        raise ParseError(path, None, "no conversations in file")
+    return calls
+
+
+def _sniff(path: Path, head: str) -> bool:
+    first = head.lstrip().split("\n", 1)[0]
+    return first.startswith("{") and '"turns"' in first and '"rep_speaker"' in head
+
+
+FORMAT = TranscriptFormat(
+    name=NAME,
+    summary="Conversation JSON Lines (one call per line; turns, rep_speaker, outcome)",
+    extensions=(".jsonl",),
+    sniff=_sniff,
+    read=read,
+)

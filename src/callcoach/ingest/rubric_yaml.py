@@ -1,0 +1,69 @@
+"""Rubric YAML files: parse, then check with the domain rules, reporting the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from callcoach.domain.rubric import RubricCheck, check_rubric
+from callcoach.ingest.errors import ParseError
+
+
+def _criterion_lines(text: str) -> dict[str, int]:
+    """Line of each criterion id, so errors can point into the file."""
+    lines: dict[str, int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if key.value == "criteria" and isinstance(value, yaml.SequenceNode):
+            for item in value.value:
+                if isinstance(item, yaml.MappingNode):
+                    for ckey, cval in item.value:
+                        if ckey.value == "id" and isinstance(cval, yaml.ScalarNode):
+                            lines[str(cval.value)] = item.start_mark.line + 1
+    return lines
+
+
+def load_rubric_data(text: str, source: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ParseError(source, line, f"invalid YAML: {problem}") from exc
+
+
+def check_rubric_text(text: str, source: str = "<rubric>") -> RubricCheck:
+    """Parse and check a rubric document; errors about a criterion carry its line number."""
+    data = load_rubric_data(text, source)
+    result = check_rubric(data)
+    if result.errors:
+        lines = _criterion_lines(text)
+        located = []
+        for message in result.errors:
+            line = next(
+                (n for cid, n in lines.items() if message.startswith(f"criterion '{cid}'")), None
+            )
+            located.append(f"{source}:{line}: {message}" if line else f"{source}: {message}")
+        result.errors = located
+    return result
+
+
+def check_rubric_file(path: Path) -> RubricCheck:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+    return check_rubric_text(text, str(path))
+
+
+def dump_rubric(data: dict[str, Any]) -> str:
+    """YAML in the documented shape, keys in the documented order."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

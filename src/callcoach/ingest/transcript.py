@@ -1,0 +1,138 @@
+"""What every transcript reader produces, and how speakers become rep or prospect.
+
+Readers only parse: they return `ParsedCall`s whose turns carry raw speaker labels. Deciding
+which speaker is the rep is shared by all formats (`assign_roles`), so every format follows the
+same rule: an explicit `--rep-speaker`, else a speaker whose name matches the rep of the call or
+a rep on the roster; everyone else is the prospect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from callcoach.domain.calls import Call, Segment, SpeakerRole
+
+
+@dataclass
+class ParsedTurn:
+    speaker: str
+    text: str
+    start: float | None = None
+    end: float | None = None
+    role: SpeakerRole | None = None  # set by formats that know it (conversation JSONL)
+
+
+@dataclass
+class ParsedCall:
+    """A transcript as read from a file, before speakers are matched to the roster."""
+
+    external_id: str
+    turns: list[ParsedTurn]
+    source_file: str
+    source_format: str
+    line: int | None = None  # where the call starts in the file (multi-call formats)
+    rep: str | None = None
+    date: datetime | None = None
+    duration_s: float | None = None
+    account: str | None = None
+    deal_external_id: str | None = None
+    call_type: str | None = None
+    audio_path: str | None = None
+    annotations: dict[str, Any] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    deal_outcome_won: bool | None = None  # conversation JSONL: outcome.won
+
+
+@dataclass(frozen=True)
+class CallMetadata:
+    """Metadata given for a call by a manifest row or command-line options."""
+
+    external_id: str | None = None
+    rep: str | None = None
+    date: datetime | None = None
+    account: str | None = None
+    deal_external_id: str | None = None
+    call_type: str | None = None
+    rep_speaker: str | None = None
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.lower().replace("_", " ").split())
+
+
+def _matches(speaker: str, person: str) -> bool:
+    """'Dana Ortiz' matches speaker 'Dana Ortiz', 'dana ortiz' and 'Dana Ortiz (Acme)'."""
+    spk, who = _norm(speaker), _norm(person)
+    if not spk or not who:
+        return False
+    return spk == who or spk.startswith(who + " (") or spk.startswith(who + " -")
+
+
+def identify_rep_speaker(
+    speakers: Iterable[str], rep: str | None, roster: Iterable[str], rep_speaker: str | None
+) -> tuple[str | None, str | None]:
+    """Return (speaker label of the rep, rep name) for a call, or (None, rep) when unknown."""
+    labels = list(dict.fromkeys(speakers))
+    if rep_speaker:
+        for label in labels:
+            if _norm(label) == _norm(rep_speaker):
+                return label, rep
+        return None, rep
+    if rep:
+        for label in labels:
+            if _matches(label, rep):
+                return label, rep
+    for person in roster:
+        for label in labels:
+            if _matches(label, person):
+                return label, rep or person
+    return None, rep
+
+
+def to_call(parsed: ParsedCall, roster: Iterable[str], rep_speaker: str | None = None) -> Call:
+    """Turn a parsed transcript into a domain Call, assigning rep and prospect roles."""
+    if all(turn.role is not None for turn in parsed.turns) and rep_speaker is None:
+        rep_label, rep = None, parsed.rep
+        roles = [turn.role for turn in parsed.turns]
+    else:
+        rep_label, rep = identify_rep_speaker(
+            (t.speaker for t in parsed.turns), parsed.rep, roster, rep_speaker
+        )
+        roles = [
+            SpeakerRole.REP
+            if rep_label is not None and t.speaker == rep_label
+            else (SpeakerRole.PROSPECT if rep_label is not None else SpeakerRole.OTHER)
+            for t in parsed.turns
+        ]
+    segments = [
+        Segment(
+            index=i,
+            speaker=turn.speaker,
+            role=role or SpeakerRole.OTHER,
+            text=turn.text,
+            start=turn.start,
+            end=turn.end,
+        )
+        for i, (turn, role) in enumerate(zip(parsed.turns, roles, strict=True))
+    ]
+    meta = dict(parsed.meta)
+    if rep_label is not None:
+        meta["rep_speaker"] = rep_label
+    return Call(
+        external_id=parsed.external_id,
+        segments=segments,
+        rep=rep,
+        date=parsed.date,
+        duration_s=parsed.duration_s,
+        account=parsed.account,
+        deal_external_id=parsed.deal_external_id,
+        call_type=parsed.call_type,
+        source_file=parsed.source_file,
+        source_format=parsed.source_format,
+        audio_path=parsed.audio_path,
+        annotations=parsed.annotations,
+        meta=meta,
+    )

@@ -1,0 +1,1 @@
+"""Local executor and the Celery app; tasks are thin wrappers over services."""

@@ -1,0 +1,1 @@
+"""Scorers behind one small interface: embedded (offline) and LLM; evidence verification; batch runner."""

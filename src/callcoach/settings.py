@@ -1,0 +1,55 @@
+"""Settings: from the environment (CALLCOACH_*), a .env file, or command-line options."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting, with its environment variable. docs/configuration.md lists them all."""
+
+    model_config = SettingsConfigDict(env_prefix="CALLCOACH_", env_file=".env", extra="ignore")
+
+    db: str = Field(
+        default="./callcoach.db",
+        description="Database: a SQLite file path or a SQLAlchemy URL (postgresql://...).",
+    )
+    default_rubric: str = Field(
+        default="one-call-close", description="Rubric used when a command is given no --rubric."
+    )
+    scorer: str = Field(default="embedded", description="Default scorer: embedded or llm.")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="Parallel scoring processes for local runs (default: the machine's cores).",
+    )
+    embedding_model: str | None = Field(
+        default=None,
+        description="Path to a sentence-transformers model; default: the bundled all-MiniLM-L6-v2.",
+    )
+    llm_base_url: str = Field(
+        default="http://127.0.0.1:8080/v1",
+        description="OpenAI-compatible chat completions endpoint (hosted, vLLM, Ollama, llama.cpp).",
+    )
+    llm_model: str = Field(default="default", description="Model name sent to the LLM endpoint.")
+    llm_api_key: str | None = Field(default=None, description="API key for the LLM endpoint.")
+    llm_timeout: float = Field(
+        default=120.0, description="Seconds before an LLM request times out."
+    )
+    llm_concurrency: int = Field(default=4, description="LLM requests in flight at once.")
+    llm_max_retries: int = Field(
+        default=4, description="Retries (with backoff) on timeouts, 429 and 5xx."
+    )
+    whisper_model: str | None = Field(
+        default=None,
+        description="Path to a CTranslate2 Whisper model; default: the bundled tiny.en.",
+    )
+    broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="Celery broker (Redis) for --queue work."
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs web sessions; default: a random key kept in the database.",
+    )

@@ -1,0 +1,1 @@
+"""Repositories: one per aggregate, each working inside the unit of work's session."""

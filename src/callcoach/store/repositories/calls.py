@@ -1,0 +1,196 @@
+"""Calls and their transcript segments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from callcoach.domain.calls import Call, Segment, SpeakerRole
+from callcoach.store.models import (
+    CallEmbeddingRow,
+    CallRow,
+    DealRow,
+    RepRow,
+    ScoreRunRow,
+    SegmentRow,
+    TeamRow,
+)
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    """Which calls a command works on. Empty means all."""
+
+    rep: str | None = None
+    team: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    external_ids: tuple[str, ...] = ()
+    rep_ids: tuple[int, ...] | None = None  # role scoping: only these reps' calls
+
+
+def to_call(row: CallRow) -> Call:
+    return Call(
+        external_id=row.external_id,
+        segments=[
+            Segment(
+                index=s.idx,
+                speaker=s.speaker,
+                role=SpeakerRole(s.role),
+                text=s.text,
+                start=s.start_s,
+                end=s.end_s,
+            )
+            for s in row.segments
+        ],
+        rep=row.rep.name if row.rep else None,
+        date=row.call_date,
+        duration_s=row.duration_s,
+        account=row.account,
+        deal_external_id=row.deal.external_id if row.deal else None,
+        call_type=row.call_type,
+        source_file=row.source_file,
+        source_format=row.source_format,
+        audio_path=row.audio_path,
+        audio_hash=row.audio_hash,
+        annotations=row.annotations,
+        meta=dict(row.meta or {}),
+    )
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class CallRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def row(self, external_id: str) -> CallRow | None:
+        return self.session.scalar(select(CallRow).where(CallRow.external_id == external_id))
+
+    def find_same(self, external_id: str, content_hash: str) -> CallRow | None:
+        """The stored call this one re-imports: same external id, else same transcript."""
+        row = self.row(external_id)
+        if row is None:
+            row = self.session.scalar(
+                select(CallRow).where(CallRow.content_hash == content_hash).limit(1)
+            )
+        return row
+
+    def save(self, call: Call, rep_id: int | None, deal_id: int | None) -> tuple[CallRow, bool]:
+        """Insert the call, or update the stored one it re-imports. Returns (row, created)."""
+        content_hash = call.content_hash
+        row = self.find_same(call.external_id, content_hash)
+        created = row is None
+        if row is None:
+            row = CallRow(external_id=call.external_id, imported_at=now_utc())
+            self.session.add(row)
+        elif row.content_hash != content_hash:
+            # A changed transcript invalidates everything derived from its segment indexes.
+            for table in (SegmentRow, ScoreRunRow, CallEmbeddingRow):
+                self.session.execute(delete(table).where(table.call_id == row.id))
+        row.rep_id = rep_id if rep_id is not None else row.rep_id
+        row.deal_id = deal_id if deal_id is not None else row.deal_id
+        row.call_date = call.date.replace(tzinfo=None) if call.date else row.call_date
+        row.duration_s = call.effective_duration()
+        row.account = call.account or row.account
+        row.call_type = call.call_type or row.call_type
+        row.source_file = call.source_file
+        row.source_format = call.source_format
+        row.audio_path = call.audio_path or row.audio_path
+        row.audio_hash = call.audio_hash or row.audio_hash
+        row.annotations = call.annotations
+        row.meta = call.meta
+        unchanged = not created and row.content_hash == content_hash
+        row.content_hash = content_hash
+        self.session.flush()
+        if not unchanged:
+            self._insert_segments(row.id, call.segments)
+        return row, created
+
+    def _insert_segments(self, call_pk: int, segments: Sequence[Segment]) -> None:
+        if not segments:
+            return
+        self.session.execute(
+            insert(SegmentRow),
+            [
+                {
+                    "call_id": call_pk,
+                    "idx": s.index,
+                    "speaker": s.speaker,
+                    "role": s.role.value,
+                    "start_s": s.start,
+                    "end_s": s.end,
+                    "text": s.text,
+                }
+                for s in segments
+            ],
+        )
+        self.session.expire_all()
+
+    def get(self, external_id: str) -> Call | None:
+        row = self.session.scalar(
+            select(CallRow)
+            .where(CallRow.external_id == external_id)
+            .options(selectinload(CallRow.segments))
+        )
+        return to_call(row) if row else None
+
+    def get_many(self, external_ids: Iterable[str]) -> list[Call]:
+        ids = list(external_ids)
+        rows = self.session.scalars(
+            select(CallRow)
+            .where(CallRow.external_id.in_(ids))
+            .options(selectinload(CallRow.segments))
+        )
+        by_id = {r.external_id: to_call(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def _filtered(self, query: Select[Any], filters: CallFilter) -> Select[Any]:
+        if filters.rep:
+            query = query.join(RepRow, CallRow.rep_id == RepRow.id).where(
+                func.lower(RepRow.name) == filters.rep.strip().lower()
+            )
+        if filters.team:
+            sub = select(RepRow.id).join(TeamRow, RepRow.team_id == TeamRow.id)
+            query = query.where(CallRow.rep_id.in_(sub.where(TeamRow.name == filters.team)))
+        if filters.since:
+            query = query.where(CallRow.call_date >= filters.since)
+        if filters.until:
+            query = query.where(CallRow.call_date < filters.until)
+        if filters.external_ids:
+            query = query.where(CallRow.external_id.in_(filters.external_ids))
+        if filters.rep_ids is not None:
+            query = query.where(CallRow.rep_id.in_(filters.rep_ids))
+        return query
+
+    def external_ids(self, filters: CallFilter | None = None) -> list[str]:
+        query = select(CallRow.external_id).order_by(CallRow.call_date, CallRow.id)
+        query = self._filtered(query, filters or CallFilter())
+        return list(self.session.scalars(query))
+
+    def count(self, filters: CallFilter | None = None) -> int:
+        return len(self.external_ids(filters))
+
+    def segment_count(self) -> int:
+        return int(self.session.scalar(select(func.count(SegmentRow.id))) or 0)
+
+    def search(self, text: str, filters: CallFilter | None = None, limit: int = 50) -> list[str]:
+        """External ids of calls whose transcript contains `text` (case-insensitive)."""
+        query = (
+            select(CallRow.external_id)
+            .join(SegmentRow, SegmentRow.call_id == CallRow.id)
+            .where(or_(func.lower(SegmentRow.text).contains(text.lower())))
+            .distinct()
+            .limit(limit)
+        )
+        return list(self.session.scalars(self._filtered(query, filters or CallFilter())))
+
+    def deal_of(self, call_row: CallRow) -> DealRow | None:
+        return self.session.get(DealRow, call_row.deal_id) if call_row.deal_id else None

@@ -1,0 +1,100 @@
+"""Deals, activities and quotas."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callcoach.domain.calls import Activity, Deal, DealOutcome, Quota
+from callcoach.store.models import ActivityRow, DealRow, QuotaRow, RepRow
+
+
+def to_deal(row: DealRow, rep_name: str | None = None) -> Deal:
+    return Deal(
+        external_id=row.external_id,
+        account=row.account,
+        amount=row.amount,
+        stage=row.stage,
+        outcome=DealOutcome(row.outcome),
+        created_date=row.created_date,
+        close_date=row.close_date,
+        verbal_commit_date=row.verbal_commit_date,
+        rep=rep_name,
+    )
+
+
+class DealRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def row(self, external_id: str) -> DealRow | None:
+        return self.session.scalar(select(DealRow).where(DealRow.external_id == external_id))
+
+    def ensure(self, external_id: str) -> DealRow:
+        """The deal with that id, created open if unknown (calls may name deals not yet imported)."""
+        row = self.row(external_id)
+        if row is None:
+            row = DealRow(external_id=external_id, outcome=DealOutcome.OPEN.value)
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def upsert(self, deal: Deal, rep_id: int | None, source: str | None) -> tuple[DealRow, bool]:
+        row = self.row(deal.external_id)
+        created = row is None
+        if row is None:
+            row = DealRow(external_id=deal.external_id)
+            self.session.add(row)
+        row.account = deal.account if deal.account is not None else row.account
+        row.amount = deal.amount if deal.amount is not None else row.amount
+        row.stage = deal.stage if deal.stage is not None else row.stage
+        row.outcome = deal.outcome.value
+        row.created_date = deal.created_date or row.created_date
+        row.close_date = deal.close_date or row.close_date
+        row.verbal_commit_date = deal.verbal_commit_date or row.verbal_commit_date
+        if rep_id is not None:
+            row.rep_id = rep_id
+        if source:
+            row.source = source
+        self.session.flush()
+        return row, created
+
+    def get(self, external_id: str) -> Deal | None:
+        row = self.row(external_id)
+        if row is None:
+            return None
+        rep = self.session.get(RepRow, row.rep_id) if row.rep_id else None
+        return to_deal(row, rep.name if rep else None)
+
+    def count(self) -> int:
+        return len(self.session.scalars(select(DealRow.id)).all())
+
+    def upsert_activity(self, activity: Activity, rep_id: int) -> bool:
+        row = self.session.scalar(
+            select(ActivityRow).where(ActivityRow.rep_id == rep_id, ActivityRow.day == activity.day)
+        )
+        created = row is None
+        if row is None:
+            row = ActivityRow(rep_id=rep_id, day=activity.day)
+            self.session.add(row)
+        row.calls_made = activity.calls_made
+        row.meetings_booked = activity.meetings_booked
+        row.proposals_sent = activity.proposals_sent
+        return created
+
+    def upsert_quota(self, quota: Quota, rep_id: int) -> bool:
+        row = self.session.scalar(
+            select(QuotaRow).where(
+                QuotaRow.rep_id == rep_id,
+                QuotaRow.period_start == quota.period_start,
+                QuotaRow.period_end == quota.period_end,
+            )
+        )
+        created = row is None
+        if row is None:
+            row = QuotaRow(
+                rep_id=rep_id, period_start=quota.period_start, period_end=quota.period_end
+            )
+            self.session.add(row)
+        row.amount = quota.amount
+        return created

@@ -1,0 +1,117 @@
+"""Teams and reps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from callcoach.domain.calls import Rep, Team
+from callcoach.store.models import RepRow, TeamRow
+
+
+def _rep(row: RepRow) -> Rep:
+    return Rep(
+        name=row.name,
+        email=row.email,
+        team=row.team.name if row.team else None,
+        manager=row.manager or (row.team.manager if row.team else None),
+        start_date=row.start_date,
+    )
+
+
+class PeopleRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # teams
+    def team_row(self, name: str) -> TeamRow | None:
+        return self.session.scalar(select(TeamRow).where(TeamRow.name == name))
+
+    def ensure_team(
+        self, name: str, manager: str | None = None, manager_email: str | None = None
+    ) -> TeamRow:
+        row = self.team_row(name)
+        if row is None:
+            row = TeamRow(name=name, manager=manager, manager_email=manager_email)
+            self.session.add(row)
+            self.session.flush()
+        else:
+            if manager:
+                row.manager = manager
+            if manager_email:
+                row.manager_email = manager_email
+        return row
+
+    def teams(self) -> list[Team]:
+        rows = self.session.scalars(select(TeamRow).order_by(TeamRow.name))
+        return [Team(r.name, r.manager, r.manager_email) for r in rows]
+
+    # reps
+    def rep_row(self, name: str) -> RepRow | None:
+        row = self.session.scalar(select(RepRow).where(RepRow.name == name))
+        if row is None:
+            row = self.session.scalar(
+                select(RepRow).where(func.lower(RepRow.name) == name.strip().lower())
+            )
+        return row
+
+    def rep_row_by_email(self, email: str) -> RepRow | None:
+        return self.session.scalar(
+            select(RepRow).where(func.lower(RepRow.email) == email.strip().lower())
+        )
+
+    def ensure_rep(self, name: str) -> tuple[RepRow, bool]:
+        """The rep of that name, created bare if the roster does not have them yet."""
+        row = self.rep_row(name)
+        if row is not None:
+            return row, False
+        row = RepRow(name=name.strip())
+        self.session.add(row)
+        self.session.flush()
+        return row, True
+
+    def upsert_rep(self, rep: Rep) -> tuple[RepRow, bool]:
+        row = self.rep_row(rep.name)
+        if row is None and rep.email:
+            row = self.rep_row_by_email(rep.email)
+        created = row is None
+        if row is None:
+            row = RepRow(name=rep.name)
+            self.session.add(row)
+        row.name = rep.name
+        if rep.email:
+            row.email = rep.email
+        if rep.team:
+            row.team_id = self.ensure_team(rep.team, manager=rep.manager).id
+        if rep.manager:
+            row.manager = rep.manager
+        if rep.start_date:
+            row.start_date = rep.start_date
+        self.session.flush()
+        return row, created
+
+    def rep_names(self) -> list[str]:
+        return list(self.session.scalars(select(RepRow.name).order_by(RepRow.name)))
+
+    def reps(self, team: str | None = None) -> list[Rep]:
+        query = select(RepRow).order_by(RepRow.name)
+        if team is not None:
+            query = query.join(TeamRow, RepRow.team_id == TeamRow.id).where(TeamRow.name == team)
+        return [_rep(r) for r in self.session.scalars(query)]
+
+    def rep(self, name: str) -> Rep | None:
+        row = self.rep_row(name)
+        return _rep(row) if row else None
+
+    def rep_ids(self, names: Sequence[str]) -> dict[str, int]:
+        rows = self.session.execute(select(RepRow.name, RepRow.id).where(RepRow.name.in_(names)))
+        return {name: rid for name, rid in rows}
+
+    def set_start_date(self, name: str, start: date) -> None:
+        row = self.rep_row(name)
+        if row is None:
+            raise KeyError(name)
+        row.start_date = start

@@ -1,0 +1,208 @@
+"""Machine scores (one run per call x rubric version x scorer) and human ratings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from callcoach.domain.scores import (
+    CallScore,
+    CriterionScore,
+    Evidence,
+    HumanRating,
+    ScoreStatus,
+)
+from callcoach.store.models import (
+    CallRow,
+    CriterionScoreRow,
+    HumanRatingRow,
+    RubricRow,
+    RubricVersionRow,
+    ScoreRunRow,
+)
+from callcoach.store.repositories.calls import now_utc
+
+
+def evidence_to_json(items: list[Evidence]) -> list[dict[str, Any]]:
+    return [
+        {
+            "segment": e.segment,
+            "start": e.start,
+            "end": e.end,
+            "speaker": e.speaker,
+            "quote": e.quote,
+        }
+        for e in items
+    ]
+
+
+def evidence_from_json(items: list[Any]) -> list[Evidence]:
+    return [
+        Evidence(
+            segment=int(e["segment"]),
+            quote=str(e["quote"]),
+            speaker=str(e.get("speaker") or ""),
+            start=e.get("start"),
+            end=e.get("end"),
+        )
+        for e in items
+    ]
+
+
+def _to_score(run: ScoreRunRow, call_id: str, rubric_id: str, version: int) -> CallScore:
+    return CallScore(
+        call_id=call_id,
+        rubric_id=rubric_id,
+        rubric_version=version,
+        scorer=run.scorer,
+        scorer_version=run.scorer_version,
+        status=ScoreStatus(run.status),
+        reason=run.reason,
+        overall=run.overall,
+        created_at=run.created_at,
+        criteria=[
+            CriterionScore(
+                criterion_id=c.criterion_id,
+                level=c.level,
+                confidence=c.confidence,
+                rationale=c.rationale,
+                evidence=evidence_from_json(c.evidence or []),
+                prompt_tokens=c.prompt_tokens,
+                completion_tokens=c.completion_tokens,
+            )
+            for c in run.criteria
+        ],
+    )
+
+
+class ScoreRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def save(self, score: CallScore, call_pk: int, rubric_version_pk: int) -> ScoreRunRow:
+        """Store a run, replacing any earlier run of the same scorer on the same rubric version."""
+        self.session.execute(
+            delete(ScoreRunRow).where(
+                ScoreRunRow.call_id == call_pk,
+                ScoreRunRow.rubric_version_id == rubric_version_pk,
+                ScoreRunRow.scorer == score.scorer,
+            )
+        )
+        prompt = [c.prompt_tokens for c in score.criteria if c.prompt_tokens is not None]
+        completion = [
+            c.completion_tokens for c in score.criteria if c.completion_tokens is not None
+        ]
+        run = ScoreRunRow(
+            call_id=call_pk,
+            rubric_version_id=rubric_version_pk,
+            scorer=score.scorer,
+            scorer_version=score.scorer_version,
+            status=score.status.value,
+            reason=score.reason,
+            overall=score.overall,
+            prompt_tokens=sum(prompt) if prompt else None,
+            completion_tokens=sum(completion) if completion else None,
+            created_at=score.created_at or now_utc(),
+            criteria=[
+                CriterionScoreRow(
+                    criterion_id=c.criterion_id,
+                    level=c.level,
+                    confidence=c.confidence,
+                    rationale=c.rationale,
+                    evidence=evidence_to_json(c.evidence),
+                    prompt_tokens=c.prompt_tokens,
+                    completion_tokens=c.completion_tokens,
+                )
+                for c in score.criteria
+            ],
+        )
+        self.session.add(run)
+        self.session.flush()
+        return run
+
+    def scored_call_pks(self, rubric_version_pk: int, scorer: str) -> set[int]:
+        return set(
+            self.session.scalars(
+                select(ScoreRunRow.call_id).where(
+                    ScoreRunRow.rubric_version_id == rubric_version_pk,
+                    ScoreRunRow.scorer == scorer,
+                )
+            )
+        )
+
+    def _runs(self, *conditions: Any) -> Iterator[CallScore]:
+        query = (
+            select(ScoreRunRow, CallRow.external_id, RubricRow.slug, RubricVersionRow.version)
+            .join(CallRow, ScoreRunRow.call_id == CallRow.id)
+            .join(RubricVersionRow, ScoreRunRow.rubric_version_id == RubricVersionRow.id)
+            .join(RubricRow, RubricVersionRow.rubric_id == RubricRow.id)
+            .where(*conditions)
+            .options(selectinload(ScoreRunRow.criteria))
+            .order_by(CallRow.call_date, CallRow.id, RubricRow.slug, RubricVersionRow.version)
+        )
+        for run, call_id, slug, version in self.session.execute(query):
+            yield _to_score(run, call_id, slug, version)
+
+    def for_call(self, external_id: str) -> list[CallScore]:
+        return list(self._runs(CallRow.external_id == external_id))
+
+    def all(self, rubric_slug: str | None = None) -> Iterator[CallScore]:
+        conditions = [RubricRow.slug == rubric_slug] if rubric_slug else []
+        return self._runs(*conditions)
+
+    # human ratings
+    def save_rating(self, rating: HumanRating, call_pk: int, rubric_pk: int) -> bool:
+        row = self.session.scalar(
+            select(HumanRatingRow).where(
+                HumanRatingRow.call_id == call_pk,
+                HumanRatingRow.rubric_id == rubric_pk,
+                HumanRatingRow.criterion_id == rating.criterion_id,
+                HumanRatingRow.rater == rating.rater,
+            )
+        )
+        created = row is None
+        if row is None:
+            row = HumanRatingRow(
+                call_id=call_pk,
+                rubric_id=rubric_pk,
+                criterion_id=rating.criterion_id,
+                rater=rating.rater,
+                level=rating.level,
+                created_at=rating.created_at or now_utc(),
+            )
+            self.session.add(row)
+        row.level = rating.level
+        row.evidence_segment = rating.evidence_segment
+        row.note = rating.note
+        row.source = rating.source
+        if not created:
+            row.created_at = rating.created_at or now_utc()
+        self.session.flush()
+        return created
+
+    def ratings(self, rubric_slug: str | None = None) -> list[HumanRating]:
+        query = (
+            select(HumanRatingRow, CallRow.external_id, RubricRow.slug)
+            .join(CallRow, HumanRatingRow.call_id == CallRow.id)
+            .join(RubricRow, HumanRatingRow.rubric_id == RubricRow.id)
+            .order_by(CallRow.external_id, HumanRatingRow.criterion_id, HumanRatingRow.rater)
+        )
+        if rubric_slug:
+            query = query.where(RubricRow.slug == rubric_slug)
+        return [
+            HumanRating(
+                call_id=call_id,
+                rater=row.rater,
+                criterion_id=row.criterion_id,
+                level=row.level,
+                rubric_id=slug,
+                evidence_segment=row.evidence_segment,
+                note=row.note,
+                source=row.source,
+                created_at=row.created_at,
+            )
+            for row, call_id, slug in self.session.execute(query)
+        ]

@@ -1,0 +1,58 @@
+"""The unit of work: one transaction, with every repository bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from callcoach.store.db import Database
+from callcoach.store.repositories.audit import AuditRepository
+from callcoach.store.repositories.calls import CallRepository
+from callcoach.store.repositories.deals import DealRepository
+from callcoach.store.repositories.people import PeopleRepository
+from callcoach.store.repositories.rubrics import RubricRepository
+from callcoach.store.repositories.scores import ScoreRepository
+
+
+class UnitOfWork:
+    """Repositories sharing one session. Committed by Store.unit_of_work() when the block ends."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.calls = CallRepository(session)
+        self.people = PeopleRepository(session)
+        self.deals = DealRepository(session)
+        self.rubrics = RubricRepository(session)
+        self.scores = ScoreRepository(session)
+        self.audit = AuditRepository(session)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+class Store:
+    """The application's handle on its database."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        return cls(Database(url))
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """All-or-nothing: committed when the block ends, rolled back on any exception."""
+        with self.database.session() as session:
+            yield UnitOfWork(session)
+
+    def migrate(self) -> tuple[str | None, str | None]:
+        return self.database.migrate()
+
+    def is_current(self) -> bool:
+        return self.database.is_current()
+
+    def close(self) -> None:
+        self.database.dispose()

@@ -1,0 +1,1 @@
+"""FastAPI app, routes, templates, static files. Routes parse, authorize, call a service, render."""

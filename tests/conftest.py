@@ -1,0 +1,90 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL tests run against CALLCOACH_TEST_PG_URL (default: the local server, database `test`),
+each in a schema of its own that is dropped afterwards. Where no server answers they are skipped
+with the reason, except when CALLCOACH_REQUIRE_SERVICES=1 (set by `make test`, hence CI), where a
+missing server is a failure: CI must never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from callcoach.store.db import Database
+from callcoach.store.uow import Store
+
+PG_URL = os.environ.get("CALLCOACH_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("CALLCOACH_REQUIRE_SERVICES") == "1"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+def missing_service(reason: str) -> None:
+    """Skip where a service is absent, but fail where it is required (CI)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (CALLCOACH_REQUIRE_SERVICES=1: services are required here)")
+    pytest.skip(reason)
+
+
+def _pg_admin_url() -> str:
+    return PG_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+def postgres_schema_url() -> Iterator[str]:
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    try:
+        conn = psycopg.connect(_pg_admin_url(), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        missing_service(f"PostgreSQL not reachable at {PG_URL}: {exc}".splitlines()[0])
+        return
+    with conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'callcoach.db'}"
+    else:
+        yield from postgres_schema_url()
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """A migrated store on each backend."""
+    database = Database(db_url)
+    database.migrate()
+    store = Store(database)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A migrated store on a fresh SQLite file, for tests that are not about the backend."""
+    database = Database(str(tmp_path / "callcoach.db"))
+    database.migrate()
+    store = Store(database)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not (SHARED_DATA / "persuasionforgood-dev.jsonl").exists():
+        pytest.skip(f"shared evaluation data not found at {SHARED_DATA}")
+    return SHARED_DATA
