@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.installed-runtime
 TESTDEPS := $(VENV)/.installed-test
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test lint docs system-deps clean
+.PHONY: install demo test lint docs schema system-deps clean
 
 $(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,10 @@ docs: $(RUNTIME)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate the initial migration from store/models.py (pre-release: one revision, rebuilt).
+schema: $(RUNTIME)
+	rm -f src/callcoach/store/migrations/versions/0001_*.py /tmp/callcoach-schema.db
+	$(BIN)/python -c "from alembic import command; from callcoach.store.db import alembic_config; command.revision(alembic_config('/tmp/callcoach-schema.db'), message='initial schema', autogenerate=True, rev_id='0001')"
+	$(BIN)/ruff check -q --fix --unsafe-fixes src/callcoach/store/migrations/versions || true
+	$(BIN)/ruff format -q src/callcoach/store/migrations/versions

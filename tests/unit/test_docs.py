@@ -37,4 +37,6 @@ def test_every_setting_is_documented() -> None:
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"CALLCOACH_[A-Z_]+", text))
     expected = {f"CALLCOACH_{name.upper()}" for name in Settings.model_fields}
-    assert expected <= documented, f"settings missing from docs/configuration.md: {expected - documented}"
+    assert expected <= documented, (
+        f"settings missing from docs/configuration.md: {expected - documented}"
+    )

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import sys
 
-from callcoach.cli import imports, rubrics, setup  # noqa: F401  (registers commands)
+from callcoach.cli import (  # noqa: F401  (importing a module registers its commands)
+    analytics,
+    audio,
+    demo,
+    exports,
+    imports,
+    jobs,
+    rubrics,
+    scorer,
+    scoring,
+    setup,
+    web,
+)
 from callcoach.cli.app import app
+
+__all__ = ["app", "main"]
 from callcoach.cli.output import err_console
 from callcoach.services.common import ServiceError
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callcoach.domain.access import Role, Viewer
 from callcoach.domain.calls import Rep, Team
 from callcoach.store.models import RepRow, TeamRow
 
@@ -115,3 +116,20 @@ class PeopleRepository:
         if row is None:
             raise KeyError(name)
         row.start_date = start
+
+    def visible_rep_ids(self, viewer: Viewer) -> set[int] | None:
+        """Ids of the reps `viewer` may see; None means every rep (administrators)."""
+        if viewer.role is Role.ADMIN:
+            return None
+        if viewer.role is Role.REP:
+            row = self.rep_row(viewer.rep) if viewer.rep else None
+            return {row.id} if row else set()
+        if not viewer.teams:
+            return set()
+        return set(
+            self.session.scalars(
+                select(RepRow.id)
+                .join(TeamRow, RepRow.team_id == TeamRow.id)
+                .where(TeamRow.name.in_(sorted(viewer.teams)))
+            )
+        )

@@ -1,0 +1,69 @@
+"""Evidence verification: a quote is stored only if it is verbatim in the segment it cites."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from callcoach.domain.calls import Call
+from callcoach.domain.scores import Evidence
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-"})
+
+
+def normalize(text: str) -> str:
+    """Case, Unicode form, curly quotes and whitespace do not make a quote different."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    return _SPACE.sub(" ", text).strip()
+
+
+def verify_quote(call: Call, segment: int, quote: str) -> Evidence | None:
+    """The evidence item for `quote` in segment `segment`, with the segment's exact text span.
+
+    Returns None when the segment does not exist or does not contain the quote (after
+    normalization). The returned quote is the segment's own text, so it is always a verbatim
+    substring of what was imported.
+    """
+    if segment < 0 or segment >= len(call.segments) or not quote.strip():
+        return None
+    seg = call.segments[segment]
+    wanted = normalize(quote.strip(" \"'"))
+    if not wanted:
+        return None
+    source = seg.text
+    # Map normalized positions back to the original text to return the verbatim span.
+    normalized_chars: list[str] = []
+    positions: list[int] = []
+    previous_space = True
+    for index, char in enumerate(source):
+        piece = normalize(char) if not char.isspace() else " "
+        if piece == " " or not piece:
+            if piece == " " and not previous_space:
+                normalized_chars.append(" ")
+                positions.append(index)
+                previous_space = True
+            continue
+        for sub in piece:
+            normalized_chars.append(sub)
+            positions.append(index)
+        previous_space = False
+    haystack = "".join(normalized_chars)
+    start = haystack.find(wanted)
+    if start < 0:
+        return None
+    end = start + len(wanted) - 1
+    verbatim = source[positions[start] : positions[end] + 1]
+    return Evidence(
+        segment=segment, quote=verbatim, speaker=seg.speaker, start=seg.start, end=seg.end
+    )
+
+
+def whole_segment(call: Call, segment: int, max_chars: int = 400) -> Evidence:
+    """Evidence quoting a segment itself (trimmed to a sentence boundary when very long)."""
+    seg = call.segments[segment]
+    text = seg.text.strip()
+    if len(text) > max_chars:
+        cut = max(text.rfind(". ", 0, max_chars), text.rfind("? ", 0, max_chars))
+        text = text[: cut + 1] if cut > 40 else text[:max_chars]
+    return Evidence(segment=segment, quote=text, speaker=seg.speaker, start=seg.start, end=seg.end)

@@ -1,0 +1,42 @@
+"""The registry of scorers. A new scorer is one module plus one line in `_FACTORIES`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from callcoach.scoring.base import Scorer
+
+
+@dataclass(frozen=True)
+class ScorerConfig:
+    """Plain, picklable settings a scorer is built from (in this process or a worker)."""
+
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _fake(config: ScorerConfig) -> Scorer:
+    from callcoach.scoring.fake import FakeScorer
+
+    return FakeScorer()
+
+
+_FACTORIES: dict[str, Callable[[ScorerConfig], Scorer]] = {
+    "fake": _fake,
+}
+
+
+def scorer_names() -> list[str]:
+    return sorted(_FACTORIES)
+
+
+def build_scorer(config: ScorerConfig) -> Scorer:
+    try:
+        factory = _FACTORIES[config.name]
+    except KeyError:
+        raise KeyError(
+            f"unknown scorer {config.name!r}; scorers: {', '.join(scorer_names())}"
+        ) from None
+    return factory(config)
