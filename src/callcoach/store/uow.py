@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from callcoach.store.db import Database
 from callcoach.store.repositories.audit import AuditRepository
+from callcoach.store.repositories.browse import BrowseRepository
 from callcoach.store.repositories.calls import CallRepository
 from callcoach.store.repositories.deals import DealRepository
 from callcoach.store.repositories.people import PeopleRepository
 from callcoach.store.repositories.rubrics import RubricRepository
 from callcoach.store.repositories.scores import ScoreRepository
+from callcoach.store.repositories.users import UserRepository
 
 
 class UnitOfWork:
@@ -27,6 +29,8 @@ class UnitOfWork:
         self.rubrics = RubricRepository(session)
         self.scores = ScoreRepository(session)
         self.audit = AuditRepository(session)
+        self.users = UserRepository(session)
+        self.browse = BrowseRepository(session)
 
     def flush(self) -> None:
         self.session.flush()

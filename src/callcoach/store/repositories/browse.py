@@ -1,0 +1,175 @@
+"""Read models for browsing: call lists with their latest score, and a call's human ratings.
+
+The web app and the API list calls a page at a time; these queries fetch only the columns a list
+shows (no transcripts), so a list of 50 calls costs one query whatever the store's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from callcoach.domain.scores import HumanRating
+from callcoach.store.models import (
+    CallRow,
+    DealRow,
+    HumanRatingRow,
+    RepRow,
+    RubricRow,
+    ScoreRunRow,
+    SegmentRow,
+    TeamRow,
+)
+from callcoach.store.repositories.calls import CallFilter
+
+
+@dataclass(frozen=True)
+class CallListItem:
+    external_id: str
+    date: datetime | None
+    rep: str | None
+    team: str | None
+    account: str | None
+    call_type: str | None
+    duration_s: float | None
+    deal_outcome: str | None
+    has_audio: bool
+    overall: float | None
+    score_status: str | None
+
+
+@dataclass(frozen=True)
+class CallOwner:
+    call_pk: int
+    rep_id: int | None
+    audio_path: str | None
+
+
+class BrowseRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _filtered(self, query: Select[Any], filters: CallFilter, text: str | None) -> Select[Any]:
+        if filters.rep:
+            query = query.where(func.lower(RepRow.name) == filters.rep.strip().lower())
+        if filters.team:
+            query = query.where(TeamRow.name == filters.team)
+        if filters.since:
+            query = query.where(CallRow.call_date >= filters.since)
+        if filters.until:
+            query = query.where(CallRow.call_date < filters.until)
+        if filters.external_ids:
+            query = query.where(CallRow.external_id.in_(filters.external_ids))
+        if filters.rep_ids is not None:
+            query = query.where(CallRow.rep_id.in_(filters.rep_ids))
+        if text and text.strip():
+            needle = text.strip().lower()
+            matching = select(SegmentRow.call_id).where(
+                func.lower(SegmentRow.text).contains(needle, autoescape=True)
+            )
+            query = query.where(
+                CallRow.id.in_(matching)
+                | func.lower(CallRow.account).contains(needle, autoescape=True)
+                | func.lower(CallRow.external_id).contains(needle, autoescape=True)
+            )
+        return query
+
+    def list_calls(
+        self, filters: CallFilter, text: str | None, offset: int, limit: int
+    ) -> tuple[list[CallListItem], int]:
+        """A page of calls (newest first) and how many match in all."""
+        base = (
+            select(CallRow.id)
+            .outerjoin(RepRow, CallRow.rep_id == RepRow.id)
+            .outerjoin(TeamRow, RepRow.team_id == TeamRow.id)
+        )
+        base = self._filtered(base, filters, text)
+        total = int(self.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        latest_run = (
+            select(ScoreRunRow.call_id, func.max(ScoreRunRow.id).label("run_id"))
+            .group_by(ScoreRunRow.call_id)
+            .subquery()
+        )
+        run = aliased(ScoreRunRow)
+        query: Select[Any] = cast(
+            "Select[Any]",
+            select(
+                CallRow.external_id,
+                CallRow.call_date,
+                RepRow.name,
+                TeamRow.name,
+                CallRow.account,
+                CallRow.call_type,
+                CallRow.duration_s,
+                DealRow.outcome,
+                CallRow.audio_path,
+                run.overall,
+                run.status,
+            )
+            .outerjoin(RepRow, CallRow.rep_id == RepRow.id)
+            .outerjoin(TeamRow, RepRow.team_id == TeamRow.id)
+            .outerjoin(DealRow, CallRow.deal_id == DealRow.id)
+            .outerjoin(latest_run, latest_run.c.call_id == CallRow.id)
+            .outerjoin(run, run.id == latest_run.c.run_id),
+        )
+        query = self._filtered(query, filters, text)
+        query = query.order_by(CallRow.call_date.desc(), CallRow.id.desc()).offset(offset)
+        items = [
+            CallListItem(
+                external_id=row[0],
+                date=row[1],
+                rep=row[2],
+                team=row[3],
+                account=row[4],
+                call_type=row[5],
+                duration_s=row[6],
+                deal_outcome=row[7],
+                has_audio=bool(row[8]),
+                overall=row[9],
+                score_status=row[10],
+            )
+            for row in self.session.execute(query.limit(limit))
+        ]
+        return items, total
+
+    def call_owner(self, external_id: str) -> CallOwner | None:
+        found = self.session.execute(
+            select(CallRow.id, CallRow.rep_id, CallRow.audio_path).where(
+                CallRow.external_id == external_id
+            )
+        ).first()
+        return CallOwner(found[0], found[1], found[2]) if found else None
+
+    def ratings_for_call(self, call_pk: int) -> list[HumanRating]:
+        query = (
+            select(HumanRatingRow, CallRow.external_id, RubricRow.slug)
+            .join(CallRow, HumanRatingRow.call_id == CallRow.id)
+            .join(RubricRow, HumanRatingRow.rubric_id == RubricRow.id)
+            .where(HumanRatingRow.call_id == call_pk)
+            .order_by(HumanRatingRow.criterion_id, HumanRatingRow.created_at)
+        )
+        return [
+            HumanRating(
+                call_id=call_id,
+                rater=row.rater,
+                criterion_id=row.criterion_id,
+                level=row.level,
+                rubric_id=slug,
+                evidence_segment=row.evidence_segment,
+                note=row.note,
+                source=row.source,
+                created_at=row.created_at,
+            )
+            for row, call_id, slug in self.session.execute(query)
+        ]
+
+    def team_of_rep(self, rep_name: str) -> str | None:
+        return self.session.scalar(
+            select(TeamRow.name)
+            .join(RepRow, RepRow.team_id == TeamRow.id)
+            .where(func.lower(RepRow.name) == rep_name.strip().lower())
+        )
