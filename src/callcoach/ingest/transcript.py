@@ -41,6 +41,7 @@ class ParsedCall:
     deal_external_id: str | None = None
     call_type: str | None = None
     audio_path: str | None = None
+    audio_hash: str | None = None  # sha256 of the recording's bytes (audio imports)
     annotations: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     deal_outcome_won: bool | None = None  # conversation JSONL: outcome.won
@@ -133,6 +134,7 @@ def to_call(parsed: ParsedCall, roster: Iterable[str], rep_speaker: str | None =
         source_file=parsed.source_file,
         source_format=parsed.source_format,
         audio_path=parsed.audio_path,
+        audio_hash=parsed.audio_hash,
         annotations=parsed.annotations,
         meta=meta,
     )

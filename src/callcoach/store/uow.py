@@ -12,6 +12,7 @@ from callcoach.store.repositories.audit import AuditRepository
 from callcoach.store.repositories.browse import BrowseRepository
 from callcoach.store.repositories.calls import CallRepository
 from callcoach.store.repositories.deals import DealRepository
+from callcoach.store.repositories.jobs import JobRepository
 from callcoach.store.repositories.people import PeopleRepository
 from callcoach.store.repositories.rubrics import RubricRepository
 from callcoach.store.repositories.scores import ScoreRepository
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.rubrics = RubricRepository(session)
         self.scores = ScoreRepository(session)
         self.audit = AuditRepository(session)
+        self.jobs = JobRepository(session)
         self.users = UserRepository(session)
         self.browse = BrowseRepository(session)
 
