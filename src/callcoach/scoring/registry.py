@@ -23,7 +23,14 @@ def _fake(config: ScorerConfig) -> Scorer:
     return FakeScorer()
 
 
+def _embedded(config: ScorerConfig) -> Scorer:
+    from callcoach.scoring.embedded import EmbeddedScorer
+
+    return EmbeddedScorer(model_path=config.options.get("embedding_model"))
+
+
 _FACTORIES: dict[str, Callable[[ScorerConfig], Scorer]] = {
+    "embedded": _embedded,
     "fake": _fake,
 }
 

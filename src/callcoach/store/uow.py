@@ -16,6 +16,7 @@ from callcoach.store.repositories.jobs import JobRepository
 from callcoach.store.repositories.people import PeopleRepository
 from callcoach.store.repositories.rubrics import RubricRepository
 from callcoach.store.repositories.scores import ScoreRepository
+from callcoach.store.repositories.teaching import TeachingRepository
 from callcoach.store.repositories.users import UserRepository
 
 
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.deals = DealRepository(session)
         self.rubrics = RubricRepository(session)
         self.scores = ScoreRepository(session)
+        self.teaching = TeachingRepository(session)
         self.audit = AuditRepository(session)
         self.jobs = JobRepository(session)
         self.users = UserRepository(session)

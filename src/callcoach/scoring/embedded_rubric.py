@@ -1,0 +1,107 @@
+"""What the embedded scorer reads from a rubric: every criterion's texts, encoded once per version.
+
+For each criterion the positive prototypes are the anchors of levels 4 and 5 and the positive
+example lines; the negative prototypes are the anchors of levels 1 and 2 and the negative
+example lines; the description is kept on its own. The dialogue-act profile says what the
+criterion's positive examples look like (questions? addressed to "you"? numbers?) compared with
+its negative ones. Nothing here knows any particular rubric: it works from whatever text the
+user wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+
+from callcoach.domain.rubric import Criterion, Rubric
+from callcoach.scoring.embedded_features import act_cues
+from callcoach.scoring.embedding_model import EmbeddingModel
+
+HIGH_LEVELS = (4, 5)
+LOW_LEVELS = (1, 2)
+
+
+@dataclass(frozen=True)
+class CriterionPrototypes:
+    criterion_id: str
+    positive: np.ndarray  # rows: high anchors then positive examples
+    negative: np.ndarray  # rows: low anchors then negative examples
+    description: np.ndarray  # one row
+    act_profile: np.ndarray  # positive minus negative examples' mean dialogue-act cues
+
+
+@dataclass(frozen=True)
+class RubricPrototypes:
+    rubric_hash: str
+    criteria: dict[str, CriterionPrototypes]
+
+
+def _texts(criterion: Criterion) -> tuple[list[str], list[str]]:
+    positive = [criterion.anchors[level] for level in HIGH_LEVELS]
+    positive += [e for e in criterion.examples.positive if e.strip()]
+    negative = [criterion.anchors[level] for level in LOW_LEVELS]
+    negative += [e for e in criterion.examples.negative if e.strip()]
+    return positive, negative
+
+
+def _act_profile(criterion: Criterion) -> np.ndarray:
+    positive = [act_cues(t) for t in criterion.examples.positive if t.strip()]
+    negative = [act_cues(t) for t in criterion.examples.negative if t.strip()]
+    if not positive:
+        return np.zeros(len(act_cues("")), dtype=np.float32)
+    profile = np.mean(positive, axis=0)
+    if negative:
+        profile = profile - np.mean(negative, axis=0)
+    return np.asarray(profile, dtype=np.float32)
+
+
+def build_prototypes(rubric: Rubric, model: EmbeddingModel) -> RubricPrototypes:
+    """Encode every text of the rubric in one batch (the model's text cache skips repeats)."""
+    plan: list[tuple[Criterion, list[str], list[str]]] = []
+    all_texts: list[str] = []
+    for criterion in rubric.criteria:
+        positive, negative = _texts(criterion)
+        plan.append((criterion, positive, negative))
+        all_texts += [*positive, *negative, criterion.description]
+    vectors = model.encode_cached(all_texts)
+    criteria: dict[str, CriterionPrototypes] = {}
+    row = 0
+    for criterion, positive, negative in plan:
+        pos = vectors[row : row + len(positive)]
+        row += len(positive)
+        neg = vectors[row : row + len(negative)]
+        row += len(negative)
+        desc = vectors[row : row + 1]
+        row += 1
+        criteria[criterion.id] = CriterionPrototypes(
+            criterion_id=criterion.id,
+            positive=pos,
+            negative=neg,
+            description=desc,
+            act_profile=_act_profile(criterion),
+        )
+    return RubricPrototypes(rubric_hash=rubric.content_hash, criteria=criteria)
+
+
+class PrototypeCache:
+    """Prototypes per rubric content, per process: a rubric version is encoded once."""
+
+    def __init__(self, limit: int = 32) -> None:
+        self._items: dict[str, RubricPrototypes] = {}
+        self._limit = limit
+        self._lock = Lock()
+
+    def get(self, rubric: Rubric, model: EmbeddingModel) -> RubricPrototypes:
+        key = rubric.content_hash
+        with self._lock:
+            found = self._items.get(key)
+        if found is not None:
+            return found
+        built = build_prototypes(rubric, model)
+        with self._lock:
+            if len(self._items) >= self._limit:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = built
+        return built

@@ -1,0 +1,157 @@
+"""What people taught the embedded scorer, turned into one small model per criterion.
+
+Managers confirm or reject evidence (and ratings may name the segment that shows a level): each
+becomes a labelled turn for a criterion (scoring/base.py `LabelledTurn`). With enough of them for
+a criterion (at least `MIN_EACH` confirmed and `MIN_EACH` rejected), a logistic regression learns
+from the turn's embedding, its context's embedding, the generic features and the zero-shot
+log-odds, so it starts from what the rubric says and corrects it where people disagreed. With
+fewer, the zero-shot log-odds are nudged towards turns close to confirmed ones and away from
+turns close to rejected ones. Models are fitted once per process per rubric and teaching state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from callcoach.scoring.base import LabelledTurn, RubricGuidance
+from callcoach.scoring.embedded_features import (
+    TurnBatch,
+    act_cues,
+    log_length,
+    standardize,
+    turn_features,
+    zero_shot_logit,
+)
+from callcoach.scoring.embedded_rubric import RubricPrototypes
+from callcoach.scoring.embedding_model import EmbeddingModel
+
+MIN_EACH = 2  # confirmed and rejected turns a criterion needs before a model is fitted
+CONTEXT_WEIGHT = 0.5  # the context embedding counts, but less than the turn itself
+FEATURE_WEIGHT = 0.3  # generic features next to 384 embedding dimensions
+NUDGE = 4.0  # log-odds per unit of similarity margin when too few labels to fit a model
+REGULARISATION = 1.0
+
+
+@dataclass(frozen=True)
+class CriterionTeaching:
+    """A fitted correction for one criterion (a model, or the labelled vectors to nudge by)."""
+
+    model: LogisticRegression | None
+    confirmed: np.ndarray  # turn vectors people confirmed
+    rejected: np.ndarray
+    count: int  # labelled turns behind it
+
+    def logits(
+        self, vectors: np.ndarray, contexts: np.ndarray, features: np.ndarray, zero_shot: np.ndarray
+    ) -> np.ndarray:
+        if self.model is not None:
+            design = _design(vectors, contexts, features, zero_shot)
+            return np.asarray(self.model.decision_function(design), dtype=np.float32)
+        nudge = np.zeros(len(vectors), dtype=np.float32)
+        if len(self.confirmed):
+            nudge += (vectors @ self.confirmed.T).max(axis=1) - 0.5
+        if len(self.rejected):
+            nudge -= (vectors @ self.rejected.T).max(axis=1) - 0.5
+        return np.asarray(zero_shot + NUDGE * np.clip(nudge, -0.5, 0.5), dtype=np.float32)
+
+
+def _design(
+    vectors: np.ndarray, contexts: np.ndarray, features: np.ndarray, zero_shot: np.ndarray
+) -> np.ndarray:
+    return np.hstack(
+        [
+            vectors,
+            CONTEXT_WEIGHT * contexts,
+            FEATURE_WEIGHT * standardize(features),
+            zero_shot[:, None],
+        ]
+    )
+
+
+def guidance_digest(guidance: RubricGuidance | None) -> str:
+    if guidance is None or not guidance.examples:
+        return "none"
+    digest = hashlib.sha256()
+    for ex in sorted(
+        guidance.examples, key=lambda e: (e.criterion_id, e.text, e.context, e.positive)
+    ):
+        digest.update(
+            f"{ex.criterion_id}\x1f{ex.text}\x1f{ex.context}\x1f{ex.positive}\x1e".encode()
+        )
+    return digest.hexdigest()
+
+
+def _batch(examples: list[LabelledTurn], model: EmbeddingModel) -> TurnBatch:
+    vectors = model.encode_cached([e.text for e in examples])
+    contexts = np.zeros_like(vectors)
+    with_context = [i for i, e in enumerate(examples) if e.context.strip()]
+    if with_context:
+        contexts[with_context] = model.encode_cached([examples[i].context for i in with_context])
+    return TurnBatch(
+        vectors=vectors,
+        contexts=contexts,
+        cues=np.stack([act_cues(e.text) for e in examples]),
+        lengths=np.array([log_length(e.text) for e in examples], dtype=np.float32),
+    )
+
+
+def fit_teaching(
+    guidance: RubricGuidance, prototypes: RubricPrototypes, model: EmbeddingModel
+) -> dict[str, CriterionTeaching]:
+    result: dict[str, CriterionTeaching] = {}
+    for cid in prototypes.criteria:
+        # The latest verdict on a turn wins when people changed their mind (same text, context).
+        latest: dict[tuple[str, str], LabelledTurn] = {}
+        for ex in guidance.for_criterion(cid):
+            if ex.text.strip():
+                latest[(ex.text, ex.context)] = ex
+        examples = list(latest.values())
+        if not examples:
+            continue
+        batch = _batch(examples, model)
+        features = turn_features(batch, prototypes)[cid]
+        zero = zero_shot_logit(features)
+        labels = np.array([e.positive for e in examples], dtype=int)
+        positives, negatives = int(labels.sum()), int(len(labels) - labels.sum())
+        fitted: LogisticRegression | None = None
+        if positives >= MIN_EACH and negatives >= MIN_EACH:
+            fitted = LogisticRegression(C=REGULARISATION, max_iter=2000)
+            fitted.fit(_design(batch.vectors, batch.contexts, features, zero), labels)
+        result[cid] = CriterionTeaching(
+            model=fitted,
+            confirmed=batch.vectors[labels == 1],
+            rejected=batch.vectors[labels == 0],
+            count=len(examples),
+        )
+    return result
+
+
+class TeachingCache:
+    """Fitted teaching per (rubric content, teaching state), per process."""
+
+    def __init__(self, limit: int = 16) -> None:
+        self._items: dict[tuple[str, str], dict[str, CriterionTeaching]] = {}
+        self._limit = limit
+        self._lock = Lock()
+
+    def get(
+        self, guidance: RubricGuidance | None, prototypes: RubricPrototypes, model: EmbeddingModel
+    ) -> dict[str, CriterionTeaching]:
+        key = (prototypes.rubric_hash, guidance_digest(guidance))
+        if guidance is None or key[1] == "none":
+            return {}
+        with self._lock:
+            found = self._items.get(key)
+        if found is not None:
+            return found
+        fitted = fit_teaching(guidance, prototypes, model)
+        with self._lock:
+            if len(self._items) >= self._limit:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = fitted
+        return fitted
