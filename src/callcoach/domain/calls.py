@@ -121,6 +121,7 @@ class Deal:
     close_date: date | None = None
     verbal_commit_date: date | None = None
     rep: str | None = None
+    name: str | None = None  # the CRM's opportunity / deal name
 
 
 @dataclass(frozen=True)

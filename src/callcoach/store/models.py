@@ -68,6 +68,7 @@ class DealRow(Base):
     verbal_commit_date: Mapped[date | None] = mapped_column(Date)
     rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id"), index=True)
     source: Mapped[str | None] = mapped_column(String(50))
+    name: Mapped[str | None] = mapped_column(String(300))
 
 
 class CallRow(Base):

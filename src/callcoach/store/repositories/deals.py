@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,7 @@ def to_deal(row: DealRow, rep_name: str | None = None) -> Deal:
         close_date=row.close_date,
         verbal_commit_date=row.verbal_commit_date,
         rep=rep_name,
+        name=row.name,
     )
 
 
@@ -48,6 +51,7 @@ class DealRepository:
         row.account = deal.account if deal.account is not None else row.account
         row.amount = deal.amount if deal.amount is not None else row.amount
         row.stage = deal.stage if deal.stage is not None else row.stage
+        row.name = deal.name if deal.name is not None else row.name
         row.outcome = deal.outcome.value
         row.created_date = deal.created_date or row.created_date
         row.close_date = deal.close_date or row.close_date
@@ -65,6 +69,18 @@ class DealRepository:
             return None
         rep = self.session.get(RepRow, row.rep_id) if row.rep_id else None
         return to_deal(row, rep.name if rep else None)
+
+    def get_many(self, external_ids: Iterable[str]) -> dict[str, Deal]:
+        """Deals by external id (unknown ids are left out), in one query."""
+        ids = list(dict.fromkeys(external_ids))
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(DealRow, RepRow.name)
+            .outerjoin(RepRow, DealRow.rep_id == RepRow.id)
+            .where(DealRow.external_id.in_(ids))
+        )
+        return {row.external_id: to_deal(row, rep_name) for row, rep_name in rows}
 
     def count(self) -> int:
         return len(self.session.scalars(select(DealRow.id)).all())

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 12:11:31.023523
+Create Date: 2026-11-23 12:16:51.358047
 """
 
 from __future__ import annotations
@@ -195,6 +195,7 @@ def upgrade() -> None:
         sa.Column("verbal_commit_date", sa.Date(), nullable=True),
         sa.Column("rep_id", sa.Integer(), nullable=True),
         sa.Column("source", sa.String(length=50), nullable=True),
+        sa.Column("name", sa.String(length=300), nullable=True),
         sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_deals_rep_id_reps")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deals")),
         sa.UniqueConstraint("external_id", name=op.f("uq_deals_external_id")),
