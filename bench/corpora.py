@@ -7,16 +7,21 @@ negotiator whose perspective the record takes) count.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.domain.rubric import Rubric, check_rubric
+from callcoach.scoring.embedding_model import shared_model
 
 BENCH = Path(__file__).resolve().parent
 DATA = BENCH.parent.parent / "shared" / "data"
+CACHE = Path("/tmp/callcoach-bench-cache")
 
 # PersuasionForGood: persuadee acts that make the persuader's next turn a response to hesitation.
 P4G_OBJECTIONS = frozenset(
@@ -171,3 +176,20 @@ def load_conversations(corpus: Corpus, annotated_only: bool = True) -> list[Conv
                 )
             )
     return result
+
+
+def corpus_embeddings(conversations: list[Conversation]) -> dict[str, np.ndarray]:
+    """Segment embeddings per call, cached on disk between bench runs (same texts, same file)."""
+    texts = sorted({s.text for c in conversations for s in c.call.segments})
+    digest = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:16]
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"{digest}.npy"
+    if path.exists():
+        matrix = np.load(path)
+    else:
+        matrix = shared_model().encode(texts)
+        np.save(path, matrix)
+    row = {t: i for i, t in enumerate(texts)}
+    return {
+        c.call.external_id: matrix[[row[s.text] for s in c.call.segments]] for c in conversations
+    }

@@ -12,7 +12,6 @@ embedded_features.py.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
@@ -29,26 +28,7 @@ from callcoach.scoring.embedded_features import (
 )
 from callcoach.scoring.embedded_rubric import build_prototypes
 from callcoach.scoring.embedding_model import shared_model
-from corpora import CORPORA, Conversation, Corpus, load_conversations, load_rubric
-
-CACHE = Path("/tmp/callcoach-bench-cache")
-
-
-def corpus_embeddings(conversations: list[Conversation]) -> dict[str, np.ndarray]:
-    """Segment embeddings per call, cached on disk between bench runs (same texts, same file)."""
-    texts = sorted({s.text for c in conversations for s in c.call.segments})
-    digest = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:16]
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"{digest}.npy"
-    if path.exists():
-        matrix = np.load(path)
-    else:
-        matrix = shared_model().encode(texts)
-        np.save(path, matrix)
-    row = {t: i for i, t in enumerate(texts)}
-    return {
-        c.call.external_id: matrix[[row[s.text] for s in c.call.segments]] for c in conversations
-    }
+from corpora import CORPORA, Corpus, corpus_embeddings, load_conversations, load_rubric
 
 
 def labelled_features(corpus: Corpus) -> dict[str, tuple[np.ndarray, np.ndarray]]:

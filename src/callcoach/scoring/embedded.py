@@ -33,6 +33,7 @@ from callcoach.scoring.embedded_features import (
     call_turn_batch,
     previous_other_turn,
     turn_features,
+    without,
     zero_shot_logit,
 )
 from callcoach.scoring.embedded_rubric import PrototypeCache
@@ -78,10 +79,17 @@ class EmbeddedScorer:
     name = "embedded"
     version = "1"
 
-    def __init__(self, model_path: str | None = None, model: EmbeddingModel | None = None) -> None:
+    def __init__(
+        self,
+        model_path: str | None = None,
+        model: EmbeddingModel | None = None,
+        disabled_features: frozenset[str] = frozenset(),
+    ) -> None:
+        """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations."""
         self._model = model or shared_model(model_path)
+        self._disabled = frozenset(disabled_features)
         self._prototypes = PrototypeCache()
-        self._teaching = TeachingCache()
+        self._teaching = TeachingCache(disabled=self._disabled)
 
     @property
     def embedding_model(self) -> str | None:
@@ -109,7 +117,9 @@ class EmbeddedScorer:
         if not reps:
             return {c.id: TurnJudgement([], np.zeros(0, np.float32)) for c in rubric.criteria}
         batch = call_turn_batch(call, vectors, reps)
-        features = turn_features(batch, prototypes)
+        features = {
+            cid: without(f, self._disabled) for cid, f in turn_features(batch, prototypes).items()
+        }
         teaching = self._teaching.get(guidance, prototypes, self._model)
         result: dict[str, TurnJudgement] = {}
         for crit in rubric.criteria:

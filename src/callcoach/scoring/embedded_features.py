@@ -164,6 +164,27 @@ ZERO_SHOT_WEIGHTS = np.array(
 ZERO_SHOT_BIAS = -2.22761
 
 
+# Feature groups that can be switched off to measure what each buys (bench/agreement.py ablations).
+FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
+    "context": ("context",),
+    "acts": ("acts",),
+    "relative": ("relative_mean", "relative_max"),
+    "negatives": ("neg_max", "contrast"),
+}
+
+
+def without(features: np.ndarray, groups: frozenset[str]) -> np.ndarray:
+    """The features with the named groups held at their average (standardized value 0)."""
+    if not groups:
+        return features
+    result = features.copy()
+    for group in groups:
+        for name in FEATURE_GROUPS[group]:
+            column = FEATURE_NAMES.index(name)
+            result[:, column] = ZERO_SHOT_CENTER[column]
+    return result
+
+
 def standardize(features: np.ndarray) -> np.ndarray:
     return np.asarray((features - ZERO_SHOT_CENTER) / ZERO_SHOT_SCALE, dtype=np.float32)
 

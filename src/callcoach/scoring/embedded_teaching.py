@@ -25,6 +25,7 @@ from callcoach.scoring.embedded_features import (
     log_length,
     standardize,
     turn_features,
+    without,
     zero_shot_logit,
 )
 from callcoach.scoring.embedded_rubric import RubricPrototypes
@@ -101,7 +102,10 @@ def _batch(examples: list[LabelledTurn], model: EmbeddingModel) -> TurnBatch:
 
 
 def fit_teaching(
-    guidance: RubricGuidance, prototypes: RubricPrototypes, model: EmbeddingModel
+    guidance: RubricGuidance,
+    prototypes: RubricPrototypes,
+    model: EmbeddingModel,
+    disabled: frozenset[str] = frozenset(),
 ) -> dict[str, CriterionTeaching]:
     result: dict[str, CriterionTeaching] = {}
     for cid in prototypes.criteria:
@@ -114,7 +118,7 @@ def fit_teaching(
         if not examples:
             continue
         batch = _batch(examples, model)
-        features = turn_features(batch, prototypes)[cid]
+        features = without(turn_features(batch, prototypes)[cid], disabled)
         zero = zero_shot_logit(features)
         labels = np.array([e.positive for e in examples], dtype=int)
         positives, negatives = int(labels.sum()), int(len(labels) - labels.sum())
@@ -134,7 +138,8 @@ def fit_teaching(
 class TeachingCache:
     """Fitted teaching per (rubric content, teaching state), per process."""
 
-    def __init__(self, limit: int = 16) -> None:
+    def __init__(self, limit: int = 16, disabled: frozenset[str] = frozenset()) -> None:
+        self._disabled = disabled
         self._items: dict[tuple[str, str], dict[str, CriterionTeaching]] = {}
         self._limit = limit
         self._lock = Lock()
@@ -149,7 +154,7 @@ class TeachingCache:
             found = self._items.get(key)
         if found is not None:
             return found
-        fitted = fit_teaching(guidance, prototypes, model)
+        fitted = fit_teaching(guidance, prototypes, model, self._disabled)
         with self._lock:
             if len(self._items) >= self._limit:
                 self._items.pop(next(iter(self._items)))

@@ -1,0 +1,344 @@
+"""How far the embedded scorer agrees with people, on two annotated public corpora.
+
+    .venv/bin/python bench/agreement.py                # both corpora, with ablations
+    .venv/bin/python bench/agreement.py --quick        # main figures only
+
+For each corpus (PersuasionForGood dev half, CaSiNo) the script imports the annotated
+conversations into a fresh SQLite database through the real import service, adds the bench
+rubric (bench/rubrics/), scores every call with the real batch runner, and compares the scores
+with the human strategy labels that bench/corpora.py maps to each criterion:
+
+- evidence precision: of the evidence quotes behind levels >= 3, the share on labelled turns;
+- evidence recall: of the calls where people labelled the behaviour, the share scored >= 3 with
+  at least one quote on a labelled turn;
+- detection AUC: the criterion's level against "labelled anywhere in the call";
+- Spearman: the level against the number of labelled turns;
+- outcome: odds ratio of `outcome.won` per level (logistic regression, 95% CI; CaSiNo's two
+  perspectives of a dialogue are clustered).
+
+Teaching: the labelled turns of 20 dialogues become confirmed (labelled) and rejected (not
+labelled) evidence feedback through the real feedback service; the other dialogues are scored
+again and measured. Zero-shot figures are reported on the same held-out dialogues.
+
+Ablations switch off one part at a time (rubric examples, negative anchors, relative fit,
+context, dialogue-act cues) to show what each buys. Results: bench/results/agreement.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from scipy.stats import spearmanr
+from sklearn.metrics import roc_auc_score
+
+from callcoach.domain.scores import CallScore, FeedbackVerdict
+from callcoach.scoring.embedded import EmbeddedScorer
+from callcoach.scoring.registry import ScorerConfig
+from callcoach.services.imports import import_calls
+from callcoach.services.rubrics import add_rubric_text
+from callcoach.services.scoring import score_calls
+from callcoach.services.teaching import record_feedback
+from callcoach.store.db import Database
+from callcoach.store.uow import Store
+from corpora import (
+    CORPORA,
+    Conversation,
+    Corpus,
+    corpus_embeddings,
+    load_conversations,
+    load_rubric,
+)
+
+RESULTS = Path(__file__).resolve().parent / "results" / "agreement.json"
+TEACH_DIALOGUES = 20
+SEED = 7
+GOALS = {"evidence_precision": 0.80, "evidence_recall": 0.70, "detection_auc": 0.85}
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "without examples": {"strip_examples": True},
+    "without negative anchors/examples": {"disabled": frozenset({"negatives"})},
+    "without relative fit": {"disabled": frozenset({"relative"})},
+    "without context": {"disabled": frozenset({"context"})},
+    "without dialogue-act cues": {"disabled": frozenset({"acts"})},
+}
+
+
+def build_ablated(config: ScorerConfig) -> EmbeddedScorer:
+    """Builder for the runner: the embedded scorer with some feature groups switched off."""
+    return EmbeddedScorer(disabled_features=frozenset(config.options.get("disabled", ())))
+
+
+@dataclass
+class Bench:
+    corpus: Corpus
+    store: Store
+    conversations: dict[str, Conversation]
+    rubric_id: str
+
+
+def prepare(corpus: Corpus, workdir: Path) -> Bench:
+    conversations = load_conversations(corpus)
+    source = workdir / f"{corpus.name}.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for conv in conversations:
+            handle.write(json.dumps(conv.raw) + "\n")
+    database = Database(f"sqlite:///{workdir / corpus.name}.db")
+    database.migrate()
+    store = Store(database)
+    report = import_calls(store, [source])
+    if not report.ok:
+        raise SystemExit(f"import failed: {report.failed}")
+    rubric = load_rubric(corpus)
+    add_rubric_text(
+        store, (Path(__file__).parent / "rubrics" / corpus.rubric_file).read_text(), "bench"
+    )
+    # Stored embeddings, as after a first scoring run: every variant below reuses them.
+    embeddings = corpus_embeddings(conversations)
+    model = EmbeddedScorer().embedding_model
+    assert model is not None
+    with store.unit_of_work() as uow:
+        for conv in conversations:
+            row = uow.calls.row(conv.call.external_id)
+            assert row is not None, conv.call.external_id
+            uow.embeddings.save(row.id, model, row.content_hash, embeddings[conv.call.external_id])
+    return Bench(corpus, store, {c.call.external_id: c for c in conversations}, rubric.id)
+
+
+def set_rubric(bench: Bench, strip_examples: bool) -> None:
+    """Store the bench rubric (or a copy without example lines) as the latest version."""
+    data = yaml.safe_load(
+        (Path(__file__).parent / "rubrics" / bench.corpus.rubric_file).read_text()
+    )
+    if strip_examples:
+        for crit in data["criteria"]:
+            crit.pop("examples", None)
+    add_rubric_text(bench.store, yaml.safe_dump(data, sort_keys=False), "bench")
+
+
+def score(bench: Bench, disabled: frozenset[str] = frozenset()) -> dict[str, CallScore]:
+    config = ScorerConfig("embedded", {"disabled": sorted(disabled)})
+    summary = score_calls(
+        bench.store, config, rubric_id=bench.rubric_id, rescore=True, workers=1, build=build_ablated
+    )
+    if summary.failures:
+        raise SystemExit(f"scoring failed: {summary.failures[:3]}")
+    if summary.embeddings_computed:
+        print(f"  ({summary.embeddings_computed} calls embedded afresh)")
+    with bench.store.unit_of_work() as uow:
+        scores = list(uow.scores.all(bench.rubric_id))
+    latest: dict[str, CallScore] = {}
+    for s in scores:
+        if s.scorer == "embedded" and (
+            s.call_id not in latest or s.rubric_version >= latest[s.call_id].rubric_version
+        ):
+            latest[s.call_id] = s
+    return latest
+
+
+def teach(bench: Bench, dialogues: set[str]) -> int:
+    """The teaching dialogues' labelled rep turns become confirmed/rejected evidence feedback."""
+    count = 0
+    for conv in bench.conversations.values():
+        if conv.dialogue not in dialogues:
+            continue
+        for seg in conv.call.rep_segments:
+            for cid, turns in conv.truth.items():
+                verdict = (
+                    FeedbackVerdict.CONFIRMED if seg.index in turns else FeedbackVerdict.REJECTED
+                )
+                record_feedback(
+                    bench.store,
+                    call_id=conv.call.external_id,
+                    criterion_id=cid,
+                    segment=seg.index,
+                    verdict=verdict,
+                    rubric_id=bench.rubric_id,
+                    rater="bench-teacher",
+                )
+                count += 1
+    return count
+
+
+def _outcome(levels: list[int], won: list[bool], groups: list[str]) -> dict[str, Any]:
+    import statsmodels.api as sm
+
+    if len(set(won)) < 2 or len(set(levels)) < 2:
+        return {"n": len(won), "odds_ratio_per_level": None, "ci95": None}
+    x = sm.add_constant(np.array(levels, dtype=float))
+    y = np.array(won, dtype=float)
+    try:
+        clusters = np.unique(np.array(groups), return_inverse=True)[1]
+        fit = sm.Logit(y, x).fit(disp=0, cov_type="cluster", cov_kwds={"groups": clusters})
+    except Exception as exc:  # separation or singular design: report, do not crash the bench
+        return {"n": len(won), "odds_ratio_per_level": None, "ci95": None, "error": str(exc)}
+    low, high = fit.conf_int()[1]
+    return {
+        "n": len(won),
+        "odds_ratio_per_level": round(float(np.exp(fit.params[1])), 3),
+        "ci95": [round(float(np.exp(low)), 3), round(float(np.exp(high)), 3)],
+        "p_value": round(float(fit.pvalues[1]), 4),
+    }
+
+
+def measure(bench: Bench, scores: dict[str, CallScore], calls: list[str]) -> dict[str, Any]:
+    per_criterion: dict[str, Any] = {}
+    for cid in bench.corpus.labels:
+        quotes = hits = present_calls = found = 0
+        levels: list[int] = []
+        labelled: list[int] = []
+        counts: list[int] = []
+        outcome_levels: list[int] = []
+        outcome_won: list[bool] = []
+        outcome_groups: list[str] = []
+        for call_id in calls:
+            conv = bench.conversations[call_id]
+            score = scores.get(call_id)
+            crit = (
+                next((c for c in score.criteria if c.criterion_id == cid), None) if score else None
+            )
+            if crit is None or crit.level is None:
+                continue
+            truth = conv.truth[cid]
+            on_truth = [e.segment in truth for e in crit.evidence]
+            if crit.level >= 3:
+                quotes += len(on_truth)
+                hits += sum(on_truth)
+            if truth:
+                present_calls += 1
+                found += int(crit.level >= 3 and any(on_truth))
+            levels.append(crit.level)
+            labelled.append(int(bool(truth)))
+            counts.append(len(truth))
+            if conv.won is not None:
+                outcome_levels.append(crit.level)
+                outcome_won.append(bool(conv.won))
+                outcome_groups.append(conv.dialogue)
+        auc = roc_auc_score(labelled, levels) if 0 < sum(labelled) < len(labelled) else None
+        rho = spearmanr(levels, counts).statistic if len(set(levels)) > 1 else None
+        per_criterion[cid] = {
+            "calls": len(levels),
+            "calls_with_behaviour": present_calls,
+            "evidence_quotes": quotes,
+            "evidence_precision": round(hits / quotes, 3) if quotes else None,
+            "evidence_recall": round(found / present_calls, 3) if present_calls else None,
+            "detection_auc": round(float(auc), 3) if auc is not None else None,
+            "spearman_labelled_turns": round(float(rho), 3) if rho is not None else None,
+            "mean_level": round(float(np.mean(levels)), 2) if levels else None,
+            "outcome_won": _outcome(outcome_levels, outcome_won, outcome_groups),
+        }
+    return per_criterion
+
+
+def _goals_met(per_criterion: dict[str, Any]) -> dict[str, bool]:
+    return {
+        cid: all((m.get(k) or 0) >= goal for k, goal in GOALS.items())
+        for cid, m in per_criterion.items()
+    }
+
+
+def print_table(title: str, per_criterion: dict[str, Any]) -> None:
+    print(f"\n{title}")
+    print(
+        f"  {'criterion':20} {'prec':>5} {'recall':>6} {'AUC':>5} {'rho':>5} {'quotes':>6} {'OR(won)':>8}  95% CI"
+    )
+    for cid, m in per_criterion.items():
+        out = m["outcome_won"]
+        ci = out.get("ci95")
+
+        def f(v: Any) -> str:
+            return "  -  " if v is None else f"{v:.2f}"
+
+        print(
+            f"  {cid:20} {f(m['evidence_precision']):>5} {f(m['evidence_recall']):>6} "
+            f"{f(m['detection_auc']):>5} {f(m['spearman_labelled_turns']):>5} "
+            f"{m['evidence_quotes']:>6} {f(out.get('odds_ratio_per_level')):>8}  "
+            f"{'' if ci is None else f'[{ci[0]:.2f}, {ci[1]:.2f}]'}"
+        )
+
+
+def run_corpus(corpus: Corpus, workdir: Path, ablations: bool) -> dict[str, Any]:
+    started = time.perf_counter()
+    bench = prepare(corpus, workdir)
+    dialogues = sorted({c.dialogue for c in bench.conversations.values()})
+    teaching = set(random.Random(SEED).sample(dialogues, TEACH_DIALOGUES))
+    every = sorted(bench.conversations)
+    held_out = [c for c in every if bench.conversations[c].dialogue not in teaching]
+    result: dict[str, Any] = {
+        "corpus": corpus.file,
+        "rubric": f"bench/rubrics/{corpus.rubric_file}",
+        "label_mapping": {
+            cid: {"rep_turn_labels": sorted(m.on_turn), "after_other_party_labels": sorted(m.after)}
+            for cid, m in corpus.labels.items()
+        },
+        "annotated_calls": len(every),
+        "dialogues": len(dialogues),
+        "teaching_dialogues": sorted(teaching),
+        "held_out_calls": len(held_out),
+    }
+    zero = score(bench)
+    result["zero_shot_all_calls"] = measure(bench, zero, every)
+    result["zero_shot_held_out"] = measure(bench, zero, held_out)
+    print_table(
+        f"{corpus.name}: zero-shot, all {len(every)} annotated calls", result["zero_shot_all_calls"]
+    )
+    print_table(
+        f"{corpus.name}: zero-shot, {len(held_out)} held-out calls", result["zero_shot_held_out"]
+    )
+    if ablations:
+        result["ablations_held_out"] = {}
+        for name, variant in ABLATIONS.items():
+            set_rubric(bench, bool(variant.get("strip_examples")))
+            scores = score(bench, variant.get("disabled", frozenset()))
+            result["ablations_held_out"][name] = measure(bench, scores, held_out)
+            print_table(
+                f"{corpus.name}: {name} (zero-shot, held out)", result["ablations_held_out"][name]
+            )
+        set_rubric(bench, False)
+    result["feedback_items"] = teach(bench, teaching)
+    taught = score(bench)
+    result["taught_held_out"] = measure(bench, taught, held_out)
+    print_table(
+        f"{corpus.name}: after teaching with {TEACH_DIALOGUES} dialogues "
+        f"({result['feedback_items']} feedback items), {len(held_out)} held-out calls",
+        result["taught_held_out"],
+    )
+    result["goals_met_taught"] = _goals_met(result["taught_held_out"])
+    result["goals_met_zero_shot"] = _goals_met(result["zero_shot_held_out"])
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    bench.store.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Skip the ablations.")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), action="append")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    names = args.corpus or sorted(CORPORA)
+    results: dict[str, Any] = {
+        "command": "python " + " ".join(["bench/agreement.py", *sys.argv[1:]]),
+        "scorer": f"embedded v{EmbeddedScorer.version}",
+        "goals": GOALS,
+        "seed": SEED,
+        "corpora": {},
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            results["corpora"][name] = run_corpus(CORPORA[name], Path(tmp), not args.quick)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
