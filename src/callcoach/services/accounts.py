@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from callcoach.domain.access import SYSTEM, Role, Viewer
 from callcoach.services.common import NotFoundError, ServiceError
+from callcoach.store.repositories.audit import AuditEntry
 from callcoach.store.repositories.calls import now_utc
 from callcoach.store.repositories.users import StoredToken, StoredUser
 from callcoach.store.uow import Store, UnitOfWork
@@ -439,4 +440,13 @@ def session_secret(store: Store, configured: str | None) -> str:
     if configured:
         return configured
     with store.unit_of_work() as uow:
-        return uow.users.setting_or_create(SECRET_KEY_SETTING, lambda: secrets.token_urlsafe(48))
+        return uow.app_settings.get_or_create(SECRET_KEY_SETTING, lambda: secrets.token_urlsafe(48))
+
+
+def audit_log(
+    store: Store, actor: Viewer = SYSTEM, limit: int = 200, action_prefix: str | None = None
+) -> list[AuditEntry]:
+    """The most recent audited changes: overrides, rubric versions, user changes."""
+    require_admin(actor, "read the audit log")
+    with store.unit_of_work() as uow:
+        return uow.audit.recent(limit, action_prefix)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 from callcoach.store.db import Database
+from callcoach.store.repositories.app_settings import AppSettingRepository
 from callcoach.store.repositories.audit import AuditRepository
 from callcoach.store.repositories.browse import BrowseRepository
 from callcoach.store.repositories.calls import CallRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.jobs = JobRepository(session)
         self.users = UserRepository(session)
         self.browse = BrowseRepository(session)
+        self.app_settings = AppSettingRepository(session)
 
     def flush(self) -> None:
         self.session.flush()

@@ -1,19 +1,16 @@
-"""Web accounts: users, their teams, personal API tokens, login attempts and kept settings."""
+"""Web accounts: users, their teams, personal API tokens and login attempts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from callcoach.store.models import (
     ApiTokenRow,
-    AppSettingRow,
     LoginAttemptRow,
     RepRow,
     TeamRow,
@@ -215,24 +212,3 @@ class UserRepository:
 
     def prune_attempts(self, before: datetime) -> None:
         self.session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < before))
-
-    # settings the application generates once (the session signing key)
-    def setting(self, key: str) -> str | None:
-        row = self.session.get(AppSettingRow, key)
-        return row.value if row else None
-
-    def setting_or_create(self, key: str, make: Callable[[], str]) -> str:
-        """The kept value, created with `make()` on first use (two processes racing agree)."""
-        existing = self.setting(key)
-        if existing is not None:
-            return existing
-        value = make()
-        try:
-            with self.session.begin_nested():
-                self.session.add(AppSettingRow(key=key, value=value, created_at=now_utc()))
-        except IntegrityError:
-            kept = self.setting(key)
-            if kept is None:
-                raise
-            return kept
-        return value

@@ -1,0 +1,185 @@
+"""The web application: `create_app(container)` builds it; `callcoach serve` runs it.
+
+Routes parse, authorize (through the services, which take the asking Viewer), call a service and
+render. Errors from services become HTTP answers here, in one place: a call the viewer may not
+see is a 404 exactly like an unknown one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import plotly
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from callcoach import __version__
+from callcoach.bootstrap import Container, bootstrap
+from callcoach.services.accounts import (
+    AuthenticationError,
+    LoginThrottledError,
+    PermissionDeniedError,
+    session_secret,
+)
+from callcoach.services.common import NotFoundError, ServiceError
+from callcoach.web import (
+    routes_api_admin,
+    routes_api_calls,
+    routes_api_team,
+    routes_pages_admin,
+    routes_pages_auth,
+    routes_pages_calls,
+    routes_pages_team,
+)
+from callcoach.web.auth import LoginRequiredError, SessionMiddleware, session_account
+from callcoach.web.rendering import WEB_DIR, render
+
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+# No inline script may run: page data travels in inert JSON blocks read by /static/app.js.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self'; connect-src 'self'; font-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+                if not scope["path"].startswith("/static/"):
+                    message["headers"].append((b"cache-control", b"no-store"))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    response = render(
+        request,
+        "error.html",
+        session_account(request),
+        status_code=status,
+        status=status,
+        message=message,
+    )
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequiredError)
+    async def login_required(request: Request, exc: LoginRequiredError) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(PermissionDeniedError)
+    async def forbidden(request: Request, exc: PermissionDeniedError) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(LoginThrottledError)
+    async def throttled(request: Request, exc: LoginThrottledError) -> Response:
+        return _error(request, 429, str(exc), {"Retry-After": str(exc.retry_after_s)})
+
+    @app.exception_handler(AuthenticationError)
+    async def unauthenticated(request: Request, exc: AuthenticationError) -> Response:
+        return _error(request, 401, str(exc))
+
+    @app.exception_handler(ServiceError)
+    async def bad_request(request: Request, exc: ServiceError) -> Response:
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()
+        )
+        return _error(request, 422, f"the form has problems: {problems}")
+
+
+def create_app(container: Container) -> FastAPI:
+    """The ASGI app on `container` (its store, settings and background jobs)."""
+    app = FastAPI(
+        title="callcoach",
+        version=__version__,
+        description="Evidence-based sales coaching. Authenticate with a personal API token "
+        "(`callcoach user token create USER`) sent as `Authorization: Bearer <token>`.",
+        # The interactive docs pages load their scripts from a CDN; the app must work offline,
+        # so only the schema is served.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.container = container
+    _install_error_handlers(app)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        # Served from the installed plotly package: the charts need no network.
+        return FileResponse(
+            PLOTLY_JS,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    for module in (
+        routes_pages_auth,
+        routes_pages_calls,
+        routes_pages_team,
+        routes_pages_admin,
+        routes_api_calls,
+        routes_api_team,
+        routes_api_admin,
+    ):
+        app.include_router(module.router)
+    app.add_middleware(
+        SessionMiddleware, secret_key=session_secret(container.store, container.settings.secret_key)
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory `callcoach serve` hands to uvicorn (each worker process builds its own)."""
+    return create_app(bootstrap())
