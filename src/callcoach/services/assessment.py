@@ -1,0 +1,238 @@
+"""What every assessment use case shares: which rubric, scorer, cycle and reps, and the levels.
+
+Level rule (docs/assessment.md): for each call the latest machine run for the rubric counts
+(any version, with the weights of the version it used); a manager's override replaces the
+machine level of that criterion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from callcoach.analytics.cycles import Cycle, cycle_of, parse_cycle, window_cycle
+from callcoach.analytics.levels import (
+    CREATED,
+    DATE,
+    REP,
+    RUN,
+    VERSION,
+    CriterionInfo,
+    ScoreTable,
+    build_score_table,
+)
+from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.services.common import NotFoundError, ServiceError
+from callcoach.store.repositories.rubrics import StoredRubric
+from callcoach.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class AssessmentQuery:
+    """What a manager asks about: rubric, scorer, cycle and which reps."""
+
+    rubric: str
+    scorer: str | None = None  # None: whatever scored the calls, preferring `preferred_scorer`
+    preferred_scorer: str = "embedded"
+    cycle: str | None = None  # "2026-Q3"; None: the latest quarter with scored calls
+    start: date | None = None  # a custom window instead of a quarter (inclusive)
+    end: date | None = None  # inclusive
+    rep: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class CycleInfo:
+    label: str
+    start: date
+    end: date  # inclusive, as people read it
+
+    @classmethod
+    def of(cls, cycle: Cycle) -> CycleInfo:
+        return cls(cycle.label, cycle.start, cycle.last_day)
+
+
+@dataclass
+class Scope:
+    """The resolved question: rubric versions, scorer, cycle, and the reps concerned."""
+
+    rubric: StoredRubric
+    rubric_pk: int
+    versions: dict[int, StoredRubric]  # by version primary key
+    scorer: str
+    cycle: Cycle
+    criteria: list[CriterionInfo]
+    selected: list[int]  # reps reported on
+    population: list[int] | None  # reps whose calls are loaded (their whole teams); None = all
+    reps: pd.DataFrame  # index rep pk; columns name, team, manager (the population)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def version_pks(self) -> list[int]:
+        return sorted(self.versions)
+
+    def weights_by_version(self) -> dict[int, dict[str, float]]:
+        return {s.version: s.rubric.weights() for s in self.versions.values()}
+
+    def team_of(self) -> pd.Series:
+        return self.reps["team"]
+
+
+def criteria_of(stored: StoredRubric) -> list[CriterionInfo]:
+    return [
+        CriterionInfo(
+            id=c.id,
+            name=c.name,
+            weight=c.weight,
+            good=c.anchors.get(4, ""),
+            anchors=dict(c.anchors),
+        )
+        for c in stored.rubric.criteria
+    ]
+
+
+def resolve_rubric(uow: UnitOfWork, slug: str) -> tuple[StoredRubric, int, dict[int, StoredRubric]]:
+    versions = uow.rubrics.versions(slug)
+    rubric_pk = uow.analytics.rubric_pk(slug)
+    if not versions or rubric_pk is None:
+        known = ", ".join(s.rubric.id for s, _ in uow.rubrics.list()) or "none yet"
+        raise NotFoundError(f"no rubric {slug!r}; rubrics: {known} (add one with `callcoach rubric add`)")
+    return versions[-1], rubric_pk, {v.version_pk: v for v in versions}
+
+
+def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: AssessmentQuery) -> str:
+    """The requested scorer, else the preferred one if it scored calls, else the busiest one."""
+    used = uow.analytics.scorer_counts(rubric_pk)
+    names = [name for name, _ in used]
+    if query.scorer:
+        if query.scorer not in names:
+            raise ServiceError(
+                f"no calls scored by {query.scorer!r} on rubric {slug!r}; scorers with scores: "
+                f"{', '.join(names) or 'none (run `callcoach score` or `callcoach import scores`)'}"
+            )
+        return query.scorer
+    if not used:
+        raise ServiceError(
+            f"no calls are scored on rubric {slug!r} yet: run `callcoach score` "
+            "(or `callcoach import scores FILE.jsonl`) first"
+        )
+    return query.preferred_scorer if query.preferred_scorer in names else names[0]
+
+
+def resolve_cycle(
+    uow: UnitOfWork, query: AssessmentQuery, version_pks: list[int], scorer: str
+) -> Cycle:
+    if query.start or query.end:
+        if not (query.start and query.end):
+            raise ServiceError("give both --from and --to (or a --cycle like 2026-Q3)")
+        try:
+            return window_cycle(query.start, query.end + timedelta(days=1))
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from exc
+    if query.cycle:
+        try:
+            return parse_cycle(query.cycle)
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from exc
+    latest = uow.analytics.latest_scored_call_date(version_pks, scorer)
+    return cycle_of(latest or datetime.now())
+
+
+def resolve_reps(
+    uow: UnitOfWork, viewer: Viewer, rep: str | None, team: str | None
+) -> tuple[list[int], list[int] | None]:
+    """(reps reported on, reps whose calls are needed): scoped to what `viewer` may see.
+
+    A rep or team the viewer cannot see is reported exactly like one that does not exist.
+    """
+    visible = uow.people.visible_rep_ids(viewer)
+    if rep:
+        pk = uow.analytics.rep_pk(rep)
+        if pk is None or (visible is not None and pk not in visible):
+            raise NotFoundError(f"no rep {rep!r}")
+        return [pk], sorted(uow.analytics.teammates([pk]))
+    if team:
+        members = uow.analytics.team_rep_pks(team)
+        shown = members if visible is None or members is None else members & visible
+        if not shown:
+            raise NotFoundError(f"no team {team!r}")
+        assert members is not None
+        return sorted(shown), sorted(members)
+    if visible is None:
+        return [pk for pk, *_ in uow.analytics.rep_rows()], None
+    if not visible:
+        return [], []
+    return sorted(visible), sorted(uow.analytics.teammates(sorted(visible)))
+
+
+def rep_frame(uow: UnitOfWork, population: list[int] | None) -> pd.DataFrame:
+    rows = uow.analytics.rep_rows(population)
+    frame = pd.DataFrame(rows, columns=["pk", "name", "team", "manager"]).set_index("pk")
+    frame["team"] = frame["team"].astype(object).where(frame["team"].notna(), None)
+    return frame
+
+
+def resolve_scope(uow: UnitOfWork, query: AssessmentQuery, viewer: Viewer = SYSTEM) -> Scope:
+    stored, rubric_pk, versions = resolve_rubric(uow, query.rubric)
+    scorer = resolve_scorer(uow, rubric_pk, query.rubric, query)
+    cycle = resolve_cycle(uow, query, sorted(versions), scorer)
+    selected, population = resolve_reps(uow, viewer, query.rep, query.team)
+    return Scope(
+        rubric=stored,
+        rubric_pk=rubric_pk,
+        versions=versions,
+        scorer=scorer,
+        cycle=cycle,
+        criteria=criteria_of(stored),
+        selected=selected,
+        population=population,
+        reps=rep_frame(uow, population),
+    )
+
+
+def load_score_table(
+    uow: UnitOfWork,
+    scope: Scope,
+    since: datetime | None,
+    until: datetime | None,
+    rep_ids: list[int] | None = None,
+    call_pks: list[int] | None = None,
+    with_overrides: bool = True,
+) -> ScoreTable:
+    """Effective levels of the calls in [since, until) of the population (or `rep_ids`)."""
+    reps = scope.population if rep_ids is None else rep_ids
+    criteria = [c.id for c in scope.criteria]
+    rows = uow.analytics.score_rows(
+        scope.version_pks, criteria, scope.scorer, since, until, reps, call_pks
+    )
+    columns = ["run", "call", REP, DATE, "version_pk", CREATED, *criteria]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame = frame.set_index("call")
+    frame.index.name = None
+    number = {pk: s.version for pk, s in scope.versions.items()}
+    calls = pd.DataFrame(
+        {
+            REP: frame[REP].fillna(-1).astype("int64"),
+            DATE: pd.to_datetime(frame[DATE]),
+            VERSION: frame["version_pk"].map(number).astype("int64"),
+            RUN: frame["run"].astype("int64"),
+            CREATED: pd.to_datetime(frame[CREATED]),
+        },
+        index=frame.index,
+    )
+    levels = frame[criteria].astype(float)
+    overrides = None
+    if with_overrides:
+        override_rows = uow.analytics.overrides(scope.rubric_pk, since, until, reps)
+        overrides = pd.DataFrame(override_rows, columns=["call", "criterion", "level", "created"])
+    return build_score_table(
+        calls, levels, scope.criteria, scope.weights_by_version(), overrides
+    )
+
+
+def split_by_date(table: ScoreTable, boundary: datetime) -> tuple[ScoreTable, ScoreTable]:
+    """(calls before the boundary, calls from it on)."""
+    later = (table.calls[DATE] >= pd.Timestamp(boundary)).to_numpy()
+    return table.subset(~later), table.subset(later)
