@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from callcoach.store.db import Database
 from callcoach.store.repositories.app_settings import AppSettingRepository
+from callcoach.store.repositories.analytics import AnalyticsRepository
 from callcoach.store.repositories.audit import AuditRepository
 from callcoach.store.repositories.browse import BrowseRepository
 from callcoach.store.repositories.calls import CallRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
         self.scores = ScoreRepository(session)
         self.teaching = TeachingRepository(session)
         self.audit = AuditRepository(session)
+        self.analytics = AnalyticsRepository(session)
         self.jobs = JobRepository(session)
         self.users = UserRepository(session)
         self.browse = BrowseRepository(session)
