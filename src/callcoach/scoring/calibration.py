@@ -27,7 +27,7 @@ from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import KFold
 
 ABSENT = 0.25
-PRESENT = 0.5
+PRESENT = 0.45
 STRONG = 0.75
 VERY_STRONG = 0.9
 MIN_PER_CRITERION = 25  # ratings a criterion needs for its own mapping (else the pooled one)

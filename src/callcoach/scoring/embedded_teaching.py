@@ -36,6 +36,42 @@ CONTEXT_WEIGHT = 0.5  # the context embedding counts, but less than the turn its
 FEATURE_WEIGHT = 0.3  # generic features next to 384 embedding dimensions
 NUDGE = 4.0  # log-odds per unit of similarity margin when too few labels to fit a model
 REGULARISATION = 1.0
+NEIGHBOURS = 3  # nearest labelled turns averaged on each side
+NEIGHBOUR_WEIGHT = 5.0  # similarity margins are small numbers; scale them like the logits
+
+
+def _top_mean(similarities: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
+    """Mean of each row's k largest similarities (0 when the row is empty)."""
+    if similarities.shape[1] == 0:
+        return np.zeros(similarities.shape[0], dtype=np.float32)
+    k = min(k, similarities.shape[1])
+    return np.asarray(-np.sort(-similarities, axis=1)[:, :k].mean(axis=1), dtype=np.float32)
+
+
+def _neighbour_features(
+    vectors: np.ndarray,
+    contexts: np.ndarray,
+    taught: tuple[np.ndarray, np.ndarray, np.ndarray],
+    exclude_self: bool = False,
+) -> np.ndarray:
+    """How close each turn (and its context) is to confirmed versus rejected turns (and theirs).
+
+    With few labelled turns, "the nearest confirmed ones are closer than the nearest rejected
+    ones" generalises better than a weight per embedding dimension; for a criterion that is a
+    reply to something (an objection), the context's neighbours carry the signal.
+    """
+    t_vectors, t_contexts, labels = taught
+    turn_sim = vectors @ t_vectors.T
+    context_sim = contexts @ t_contexts.T
+    if exclude_self:  # training rows must not find themselves
+        np.fill_diagonal(turn_sim, -1.0)
+        np.fill_diagonal(context_sim, -1.0)
+    positive, negative = labels == 1, labels == 0
+    columns = [
+        _top_mean(turn_sim[:, positive]) - _top_mean(turn_sim[:, negative]),
+        _top_mean(context_sim[:, positive]) - _top_mean(context_sim[:, negative]),
+    ]
+    return NEIGHBOUR_WEIGHT * np.stack(columns, axis=1)
 
 
 @dataclass(frozen=True)
@@ -46,12 +82,14 @@ class CriterionTeaching:
     confirmed: np.ndarray  # turn vectors people confirmed
     rejected: np.ndarray
     count: int  # labelled turns behind it
+    taught: tuple[np.ndarray, np.ndarray, np.ndarray]  # turn vectors, context vectors, labels
 
     def logits(
         self, vectors: np.ndarray, contexts: np.ndarray, features: np.ndarray, zero_shot: np.ndarray
     ) -> np.ndarray:
         if self.model is not None:
-            design = _design(vectors, contexts, features, zero_shot)
+            neighbours = _neighbour_features(vectors, contexts, self.taught)
+            design = _design(vectors, contexts, features, zero_shot, neighbours)
             return np.asarray(self.model.decision_function(design), dtype=np.float32)
         nudge = np.zeros(len(vectors), dtype=np.float32)
         if len(self.confirmed):
@@ -62,7 +100,11 @@ class CriterionTeaching:
 
 
 def _design(
-    vectors: np.ndarray, contexts: np.ndarray, features: np.ndarray, zero_shot: np.ndarray
+    vectors: np.ndarray,
+    contexts: np.ndarray,
+    features: np.ndarray,
+    zero_shot: np.ndarray,
+    neighbours: np.ndarray,
 ) -> np.ndarray:
     return np.hstack(
         [
@@ -70,6 +112,7 @@ def _design(
             CONTEXT_WEIGHT * contexts,
             FEATURE_WEIGHT * standardize(features),
             zero_shot[:, None],
+            neighbours,
         ]
     )
 
@@ -124,13 +167,16 @@ def fit_teaching(
         positives, negatives = int(labels.sum()), int(len(labels) - labels.sum())
         fitted: LogisticRegression | None = None
         if positives >= MIN_EACH and negatives >= MIN_EACH:
+            taught = (batch.vectors, batch.contexts, labels)
+            neighbours = _neighbour_features(batch.vectors, batch.contexts, taught, True)
             fitted = LogisticRegression(C=REGULARISATION, max_iter=2000)
-            fitted.fit(_design(batch.vectors, batch.contexts, features, zero), labels)
+            fitted.fit(_design(batch.vectors, batch.contexts, features, zero, neighbours), labels)
         result[cid] = CriterionTeaching(
             model=fitted,
             confirmed=batch.vectors[labels == 1],
             rejected=batch.vectors[labels == 0],
             count=len(examples),
+            taught=(batch.vectors, batch.contexts, labels),
         )
     return result
 
