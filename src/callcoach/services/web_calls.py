@@ -225,3 +225,55 @@ def visible_scores(
         ids = set(uow.calls.external_ids(allowed))
         scores = [s for s in uow.scores.all(rubric_id) if s.call_id in ids]
     yield from scores
+
+
+def give_evidence_feedback(
+    store: Store,
+    call_id: str,
+    rubric_id: str,
+    criterion_id: str,
+    segment: int,
+    verdict: str,
+    viewer: Viewer,
+    note: str | None = None,
+) -> None:
+    """A manager confirming or rejecting an evidence quote; the scorer learns from it."""
+    from callcoach.domain.scores import FeedbackVerdict
+    from callcoach.services.teaching import record_feedback
+
+    try:
+        parsed = FeedbackVerdict(verdict)
+    except ValueError as exc:
+        raise ServiceError(f"verdict must be 'confirmed' or 'rejected', got {verdict!r}") from exc
+    with store.unit_of_work() as uow:
+        _visible_call(uow, viewer, call_id)
+    if not can_override(viewer):
+        raise PermissionDeniedError("only a manager or an administrator can judge evidence")
+    record_feedback(
+        store,
+        call_id=call_id,
+        criterion_id=criterion_id,
+        segment=segment,
+        verdict=parsed,
+        rubric_id=rubric_id,
+        rater=viewer.username,
+        note=note,
+        viewer=viewer,
+    )
+
+
+def evidence_verdicts(
+    store: Store, call_id: str, viewer: Viewer
+) -> dict[tuple[str, str, int], str]:
+    """The viewer's own verdicts on this call's evidence: (rubric, criterion, segment) -> verdict."""
+    from callcoach.services.teaching import list_feedback
+
+    return {
+        (
+            i.feedback.rubric_id,
+            i.feedback.criterion_id,
+            i.feedback.segment,
+        ): i.feedback.verdict.value
+        for i in list_feedback(store, call_id=call_id, viewer=viewer)
+        if i.feedback.rater == viewer.username
+    }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 
 from callcoach.services.accounts import Account, add_user, list_users
 from callcoach.services.rubrics import RubricInvalidError, get_rubric, list_rubrics
+from callcoach.services.web_imports import import_uploads
 from callcoach.services.web_jobs import JobRecord, get_job, start_rescore
 from callcoach.services.web_rubrics import (
     check_rubric_document,
@@ -17,6 +19,8 @@ from callcoach.services.web_rubrics import (
 from callcoach.web.auth import api_account, api_admin, check_csrf, container_of
 from callcoach.web.jobs_config import scorer_config_for
 from callcoach.web.schemas import (
+    ImportFileOut,
+    ImportReportOut,
     JobOut,
     RubricCheckOut,
     RubricOut,
@@ -86,8 +90,6 @@ def create_rubric_version(
     try:
         added = save_rubric_document(container_of(request).store, document, account.viewer)
     except RubricInvalidError as exc:
-        from fastapi.responses import JSONResponse
-
         return JSONResponse(
             {
                 "detail": "invalid rubric",
@@ -174,3 +176,33 @@ def create_user(request: Request, body: UserIn, account: Account = Depends(api_a
         actor=account.viewer,
     )
     return _user_out(created)
+
+
+@router.post("/imports/{kind}", response_model=ImportReportOut, tags=["imports"])
+async def upload_import(
+    request: Request,
+    kind: str,
+    files: list[UploadFile] = File(..., description="One or more files of that kind."),
+    rep_speaker: str | None = Form(None, description="Calls: the rep's speaker label."),
+    account: Account = Depends(api_account),
+) -> Any:
+    """Import files (administrators): calls, reps, deals, activities, quotas, ratings, scores."""
+    uploads = [(f.filename or "upload", await f.read()) for f in files]
+    options = {"rep_speaker": rep_speaker} if kind == "calls" and rep_speaker else {}
+    report = import_uploads(container_of(request).store, kind, uploads, account.viewer, options)
+    out = ImportReportOut(
+        ok=report.ok,
+        files=[
+            ImportFileOut(
+                file=f.path,
+                ok=f.ok,
+                created=f.created,
+                updated=f.updated,
+                error=f.error,
+                line=f.line,
+                warnings=list(f.warnings),
+            )
+            for f in report.files
+        ],
+    )
+    return JSONResponse(out.model_dump(), status_code=200 if report.ok else 422)

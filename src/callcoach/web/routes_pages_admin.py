@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -20,6 +20,7 @@ from callcoach.services.accounts import (
 )
 from callcoach.services.common import ServiceError
 from callcoach.services.rubrics import RubricInvalidError, get_rubric, list_rubrics, template_text
+from callcoach.services.web_imports import available_kinds, import_uploads
 from callcoach.services.web_jobs import latest_jobs
 from callcoach.services.web_rubrics import can_edit_rubrics, save_rubric_document
 from callcoach.web.auth import check_csrf, container_of, page_account, page_admin
@@ -235,3 +236,44 @@ def audit_page(
 ) -> Response:
     entries = audit_log(container_of(request).store, account.viewer, 300, action or None)
     return render(request, "audit.html", account, entries=entries, action=action or "")
+
+
+@router.get("/import")
+def import_page(request: Request, account: Account = Depends(page_admin)) -> Response:
+    return render(request, "import.html", account, kinds=available_kinds(), report=None, kind=None)
+
+
+@router.post("/import")
+async def import_files(
+    request: Request,
+    kind: str = Form(...),
+    files: list[UploadFile] = File(default_factory=list),
+    rep_speaker: str = Form(""),
+    account: Account = Depends(page_admin),
+) -> Response:
+    uploads = [(f.filename or "upload", await f.read()) for f in files if f.filename]
+    options = (
+        {"rep_speaker": rep_speaker.strip()} if kind == "calls" and rep_speaker.strip() else {}
+    )
+    try:
+        report = import_uploads(container_of(request).store, kind, uploads, account.viewer, options)
+    except ServiceError as exc:
+        return render(
+            request,
+            "import.html",
+            account,
+            status_code=400,
+            kinds=available_kinds(),
+            report=None,
+            kind=kind,
+            error=str(exc),
+        )
+    return render(
+        request,
+        "import.html",
+        account,
+        status_code=200 if report.ok else 422,
+        kinds=available_kinds(),
+        report=report,
+        kind=kind,
+    )

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from callcoach.services.accounts import Account
-from callcoach.services.web_calls import audio_file, list_calls, override_level, review_call
+from callcoach.services.web_calls import (
+    audio_file,
+    evidence_verdicts,
+    give_evidence_feedback,
+    list_calls,
+    override_level,
+    review_call,
+)
 from callcoach.store.repositories.calls import CallFilter
 from callcoach.web.auth import check_csrf, container_of, page_account
 from callcoach.web.rendering import render
@@ -61,7 +68,7 @@ def call_page(
     store = container_of(request).store
     review = review_call(store, call_id, account.viewer)
     run = review.run(rubric)
-    feedback = None
+    feedback = evidence_verdicts(store, call_id, account.viewer) if review.can_override else {}
     rubrics = sorted({r.score.rubric_id for r in review.runs})
     return render(
         request,
@@ -71,7 +78,7 @@ def call_page(
         run=run,
         rubrics=rubrics,
         feedback=feedback,
-        feedback_enabled=feedback is not None,
+        feedback_enabled=review.can_override,
         saved=request.query_params.get("saved"),
     )
 
@@ -96,6 +103,29 @@ def override(
         account.viewer,
     )
     query = urlencode({"rubric": rubric_id, "saved": criterion_id})
+    return RedirectResponse(f"/calls/{call_id}?{query}#crit-{criterion_id}", status_code=303)
+
+
+@router.post("/calls/{call_id}/evidence")
+def evidence_feedback(
+    request: Request,
+    call_id: str,
+    rubric_id: str = Form(...),
+    criterion_id: str = Form(...),
+    segment: int = Form(...),
+    verdict: str = Form(...),
+    account: Account = Depends(page_account),
+) -> Response:
+    give_evidence_feedback(
+        container_of(request).store,
+        call_id,
+        rubric_id,
+        criterion_id,
+        segment,
+        verdict,
+        account.viewer,
+    )
+    query = urlencode({"rubric": rubric_id})
     return RedirectResponse(f"/calls/{call_id}?{query}#crit-{criterion_id}", status_code=303)
 
 

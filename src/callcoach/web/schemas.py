@@ -253,3 +253,18 @@ class JobOut(BaseModel):
     message: str
     created_at: datetime
     finished_at: datetime | None
+
+
+class ImportFileOut(BaseModel):
+    file: str
+    ok: bool
+    created: int
+    updated: int
+    error: str | None = Field(description="Why the file was rejected (nothing of it was written).")
+    line: int | None = Field(description="The line the problem is on, when it has one.")
+    warnings: list[str]
+
+
+class ImportReportOut(BaseModel):
+    ok: bool = Field(description="Every file imported; 422 when any was rejected.")
+    files: list[ImportFileOut]

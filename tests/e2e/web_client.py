@@ -1,0 +1,43 @@
+"""Helpers for HTTP tests: an app on a store, and signing in the way a browser does."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from callcoach.bootstrap import Container
+from callcoach.settings import Settings
+from callcoach.store.uow import Store
+from callcoach.web.app import create_app
+from tests.e2e.web_org import PASSWORD
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def app_on(store: Store) -> FastAPI:
+    settings = Settings(db=store.database.url, scorer="fake", workers=1)
+    return create_app(Container(settings=settings, store=store))
+
+
+def csrf_of(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def signed_in(app: FastAPI, username: str, password: str = PASSWORD) -> TestClient:
+    client = TestClient(app)
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+def page_csrf(client: TestClient, path: str = "/account") -> str:
+    return csrf_of(client.get(path).text)
