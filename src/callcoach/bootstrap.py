@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.common import ServiceError
 from callcoach.settings import Settings
 from callcoach.store.db import Database
@@ -25,6 +26,25 @@ class Container:
 
     def close(self) -> None:
         self.store.close()
+
+    def scorer_config(self, name: str | None = None, **options: Any) -> ScorerConfig:
+        """A picklable scorer configuration from settings; `options` override or add to them."""
+        name = name or self.settings.scorer
+        s = self.settings
+        base: dict[str, Any] = {}
+        if name == "embedded" and s.embedding_model:
+            base["embedding_model"] = s.embedding_model
+        elif name == "llm":
+            base = {
+                "base_url": s.llm_base_url,
+                "model": s.llm_model,
+                "api_key": s.llm_api_key,
+                "timeout": s.llm_timeout,
+                "concurrency": s.llm_concurrency,
+                "max_retries": s.llm_max_retries,
+                "embedded": {"embedding_model": s.embedding_model} if s.embedding_model else {},
+            }
+        return ScorerConfig(name=name, options={**base, **options})
 
 
 def bootstrap(

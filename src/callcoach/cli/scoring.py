@@ -1,1 +1,480 @@
-"""Commands registered by this module: see its functions."""
+"""`callcoach score` (score calls in bulk) and `callcoach show call` (one call, with its evidence)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from callcoach.cli.app import app, state
+from callcoach.cli.output import (
+    FORMAT_OPTION,
+    OutputFormat,
+    RichProgress,
+    console,
+    fail,
+    print_json,
+)
+
+show_app = typer.Typer(help="Show one item in detail.", no_args_is_help=True)
+app.add_typer(show_app, name="show")
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_day(value: str | None, option: str) -> date | datetime | None:
+    """A bare date (a whole day) or an ISO 8601 date and time."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if _DATE.match(text):
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", param_hint=option
+        ) from None
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+def _summary_lines(summary: Any, rescore: bool) -> list[str]:
+    from callcoach.services.scoring_summary import group_by_reason
+
+    s = summary
+    where = {"processes": "worker processes", "threads": "concurrent requests"}.get(s.mode)
+    how = f", {s.workers} {where}" if where else ""
+    lines = [
+        f"[bold]{_count(s.scored, 'call')} scored[/] against [bold]{escape(s.rubric_id)}[/] "
+        f"v{s.rubric_version} with the {escape(s.scorer)} scorer in {s.seconds:.1f}s "
+        f"({s.calls_per_second:.2f} calls/s{how})."
+    ]
+    if s.selected == 0:
+        lines.append("No call matches the selection.")
+    if s.already_done and not rescore:
+        lines.append(
+            f"{_count(s.already_done, 'call')} already done on this rubric version and skipped "
+            "(--rescore scores them again)."
+        )
+    if s.not_scorable:
+        lines.append(
+            f"[yellow]{_count(len(s.not_scorable), 'call')} not scorable[/] "
+            "(stored with the reason; no score is invented):"
+        )
+        for kind, ids in group_by_reason(s.not_scorable).items():
+            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            lines.append(f"  {escape(kind)} ({len(ids)}): {escape(shown)}")
+    if s.failures:
+        lines.append(
+            f"[red]{_count(len(s.failures), 'call')} failed[/] (the next `callcoach score` "
+            "tries them again):"
+        )
+        for note in s.failures[:10]:
+            lines.append(f"  {escape(note.call_id)}: {escape(note.reason)}")
+        if len(s.failures) > 10:
+            lines.append(f"  ... and {len(s.failures) - 10} more (--format json lists them all)")
+    if s.embeddings_computed or s.embeddings_reused:
+        lines.append(
+            f"Transcript embeddings: {s.embeddings_computed} computed and stored, "
+            f"{s.embeddings_reused} reused from earlier runs."
+        )
+    c = s.counters
+    if "llm_requests" in c or "llm_cache_hits" in c:
+        lines.append(
+            f"LLM: {c.get('llm_requests', 0)} requests ({c.get('http_retries', 0)} retried), "
+            f"{c.get('llm_cache_hits', 0)} answers from the cache; "
+            f"{c.get('prompt_tokens_spent', 0):,} prompt + "
+            f"{c.get('completion_tokens_spent', 0):,} completion tokens spent."
+        )
+        lines.append(
+            f"Quotes: {c.get('quotes_verified', 0)} verified verbatim, "
+            f"{s.quotes_rejected} rejected (not in the cited segment; never stored); "
+            f"{c.get('answers_retried', 0)} answers asked again, "
+            f"{c.get('levels_withheld', 0)} levels withheld for lack of a verified quote."
+        )
+        if c.get("full_transcript_fallbacks"):
+            lines.append(
+                f"[yellow]{c['full_transcript_fallbacks']} call(s) sent in full[/]: the candidate "
+                "picker (embedded scorer) was unavailable."
+            )
+    if s.evidence_dropped:
+        lines.append(
+            f"[yellow]{s.evidence_dropped} evidence quote(s) dropped[/]: not verbatim in their "
+            "segment."
+        )
+    if s.remaining:
+        lines.append(
+            f"[yellow]{_count(s.remaining, 'call')} not reached[/]: run the same command again "
+            "to continue where this run stopped."
+        )
+    if s.stopped:
+        lines.append(f"[red]Stopped:[/] {escape(s.stopped)}")
+    return lines
+
+
+@app.command("score")
+def score_command(
+    ctx: typer.Context,
+    rubric: Annotated[
+        str | None,
+        typer.Option("--rubric", help="Rubric id (default: CALLCOACH_DEFAULT_RUBRIC)."),
+    ] = None,
+    scorer: Annotated[
+        str | None,
+        typer.Option(
+            "--scorer", help="embedded (offline), llm (OpenAI-compatible endpoint) or fake."
+        ),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(metavar="DATE", help="Calls on or after this date.")
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(metavar="DATE", help="Calls up to this date (a bare date includes the day)."),
+    ] = None,
+    rep: Annotated[str | None, typer.Option(help="Only this rep's calls.")] = None,
+    team: Annotated[str | None, typer.Option(help="Only this team's calls.")] = None,
+    call: Annotated[
+        list[str] | None,
+        typer.Option("--call", metavar="ID", help="Only this call (repeat for several)."),
+    ] = None,
+    rescore: Annotated[
+        bool, typer.Option("--rescore", help="Score again calls already scored (replaces).")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes (embedded) or concurrent requests (llm). "
+            "[default: CALLCOACH_WORKERS / CALLCOACH_LLM_CONCURRENCY]",
+            show_default=False,
+        ),
+    ] = None,
+    full_transcript: Annotated[
+        bool,
+        typer.Option(
+            "--full-transcript",
+            help="llm: send the whole transcript instead of the candidate segments.",
+        ),
+    ] = False,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Score every call not yet scored on the rubric's latest version, in parallel.
+
+    Each call is saved as soon as it is scored: an interrupted run continues where it stopped.
+    """
+    from callcoach.scoring.registry import scorer_names
+    from callcoach.services.scoring import CallSelection, score_calls
+
+    container = state(ctx).container()
+    settings = container.settings
+    name = scorer or settings.scorer
+    if name not in scorer_names():
+        raise fail(f"unknown scorer {name!r}; scorers: {', '.join(scorer_names())}")
+    if full_transcript and name != "llm":
+        raise fail("--full-transcript applies to the llm scorer only")
+    options: dict[str, Any] = {"full_transcript": True} if full_transcript else {}
+    selection = CallSelection(
+        since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"),
+        rep=rep,
+        team=team,
+        call_ids=tuple(call or ()),
+    )
+    with RichProgress() as progress:
+        summary = score_calls(
+            container.store,
+            container.scorer_config(name, **options),
+            rubric_id=rubric or settings.default_rubric,
+            selection=selection,
+            rescore=rescore,
+            workers=workers,
+            default_workers=settings.workers,
+            progress=progress,
+        )
+    if output is OutputFormat.json:
+        print_json(summary.to_dict())
+    else:
+        for line in _summary_lines(summary, rescore):
+            console.print(line, highlight=False)
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if summary.failures or summary.stopped:
+        raise typer.Exit(1)
+
+
+# -- show call -------------------------------------------------------------------------------------
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _detail_json(detail: Any) -> dict[str, Any]:
+    call, rubric = detail.call, detail.rubric
+    cited = detail.evidence_segments()
+    runs = []
+    for run in detail.runs:
+        criteria = []
+        for crit in run.criteria:
+            known = rubric is not None and crit.criterion_id in rubric.criterion_ids
+            definition = rubric.criterion(crit.criterion_id) if known else None
+            criteria.append(
+                {
+                    "criterion_id": crit.criterion_id,
+                    "name": definition.name if definition else crit.criterion_id,
+                    "weight": definition.weight if definition else None,
+                    "level": crit.level,
+                    "anchor": definition.anchors.get(crit.level)
+                    if definition and crit.level
+                    else None,
+                    "confidence": crit.confidence,
+                    "rationale": crit.rationale,
+                    "evidence": [
+                        {
+                            "segment": e.segment,
+                            "quote": e.quote,
+                            "speaker": e.speaker,
+                            "start": e.start,
+                            "end": e.end,
+                        }
+                        for e in crit.evidence
+                    ],
+                    "prompt_tokens": crit.prompt_tokens,
+                    "completion_tokens": crit.completion_tokens,
+                }
+            )
+        runs.append(
+            {
+                "scorer": run.scorer,
+                "scorer_version": run.scorer_version,
+                "status": run.status.value,
+                "reason": run.reason,
+                "overall": run.overall,
+                "scored_at": run.created_at,
+                "criteria": criteria,
+            }
+        )
+    return {
+        "call": {
+            "call_id": call.external_id,
+            "rep": call.rep,
+            "team": detail.team,
+            "date": call.date,
+            "account": call.account,
+            "deal": call.deal_external_id,
+            "deal_outcome": detail.deal_outcome,
+            "call_type": call.call_type,
+            "duration_s": call.effective_duration(),
+        },
+        "rubric": {
+            "id": rubric.id if rubric else None,
+            "name": rubric.name if rubric else None,
+            "version": detail.rubric_version,
+        },
+        "runs": runs,
+        "ratings": [
+            {
+                "criterion_id": r.criterion_id,
+                "level": r.level,
+                "rater": r.rater,
+                "source": r.source,
+                "note": r.note,
+            }
+            for r in detail.ratings
+        ],
+        "transcript": [
+            {
+                "segment": s.index,
+                "speaker": s.speaker,
+                "role": s.role.value,
+                "start": s.start,
+                "end": s.end,
+                "text": s.text,
+                "evidence_for": cited.get(s.index, []),
+            }
+            for s in call.segments
+        ],
+        "other_scores": [
+            {"rubric": r.rubric_id, "version": r.rubric_version, "scorer": r.scorer}
+            for r in detail.available
+        ],
+    }
+
+
+def _evidence_text(evidence: list[Any]) -> Text:
+    text = Text()
+    for number, item in enumerate(evidence):
+        if number:
+            text.append("\n")
+        text.append(f"\u201c{item.quote}\u201d", style="italic")
+        where = f"#{item.segment} {item.speaker}"
+        if item.start is not None:
+            where += f" at {clock(item.start)}"
+        text.append(f"\n  {where}", style="dim")
+    return text
+
+
+def _print_run(run: Any, rubric: Any) -> None:
+    status = run.status.value
+    heading = f"[bold]{escape(run.scorer)}[/] scorer [dim]({escape(run.scorer_version)})[/]"
+    if status == "scored":
+        overall = f"{run.overall:.1f} / 5" if run.overall is not None else "n/a"
+        heading += f", overall [bold]{overall}[/] (weighted by the rubric's weights)"
+    else:
+        heading += f": [yellow]{status.replace('_', ' ')}[/] - {escape(run.reason or '')}"
+    console.print(heading)
+    if not run.criteria:
+        return
+    grid = Table(show_lines=True, header_style="bold", expand=True)
+    grid.add_column("criterion", ratio=2)
+    grid.add_column("level", ratio=3)
+    grid.add_column("conf.", justify="right", ratio=1)
+    grid.add_column("why", ratio=4)
+    grid.add_column("evidence (quote, segment, speaker, time)", ratio=5)
+    for crit in run.criteria:
+        known = rubric is not None and crit.criterion_id in rubric.criterion_ids
+        definition = rubric.criterion(crit.criterion_id) if known else None
+        label = Text(definition.name if definition else crit.criterion_id, style="bold")
+        if definition:
+            label.append(f"\n{definition.weight:g}%", style="dim")
+        if crit.level is None:
+            level = Text("withheld", style="yellow")
+        else:
+            level = Text(f"{crit.level}", style="bold cyan")
+            if definition:
+                level.append(f" {definition.anchors.get(crit.level, '')}")
+        grid.add_row(
+            label,
+            level,
+            f"{crit.confidence:.2f}",
+            Text(crit.rationale),
+            _evidence_text(crit.evidence),
+        )
+    console.print(grid)
+
+
+def _print_transcript(detail: Any) -> None:
+    cited = detail.evidence_segments()
+    quotes: dict[int, list[str]] = {}
+    for run in detail.runs:
+        for crit in run.criteria:
+            for item in crit.evidence:
+                quotes.setdefault(item.segment, []).append(item.quote)
+    console.print("\n[bold]Transcript[/] (highlighted: segments quoted as evidence)")
+    for seg in detail.call.segments:
+        line = Text()
+        line.append(f"[{seg.index}] ", style="dim")
+        if seg.start is not None:
+            line.append(f"{clock(seg.start)} ", style="dim")
+        who = f"{seg.speaker}{' (rep)' if seg.is_rep else ''}: "
+        line.append(who, style="bold green" if seg.is_rep else "bold blue")
+        body = Text(seg.text)
+        for quote in quotes.get(seg.index, []):
+            start = seg.text.find(quote)
+            if start >= 0:
+                body.stylize("bold black on yellow", start, start + len(quote))
+        line.append_text(body)
+        if seg.index in cited:
+            line.append(f"  \u25c0 {', '.join(cited[seg.index])}", style="bold magenta")
+        console.print(line)
+
+
+@show_app.command("call")
+def show_call_command(
+    ctx: typer.Context,
+    call_id: Annotated[str, typer.Argument(metavar="CALL_ID", help="The call's id.")],
+    rubric: Annotated[
+        str | None,
+        typer.Option("--rubric", help="Rubric whose scores to show (default: the call's)."),
+    ] = None,
+    scorer: Annotated[
+        str | None, typer.Option("--scorer", help="Only this scorer's run (default: all).")
+    ] = None,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Show a call: transcript with speakers and times, and per criterion the level, confidence,
+    rationale and the evidence quotes (highlighted in the transcript)."""
+    from callcoach.services.calls import show_call
+    from callcoach.services.common import NotFoundError
+
+    container = state(ctx).container()
+    try:
+        detail = show_call(
+            container.store,
+            call_id,
+            rubric_id=rubric,
+            scorer=scorer,
+            default_rubric=container.settings.default_rubric,
+        )
+    except NotFoundError as exc:
+        raise fail(str(exc)) from exc
+    if output is OutputFormat.json:
+        print_json(_detail_json(detail))
+        return
+    call = detail.call
+    facts = [f"rep {call.rep or 'unknown'}" + (f" ({detail.team})" if detail.team else "")]
+    if call.date:
+        facts.append(f"{call.date:%Y-%m-%d %H:%M}")
+    if call.account:
+        facts.append(f"account {call.account}")
+    if call.deal_external_id:
+        outcome = f", {detail.deal_outcome}" if detail.deal_outcome else ""
+        facts.append(f"deal {call.deal_external_id}{outcome}")
+    duration = call.effective_duration()
+    if duration:
+        facts.append(f"{clock(duration)} long")
+    facts.append(f"{len(call.segments)} segments")
+    console.print(
+        Panel(
+            escape(" \u00b7 ".join(facts)), title=f"Call {escape(call.external_id)}", expand=False
+        )
+    )
+    if detail.rubric is not None and detail.runs:
+        console.print(
+            f"Rubric [bold]{escape(detail.rubric.name)}[/] ({escape(detail.rubric.id)}, "
+            f"version {detail.rubric_version}). Levels 1-5; confidence 0-1."
+        )
+        for run in detail.runs:
+            _print_run(run, detail.rubric)
+    elif detail.rubric is not None:
+        console.print(
+            f"[yellow]Not scored on {escape(detail.rubric.id)} yet[/]: run "
+            f"`callcoach score --rubric {escape(detail.rubric.id)} --call {escape(call.external_id)}`."
+        )
+    else:
+        console.print(
+            f"[yellow]Not scored yet[/]: run `callcoach score --call {escape(call.external_id)}`."
+        )
+    for rating in detail.ratings:
+        console.print(
+            f"Manager rating: {escape(rating.criterion_id)} level {rating.level} by "
+            f"{escape(rating.rater)} ({rating.source})"
+            + (f": {escape(rating.note)}" if rating.note else "")
+        )
+    others = [
+        r
+        for r in detail.available
+        if detail.rubric is None
+        or (r.rubric_id, r.rubric_version) != (detail.rubric.id, detail.rubric_version)
+    ]
+    if others:
+        console.print(
+            "[dim]Also scored on: "
+            + ", ".join(f"{r.rubric_id} v{r.rubric_version} ({r.scorer})" for r in others)
+            + " (--rubric to see another)[/]"
+        )
+    _print_transcript(detail)

@@ -23,6 +23,12 @@ def _fake(config: ScorerConfig) -> Scorer:
     return FakeScorer()
 
 
+def _llm(config: ScorerConfig) -> Scorer:
+    from callcoach.scoring.llm import build_llm_scorer
+
+    return build_llm_scorer(config.options)
+
+
 def _embedded(config: ScorerConfig) -> Scorer:
     from callcoach.scoring.embedded import EmbeddedScorer
 
@@ -32,6 +38,7 @@ def _embedded(config: ScorerConfig) -> Scorer:
 _FACTORIES: dict[str, Callable[[ScorerConfig], Scorer]] = {
     "embedded": _embedded,
     "fake": _fake,
+    "llm": _llm,
 }
 
 

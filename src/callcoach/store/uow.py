@@ -8,16 +8,19 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 from callcoach.store.db import Database
-from callcoach.store.repositories.app_settings import AppSettingRepository
 from callcoach.store.repositories.analytics import AnalyticsRepository
+from callcoach.store.repositories.app_settings import AppSettingRepository
 from callcoach.store.repositories.audit import AuditRepository
 from callcoach.store.repositories.browse import BrowseRepository
 from callcoach.store.repositories.calls import CallRepository
 from callcoach.store.repositories.deals import DealRepository
+from callcoach.store.repositories.embeddings import EmbeddingRepository
 from callcoach.store.repositories.jobs import JobRepository
+from callcoach.store.repositories.llm_cache import LlmCacheRepository
 from callcoach.store.repositories.people import PeopleRepository
 from callcoach.store.repositories.rubrics import RubricRepository
 from callcoach.store.repositories.scores import ScoreRepository
+from callcoach.store.repositories.scoring_queue import ScoringQueueRepository
 from callcoach.store.repositories.teaching import TeachingRepository
 from callcoach.store.repositories.users import UserRepository
 
@@ -36,6 +39,9 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.analytics = AnalyticsRepository(session)
         self.jobs = JobRepository(session)
+        self.embeddings = EmbeddingRepository(session)
+        self.llm_cache = LlmCacheRepository(session)
+        self.scoring_queue = ScoringQueueRepository(session)
         self.users = UserRepository(session)
         self.browse = BrowseRepository(session)
         self.app_settings = AppSettingRepository(session)

@@ -1,0 +1,49 @@
+"""Which calls a scoring run still has to do, for one rubric version and one scorer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callcoach.store.models import CallRow, ScoreRunRow
+
+_CHUNK = 500  # keeps IN (...) lists well under every backend's parameter limit
+
+
+@dataclass(frozen=True)
+class QueuedCall:
+    call_pk: int
+    external_id: str
+    stored_status: str | None  # the status of this scorer's stored run, None if never scored
+
+
+class ScoringQueueRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def queue(
+        self, external_ids: Sequence[str], rubric_version_pk: int, scorer: str
+    ) -> list[QueuedCall]:
+        """The given calls (in the given order) with the status of their stored run, if any."""
+        found: dict[str, QueuedCall] = {}
+        for start in range(0, len(external_ids), _CHUNK):
+            chunk = list(external_ids[start : start + _CHUNK])
+            rows = self.session.execute(
+                select(CallRow.id, CallRow.external_id, ScoreRunRow.status)
+                .outerjoin(
+                    ScoreRunRow,
+                    (ScoreRunRow.call_id == CallRow.id)
+                    & (ScoreRunRow.rubric_version_id == rubric_version_pk)
+                    & (ScoreRunRow.scorer == scorer),
+                )
+                .where(CallRow.external_id.in_(chunk))
+            )
+            for call_pk, external_id, status in rows:
+                found[external_id] = QueuedCall(call_pk, external_id, status)
+        return [found[e] for e in external_ids if e in found]
+
+    def call_pk(self, external_id: str) -> int | None:
+        return self.session.scalar(select(CallRow.id).where(CallRow.external_id == external_id))
