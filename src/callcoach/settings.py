@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     broker_url: str = Field(
         default="redis://127.0.0.1:6379/0", description="Celery broker (Redis) for --queue work."
     )
+    job_visibility_timeout: int = Field(
+        default=3600,
+        description="Seconds before a job whose worker vanished (killed, machine lost) is handed "
+        "to another worker; keep it above the longest transcription.",
+    )
+    job_max_attempts: int = Field(
+        default=5, description="Attempts of a queued job before it is marked failed."
+    )
     secret_key: str | None = Field(
         default=None,
         description="Signs web sessions; default: a random key kept in the database.",
