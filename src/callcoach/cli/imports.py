@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from callcoach.cli.app import app, state
 from callcoach.cli.output import (
@@ -14,28 +17,62 @@ from callcoach.cli.output import (
     OutputFormat,
     RichProgress,
     console,
+    fail,
     print_json,
-    table,
 )
+from callcoach.ingest.csv_cells import DateOrder
 
 import_app = typer.Typer(
-    help="Import transcripts, CRM exports (deals, activities, reps), ratings and scores.",
+    help="Import transcripts, CRM exports (deals, activities, reps, quotas), ratings and scores.",
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
 
+DATE_ORDER_OPTION = typer.Option(
+    "--date-order",
+    help="How to read dates like 03/04/2026: mdy (US) or dmy. Default: inferred per file "
+    "(a day above 12 tells), else mdy.",
+    case_sensitive=False,
+)
+FILES_ARGUMENT = typer.Argument(
+    metavar="FILE", help="CSV files (each imported whole or not at all)."
+)
+
+
+def display_path(path: str) -> str:
+    """A path as short as it can be while still unambiguous: relative to here when inside."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return relative if not relative.startswith("..") and len(relative) < len(path) else path
+
+
+def _detail(report: object) -> str:
+    from callcoach.services.import_reports import FileReport
+
+    assert isinstance(report, FileReport)
+    if report.error:
+        return f"line {report.line}: {report.error}" if report.line else report.error
+    return "; ".join(report.warnings)
+
 
 def print_import_report(report: object, output: OutputFormat, what: str = "calls") -> None:
-    """One table for every import command: a row per file, failures with file, line, reason."""
-    from callcoach.services.imports import ImportReport
+    """One table for every import command: a row per file, failures with file, line, reason.
+
+    Exits with status 1 when any file was rejected.
+    """
+    from callcoach.services.import_reports import ImportReport
 
     assert isinstance(report, ImportReport)
     if output is OutputFormat.json:
         print_json(
             {
                 "ok": report.ok,
+                "what": what,
                 "created": report.created,
                 "updated": report.updated,
+                "new_reps": report.new_reps,
                 "files": [
                     {
                         "path": f.path,
@@ -46,37 +83,66 @@ def print_import_report(report: object, output: OutputFormat, what: str = "calls
                         "new_reps": f.new_reps,
                         "error": f.error,
                         "line": f.line,
+                        "column": f.column,
                         "warnings": f.warnings,
+                        "hints": f.hints,
                     }
                     for f in report.files
                 ],
             }
         )
     else:
-        rows = []
+        show_reps = report.new_reps > 0
+        result = Table(title=f"Import {what}", title_justify="left", header_style="bold")
+        result.add_column("file", overflow="fold", ratio=3)
+        result.add_column("format", overflow="fold", ratio=1)
+        result.add_column("result", no_wrap=True)
+        result.add_column("new", justify="right", no_wrap=True)
+        result.add_column("updated", justify="right", no_wrap=True)
+        if show_reps:
+            result.add_column("new reps", justify="right", no_wrap=True)
+        result.add_column("detail", overflow="fold", ratio=4)
         for f in report.files:
-            result = "[green]imported[/]" if f.ok else "[red]rejected[/]"
-            detail = (
-                f"line {f.line}: {f.error}" if f.error and f.line else (f.error or "")
-            ) or "; ".join(f.warnings)
-            rows.append([f.path, f.format or "?", result, f.created, f.updated, detail])
-        console.print(
-            table(
-                f"Import {what}",
-                ["file", "format", "result", "new", "updated", "detail"],
-                rows,
+            row = [
+                display_path(f.path),
+                f.format or "?",
+                "[green]imported[/]" if f.ok else "[bold red]rejected[/]",
+                str(f.created),
+                str(f.updated),
+            ]
+            if show_reps:
+                row.append(str(f.new_reps))
+            row.append(_detail(f))
+            result.add_row(*row)
+        console.print(result)
+        for hint in report.hints:
+            console.print(f"[yellow]note:[/] {hint}", highlight=False)
+        files = len(report.files)
+        summary = f"{report.created} new and {report.updated} updated {what}"
+        if report.failed:
+            console.print(
+                f"{summary} from {files - len(report.failed)} of {files} file(s); "
+                f"[bold red]{len(report.failed)} file(s) rejected whole[/], nothing of them "
+                "written: fix the line named and import them again.",
+                highlight=False,
             )
-        )
-        console.print(
-            f"{report.created} new and {report.updated} updated {what} from "
-            f"{len(report.files) - len(report.failed)} file(s); {len(report.failed)} file(s) "
-            "rejected whole, nothing of them written."
-            if report.failed
-            else f"{report.created} new and {report.updated} updated {what} "
-            f"from {len(report.files)} file(s)."
-        )
+        else:
+            console.print(f"{summary} from {files} file(s).", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _run(ctx: typer.Context, what: str, output: OutputFormat, call: Callable[..., object]) -> None:
+    """Run an import service with a progress bar, print its report; service errors exit 1."""
+    from callcoach.services.common import ServiceError
+
+    store = state(ctx).container().store
+    try:
+        with RichProgress() as progress:
+            report = call(store, progress)
+    except ServiceError as exc:
+        raise fail(str(exc)) from exc
+    print_import_report(report, output, what)
 
 
 @import_app.command("calls")
@@ -87,10 +153,17 @@ def import_calls_command(
     ],
     format_name: Annotated[
         str | None,
-        typer.Option("--format", help="Transcript format (default: detected per file)."),
+        typer.Option(
+            "--format",
+            help="Transcript format (default: detected per file): conversation-jsonl, webvtt, "
+            "srt, deepgram-json, assemblyai-json, whisper-json, text.",
+        ),
     ] = None,
     rep_speaker: Annotated[
-        str | None, typer.Option(help="Speaker label of the rep in these transcripts.")
+        str | None,
+        typer.Option(
+            help="Speaker label of the rep in these transcripts (e.g. 'Dana Ortiz', 'A')."
+        ),
     ] = None,
     rep: Annotated[
         str | None, typer.Option(help="Rep for every call (name on the roster).")
@@ -111,6 +184,7 @@ def import_calls_command(
 ) -> None:
     """Import call transcripts (VTT, SRT, Whisper/Deepgram/AssemblyAI JSON, text, JSONL)."""
     from callcoach.ingest.transcript import CallMetadata
+    from callcoach.services.common import ServiceError
     from callcoach.services.imports import import_calls
 
     defaults = None
@@ -122,10 +196,15 @@ def import_calls_command(
     if manifest is not None:
         from callcoach.services.manifests import manifest_lookup
 
-        lookup = manifest_lookup(manifest)
-    store = state(ctx).container().store
-    with RichProgress() as progress:
-        report = import_calls(
+        try:
+            lookup = manifest_lookup(manifest)
+        except ServiceError as exc:
+            raise fail(str(exc)) from exc
+    _run(
+        ctx,
+        "calls",
+        output,
+        lambda store, progress: import_calls(
             store,
             paths,
             format_name=format_name,
@@ -133,5 +212,108 @@ def import_calls_command(
             defaults=defaults,
             manifest=lookup,
             progress=progress,
-        )
-    print_import_report(report, output)
+        ),
+    )
+
+
+@import_app.command("deals")
+def import_deals_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], FILES_ARGUMENT],
+    date_order: Annotated[DateOrder | None, DATE_ORDER_OPTION] = None,
+    output: OutputFormat = REPORT_OPTION,
+) -> None:
+    """Import deals: a Salesforce opportunity or HubSpot deal export, or our own columns."""
+    from callcoach.services.crm import import_deals
+
+    _run(
+        ctx,
+        "deals",
+        output,
+        lambda store, progress: import_deals(
+            store, files, date_order=date_order, progress=progress
+        ),
+    )
+
+
+@import_app.command("reps")
+def import_reps_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], FILES_ARGUMENT],
+    date_order: Annotated[DateOrder | None, DATE_ORDER_OPTION] = None,
+    output: OutputFormat = REPORT_OPTION,
+) -> None:
+    """Import the roster: name, email, team, manager, start_date (for tenure)."""
+    from callcoach.services.crm import import_reps
+
+    _run(
+        ctx,
+        "reps",
+        output,
+        lambda store, progress: import_reps(store, files, date_order=date_order, progress=progress),
+    )
+
+
+@import_app.command("activities")
+def import_activities_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], FILES_ARGUMENT],
+    date_order: Annotated[DateOrder | None, DATE_ORDER_OPTION] = None,
+    output: OutputFormat = REPORT_OPTION,
+) -> None:
+    """Import activity per rep per day: calls_made, meetings_booked, proposals_sent."""
+    from callcoach.services.crm import import_activities
+
+    _run(
+        ctx,
+        "activities",
+        output,
+        lambda store, progress: import_activities(
+            store, files, date_order=date_order, progress=progress
+        ),
+    )
+
+
+@import_app.command("quotas")
+def import_quotas_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], FILES_ARGUMENT],
+    date_order: Annotated[DateOrder | None, DATE_ORDER_OPTION] = None,
+    output: OutputFormat = REPORT_OPTION,
+) -> None:
+    """Import quotas: rep, period (2026-Q3, 2026-07...) or period_start/period_end, amount."""
+    from callcoach.services.crm import import_quotas
+
+    _run(
+        ctx,
+        "quotas",
+        output,
+        lambda store, progress: import_quotas(
+            store, files, date_order=date_order, progress=progress
+        ),
+    )
+
+
+@import_app.command("ratings")
+def import_ratings_command(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE", help="Ratings CSV or JSONL files.")
+    ],
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            help="Rubric of rows without a rubric_id (default: the rubric with the criterion)."
+        ),
+    ] = None,
+    output: OutputFormat = REPORT_OPTION,
+) -> None:
+    """Import human ratings: call_id, rater, criterion_id, level[, evidence_segment, note]."""
+    from callcoach.services.ratings import import_ratings
+
+    _run(
+        ctx,
+        "ratings",
+        output,
+        lambda store, progress: import_ratings(store, files, rubric=rubric, progress=progress),
+    )

@@ -3,6 +3,10 @@
 `turns[i]` becomes segment i; `rep_speaker` marks the rep's turns; optional `rep` and `date` give
 the rep and call date; `outcome.won` becomes the outcome of a deal linked to the call;
 `annotations` are kept with the call (unused by scoring).
+
+Beyond ../shared/data/README.md, callcoach reads (and `callcoach export calls` writes) optional
+`account`, `deal_id`, `call_type` and `duration_s`, and accepts a missing `rep_speaker`: the rep
+is then identified as for any other format (by the roster). See docs/export-format.md.
 """
 
 from __future__ import annotations
@@ -33,13 +37,17 @@ class _Turn(BaseModel):
 class _Conversation(BaseModel):
     model_config = ConfigDict(extra="allow")
     call_id: str
-    rep_speaker: str
+    rep_speaker: str | None = None
     turns: list[_Turn]
     source: str | None = None
     rep: str | None = None
     date: datetime | None = None
     outcome: dict[str, Any] | None = None
     annotations: dict[str, Any] | None = None
+    account: str | None = None
+    deal_id: str | None = None
+    call_type: str | None = None
+    duration_s: float | None = None
 
 
 def _describe(exc: ValidationError) -> str:
@@ -60,7 +68,7 @@ def _parse_line(path: Path, number: int, line: str) -> ParsedCall:
     if not conv.turns:
         raise ParseError(path, number, f"conversation {conv.call_id!r} has no turns")
     speakers = {t.speaker for t in conv.turns}
-    if conv.rep_speaker not in speakers:
+    if conv.rep_speaker is not None and conv.rep_speaker not in speakers:
         raise ParseError(
             path, number, f"rep_speaker {conv.rep_speaker!r} never speaks in {conv.call_id!r}"
         )
@@ -70,12 +78,16 @@ def _parse_line(path: Path, number: int, line: str) -> ParsedCall:
             text=t.text,
             start=t.start,
             end=t.end,
-            role=SpeakerRole.REP if t.speaker == conv.rep_speaker else SpeakerRole.PROSPECT,
+            role=None
+            if conv.rep_speaker is None
+            else (SpeakerRole.REP if t.speaker == conv.rep_speaker else SpeakerRole.PROSPECT),
         )
         for t in conv.turns
     ]
     won = conv.outcome.get("won") if conv.outcome else None
-    meta: dict[str, Any] = {"rep_speaker": conv.rep_speaker}
+    meta: dict[str, Any] = {}
+    if conv.rep_speaker is not None:
+        meta["rep_speaker"] = conv.rep_speaker
     if conv.source:
         meta["source"] = conv.source
     if conv.outcome is not None:
@@ -88,10 +100,14 @@ def _parse_line(path: Path, number: int, line: str) -> ParsedCall:
         line=number,
         rep=conv.rep,
         date=conv.date,
+        duration_s=conv.duration_s,
+        account=conv.account,
+        call_type=conv.call_type,
         annotations=conv.annotations,
         meta=meta,
         deal_outcome_won=won if isinstance(won, bool) else None,
-        deal_external_id=conv.call_id if isinstance(won, bool) else None,
+        # The corpora have no deal ids: a call with an outcome is its own deal.
+        deal_external_id=conv.deal_id or (conv.call_id if isinstance(won, bool) else None),
     )
 
 
@@ -118,7 +134,7 @@ def read(path: Path) -> list[ParsedCall]:
 
 def _sniff(path: Path, head: str) -> bool:
     first = head.lstrip().split("\n", 1)[0]
-    return first.startswith("{") and '"turns"' in first and '"rep_speaker"' in head
+    return first.startswith("{") and '"turns"' in first and '"call_id"' in first
 
 
 FORMAT = TranscriptFormat(

@@ -9,7 +9,9 @@ from pathlib import Path
 from callcoach.ingest.errors import ParseError
 from callcoach.ingest.transcript import ParsedCall
 
-SNIFF_BYTES = 4096
+# Enough to see past a Whisper file's full-text field or Deepgram's metadata to the keys that
+# tell JSON formats apart.
+SNIFF_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -60,21 +62,38 @@ class FormatRegistry:
             if fmt.sniff(path, head):
                 return fmt
         suffix = path.suffix.lower()
-        for fmt in self._formats.values():
-            if suffix in fmt.extensions:
-                return fmt
+        claimants = [fmt for fmt in self._formats.values() if suffix in fmt.extensions]
+        if len(claimants) == 1:
+            return claimants[0]
+        candidates = claimants or list(self._formats.values())
         raise ParseError(
             path,
             None,
-            "format not recognised; pass --format (one of: " + ", ".join(self._formats) + ")",
+            "format not recognised from the content; pass --format (one of: "
+            + ", ".join(f.name for f in candidates)
+            + ")",
         )
 
 
 def default_registry() -> FormatRegistry:
     """Every built-in format, in detection order (most specific first)."""
-    from callcoach.ingest import conversation_jsonl
+    from callcoach.ingest import (
+        assemblyai_json,
+        conversation_jsonl,
+        deepgram_json,
+        plain_text,
+        srt,
+        webvtt,
+        whisper_json,
+    )
 
     builtin = [
         conversation_jsonl.FORMAT,
+        webvtt.FORMAT,
+        srt.FORMAT,
+        deepgram_json.FORMAT,
+        assemblyai_json.FORMAT,
+        whisper_json.FORMAT,
+        plain_text.FORMAT,
     ]
     return FormatRegistry(builtin)

@@ -8,12 +8,18 @@ a rep on the roster; everyone else is the prospect.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from callcoach.domain.calls import Call, Segment, SpeakerRole
+from callcoach.ingest.errors import ParseError
+
+# The label of every turn in a transcript that names no speakers at all (undiarized ASR output).
+UNKNOWN_SPEAKER = "Speaker"
+MAX_SPEAKER_LENGTH = 200  # the store's column width
 
 
 @dataclass
@@ -45,6 +51,66 @@ class ParsedCall:
     annotations: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     deal_outcome_won: bool | None = None  # conversation JSONL: outcome.won
+    # True when the id is the file's name rather than written in the file: another file of the
+    # same name elsewhere is then a different call, not a re-import (see services/imports.py).
+    derived_id: bool = False
+
+
+def merge_consecutive(turns: Sequence[ParsedTurn]) -> list[ParsedTurn]:
+    """One turn per change of speaker: captions and ASR split a turn into many pieces.
+
+    The merged turn starts where the first piece starts and ends where the last one ends.
+    Turns of UNKNOWN_SPEAKER are never merged (that would make the whole call one turn).
+    """
+    merged: list[ParsedTurn] = []
+    for turn in turns:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.speaker == turn.speaker
+            and turn.speaker != UNKNOWN_SPEAKER
+            and previous.role == turn.role
+        ):
+            previous.text = f"{previous.text} {turn.text}".strip()
+            if turn.end is not None:
+                previous.end = turn.end if previous.end is None else max(previous.end, turn.end)
+            if previous.start is None:
+                previous.start = turn.start
+        else:
+            merged.append(
+                ParsedTurn(
+                    speaker=turn.speaker,
+                    text=turn.text,
+                    start=turn.start,
+                    end=turn.end,
+                    role=turn.role,
+                )
+            )
+    return merged
+
+
+def single_call(
+    path: Path, turns: Sequence[ParsedTurn], source_format: str, **fields: Any
+) -> list[ParsedCall]:
+    """The one call of a transcript file, named after the file (a manifest can rename it)."""
+    kept = [t for t in turns if t.text.strip()]
+    if not kept:
+        raise ParseError(path, None, "the transcript has no spoken text")
+    for turn in kept:
+        if len(turn.speaker) > MAX_SPEAKER_LENGTH:
+            raise ParseError(
+                path, None, f"speaker label {turn.speaker[:40]!r}... is over 200 characters"
+            )
+    return [
+        ParsedCall(
+            external_id=path.stem,
+            turns=merge_consecutive(kept),
+            source_file=str(path),
+            source_format=source_format,
+            derived_id=True,
+            **fields,
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -78,8 +144,10 @@ def identify_rep_speaker(
     """Return (speaker label of the rep, rep name) for a call, or (None, rep) when unknown."""
     labels = list(dict.fromkeys(speakers))
     if rep_speaker:
+        # `--rep-speaker A` also finds "Speaker A", the label ASR formats get (see their readers).
+        wanted = {_norm(rep_speaker), _norm(f"{UNKNOWN_SPEAKER} {rep_speaker}")}
         for label in labels:
-            if _norm(label) == _norm(rep_speaker):
+            if _norm(label) in wanted:
                 return label, rep
         return None, rep
     if rep:

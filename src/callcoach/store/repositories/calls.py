@@ -74,19 +74,35 @@ class CallRepository:
     def row(self, external_id: str) -> CallRow | None:
         return self.session.scalar(select(CallRow).where(CallRow.external_id == external_id))
 
-    def find_same(self, external_id: str, content_hash: str) -> CallRow | None:
+    def find_same(
+        self, external_id: str, content_hash: str, match_content: bool = True
+    ) -> CallRow | None:
         """The stored call this one re-imports: same external id, else same transcript."""
         row = self.row(external_id)
-        if row is None:
+        if row is None and match_content:
             row = self.session.scalar(
                 select(CallRow).where(CallRow.content_hash == content_hash).limit(1)
             )
         return row
 
-    def save(self, call: Call, rep_id: int | None, deal_id: int | None) -> tuple[CallRow, bool]:
-        """Insert the call, or update the stored one it re-imports. Returns (row, created)."""
+    def rows_with_content(self, content_hash: str) -> list[CallRow]:
+        """Stored calls with this transcript (the importer tells re-imports from perspectives)."""
+        return list(
+            self.session.scalars(
+                select(CallRow).where(CallRow.content_hash == content_hash).order_by(CallRow.id)
+            )
+        )
+
+    def save(
+        self, call: Call, rep_id: int | None, deal_id: int | None, *, match_content: bool = True
+    ) -> tuple[CallRow, bool]:
+        """Insert the call, or update the stored one it re-imports. Returns (row, created).
+
+        `match_content=False` matches by external id only (the importer has already decided
+        that no stored call with the same transcript is this one).
+        """
         content_hash = call.content_hash
-        row = self.find_same(call.external_id, content_hash)
+        row = self.find_same(call.external_id, content_hash, match_content)
         created = row is None
         if row is None:
             row = CallRow(external_id=call.external_id, imported_at=now_utc())

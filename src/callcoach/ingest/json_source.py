@@ -1,0 +1,104 @@
+"""JSON documents that can say on which line a value sits, so errors point into the file.
+
+Parsing uses the fast C decoder. Only when a reader reports a problem at some path inside the
+document (`("results", "utterances", 3, "start")`) is the text parsed again with the pure-Python
+scanner, which records where every object and array starts; the line of the deepest container on
+that path is the line reported.
+"""
+
+from __future__ import annotations
+
+import json
+import json.decoder
+import json.scanner
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from callcoach.ingest.errors import ParseError
+
+JsonPath = Sequence[str | int]
+
+# The pure-Python parts of the standard decoder (not in the type stubs, stable since 2.6).
+_JSON_OBJECT: Any = vars(json.decoder)["JSONObject"]
+_JSON_ARRAY: Any = vars(json.decoder)["JSONArray"]
+_PY_MAKE_SCANNER: Any = vars(json.scanner)["py_make_scanner"]
+
+
+class _PositionDecoder(json.JSONDecoder):
+    """A decoder that remembers the offset at which each object and array starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offsets: dict[int, int] = {}
+
+        def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
+            value, end = _JSON_OBJECT(s_and_end, *args)
+            self.offsets[id(value)] = s_and_end[1] - 1
+            return value, end
+
+        def parse_array(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
+            value, end = _JSON_ARRAY(s_and_end, *args)
+            self.offsets[id(value)] = s_and_end[1] - 1
+            return value, end
+
+        self.parse_object = parse_object
+        self.parse_array = parse_array
+        self.scan_once = _PY_MAKE_SCANNER(self)
+
+
+@dataclass
+class JsonDocument:
+    path: Path
+    text: str
+    data: Any
+    _positioned: tuple[Any, dict[int, int]] | None = field(default=None, repr=False)
+
+    def line_at(self, where: JsonPath) -> int:
+        """Line of the deepest object or array on `where` (1 when nothing more precise is known)."""
+        if self._positioned is None:
+            decoder = _PositionDecoder()
+            self._positioned = (decoder.decode(self.text), decoder.offsets)
+        node, offsets = self._positioned
+        offset = offsets.get(id(node), 0)
+        for key in where:
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                break
+            if id(node) in offsets and isinstance(node, dict | list):
+                offset = offsets[id(node)]
+        return self.text.count("\n", 0, offset) + 1
+
+    def error(self, where: JsonPath, reason: str) -> ParseError:
+        return ParseError(self.path, self.line_at(where), reason)
+
+    def validation_error(self, exc: ValidationError, prefix: JsonPath = ()) -> ParseError:
+        """The first problem pydantic found, located in the file and named by its JSON path."""
+        first = exc.errors()[0]
+        loc = [*prefix, *first["loc"]]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        message = first["msg"]
+        if first["type"] == "missing":
+            message = "required field is missing"
+        return ParseError(self.path, self.line_at(loc), f"{where}: {message}" if where else message)
+
+
+def load_json(path: Path) -> JsonDocument:
+    """Read and parse a JSON file; a syntax error names its line and column."""
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            path, exc.lineno, f"invalid JSON ({exc.msg} at column {exc.colno})"
+        ) from exc
+    return JsonDocument(path=path, text=text, data=data)
+
+
+def looks_like_json(head: str) -> bool:
+    stripped = head.lstrip()
+    return stripped.startswith(("{", "["))
