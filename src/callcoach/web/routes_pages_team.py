@@ -2,34 +2,184 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from datetime import date
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from callcoach.domain.access import Role
 from callcoach.services.accounts import Account
-from callcoach.services.web_people import roster, visible_rep
+from callcoach.services.assessment_coaching import add_coaching_event
+from callcoach.services.web_team import agreement_view, outcomes_view, rep_view, team_dashboard
+from callcoach.web import charts
 from callcoach.web.auth import check_csrf, container_of, page_account
 from callcoach.web.rendering import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
 
+def _default_rubric(request: Request) -> str:
+    return container_of(request).settings.default_rubric
+
+
 @router.get("/")
-def dashboard(request: Request, account: Account = Depends(page_account)) -> Response:
+def dashboard(
+    request: Request,
+    rubric: str | None = None,
+    cycle: str | None = None,
+    team: str | None = None,
+    account: Account = Depends(page_account),
+) -> Response:
     if account.role is Role.REP:
         return RedirectResponse("/me", status_code=303)
-    teams, reps = roster(container_of(request).store, account.viewer)
-    return render(request, "dashboard.html", account, teams=teams, reps=reps)
+    view = team_dashboard(
+        container_of(request).store,
+        account.viewer,
+        rubric=rubric,
+        cycle=cycle,
+        team=team,
+        default_rubric=_default_rubric(request),
+    )
+    heatmap = None
+    if view.scorecards is not None and view.scorecards.reps:
+        heatmap = charts.team_heatmap(view.rubric, view.scorecards.reps, view.scorecards.teams)
+    return render(request, "dashboard.html", account, view=view, heatmap=heatmap)
 
 
 @router.get("/me")
-def my_scorecard(request: Request, account: Account = Depends(page_account)) -> Response:
+def my_scorecard(
+    request: Request,
+    rubric: str | None = None,
+    cycle: str | None = None,
+    account: Account = Depends(page_account),
+) -> Response:
     if account.rep is None:
         return RedirectResponse("/", status_code=303)
-    return rep_page(request, account.rep, account)
+    return _rep_page(request, account.rep, account, rubric, cycle)
 
 
 @router.get("/reps/{name}")
-def rep_page(request: Request, name: str, account: Account = Depends(page_account)) -> Response:
-    rep = visible_rep(container_of(request).store, name, account.viewer)
-    return render(request, "rep.html", account, rep=rep)
+def rep_page(
+    request: Request,
+    name: str,
+    rubric: str | None = None,
+    cycle: str | None = None,
+    account: Account = Depends(page_account),
+) -> Response:
+    return _rep_page(request, name, account, rubric, cycle)
+
+
+def _rep_page(
+    request: Request, name: str, account: Account, rubric: str | None, cycle: str | None
+) -> Response:
+    view = rep_view(
+        container_of(request).store,
+        name,
+        account.viewer,
+        rubric=rubric,
+        cycle=cycle,
+        default_rubric=_default_rubric(request),
+    )
+    intervals = charts.scorecard_intervals(view.scorecard) if view.scorecard else None
+    trend = charts.trend_lines(view.rubric, view.trend) if view.trend else None
+    return render(
+        request,
+        "rep.html",
+        account,
+        view=view,
+        intervals=intervals,
+        trend=trend,
+        can_coach=account.role is not Role.REP,
+        today=date.today().isoformat(),
+    )
+
+
+@router.post("/reps/{name}/coaching")
+def record_coaching(
+    request: Request,
+    name: str,
+    rubric_id: str = Form(...),
+    criterion_id: str = Form(...),
+    coached_on: date = Form(...),
+    note: str = Form(""),
+    account: Account = Depends(page_account),
+) -> Response:
+    add_coaching_event(
+        container_of(request).store,
+        rubric_id,
+        name,
+        criterion_id,
+        coached_on,
+        note=note.strip() or None,
+        coach=account.username,
+        viewer=account.viewer,
+    )
+    return RedirectResponse(
+        f"/reps/{quote(name)}?rubric={quote(rubric_id)}#coaching", status_code=303
+    )
+
+
+@router.get("/agreement")
+def agreement_page(
+    request: Request,
+    rubric: str | None = None,
+    team: str | None = None,
+    account: Account = Depends(page_account),
+) -> Response:
+    selection, report, empty = agreement_view(
+        container_of(request).store,
+        account.viewer,
+        rubric=rubric,
+        team=team,
+        default_rubric=_default_rubric(request),
+    )
+    figures = []
+    if report is not None:
+        if report.human:
+            figures.append(
+                charts.agreement_bars(report.human, report.target_within_one, "Manager vs manager")
+            )
+        for comparison in report.machine:
+            figures.append(
+                charts.agreement_bars(
+                    comparison.criteria, report.target_within_one, f"Machine vs {comparison.rater}"
+                )
+            )
+    return render(
+        request,
+        "agreement.html",
+        account,
+        selection=selection,
+        report=report,
+        empty=empty,
+        figures=figures,
+    )
+
+
+@router.get("/outcomes")
+def outcomes_page(
+    request: Request,
+    rubric: str | None = None,
+    cycle: str | None = None,
+    team: str | None = None,
+    account: Account = Depends(page_account),
+) -> Response:
+    selection, report, empty = outcomes_view(
+        container_of(request).store,
+        account.viewer,
+        rubric=rubric,
+        cycle=cycle,
+        team=team,
+        default_rubric=_default_rubric(request),
+    )
+    figure = charts.outcome_relations(report) if report and report.criteria else None
+    return render(
+        request,
+        "outcomes.html",
+        account,
+        selection=selection,
+        report=report,
+        empty=empty,
+        figure=figure,
+    )
