@@ -62,3 +62,29 @@ def bootstrap(
             "run `callcoach init` first"
         )
     return Container(settings=settings, store=store)
+
+
+def job_queue(container: Container) -> Any:
+    """The queue `--queue` commands send jobs to (Celery on the broker in settings)."""
+    queue = container._cache.get("job_queue")
+    if queue is None:
+        from callcoach.jobs.celery_app import CeleryTaskQueue, create_app
+
+        settings = container.settings
+        app = create_app(settings.broker_url, visibility_timeout=settings.job_visibility_timeout)
+        queue = container._cache["job_queue"] = CeleryTaskQueue(app, settings.broker_url)
+    return queue
+
+
+def worker_app(settings: Settings, *, cpu_threads: int = 0) -> Any:
+    """The Celery app of `callcoach worker`: each worker process bootstraps its own container."""
+    from functools import partial
+
+    from callcoach.jobs.celery_app import WorkerConfig, create_app
+
+    config = WorkerConfig(container_factory=partial(bootstrap, settings), cpu_threads=cpu_threads)
+    return create_app(
+        settings.broker_url,
+        visibility_timeout=settings.job_visibility_timeout,
+        worker_config=config,
+    )

@@ -166,6 +166,10 @@ def score_command(
             help="llm: send the whole transcript instead of the candidate segments.",
         ),
     ] = False,
+    queue: Annotated[
+        bool,
+        typer.Option("--queue", help="Queue one job per call for `callcoach worker` instead."),
+    ] = False,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Score every call not yet scored on the rubric's latest version, in parallel.
@@ -190,6 +194,19 @@ def score_command(
         team=team,
         call_ids=tuple(call or ()),
     )
+    if queue:
+        from callcoach.cli.jobs import queue_scoring
+
+        queue_scoring(
+            ctx,
+            rubric=rubric or settings.default_rubric,
+            scorer=name,
+            selection=selection,
+            scorer_options=options,
+            rescore=rescore,
+            output=output,
+        )
+        return
     with RichProgress() as progress:
         summary = score_calls(
             container.store,

@@ -54,7 +54,7 @@ class Channel(StrEnum):
     RIGHT = "right"
 
     @property
-    def index(self) -> int:
+    def position(self) -> int:
         return 0 if self is Channel.LEFT else 1
 
     @property
@@ -81,7 +81,8 @@ class DecodedAudio:
     def mono(self) -> np.ndarray:
         if not self.is_stereo:
             return self.channels[0]
-        return ((self.channels[0] + self.channels[1]) / 2).astype(np.float32)
+        mixed: np.ndarray = ((self.channels[0] + self.channels[1]) / 2).astype(np.float32)
+        return mixed
 
 
 @dataclass(frozen=True)
@@ -189,11 +190,22 @@ def _same_signal(left: np.ndarray, right: np.ndarray) -> bool:
     return float(np.max(np.abs(left - right))) <= DUPLICATE_CHANNEL_TOLERANCE * peak
 
 
-def _rms(samples: np.ndarray, start: float, end: float) -> float:
-    lo = max(0, int(start * SAMPLE_RATE))
-    hi = min(len(samples), max(lo + 1, int(end * SAMPLE_RATE)))
-    window = samples[lo:hi]
-    return float(np.sqrt(np.mean(np.square(window, dtype=np.float64)))) if len(window) else 0.0
+FRAME_S = 0.02  # energy is compared per 20 ms frame
+# Frames this far below the channel's loud frames are its noise floor: no one speaks there.
+NOISE_FLOOR_DB = 45.0
+MIN_WORD_S = 0.2
+CONTEXT_FRAMES = 25  # half a second either side
+
+
+def frame_energy(samples: np.ndarray) -> np.ndarray:
+    """RMS level of each 20 ms frame."""
+    size = int(FRAME_S * SAMPLE_RATE)
+    count = len(samples) // size
+    if count == 0:
+        return np.zeros(0, dtype=np.float64)
+    frames = samples[: count * size].astype(np.float64).reshape(count, size)
+    energy: np.ndarray = np.sqrt(np.mean(np.square(frames), axis=1))
+    return energy
 
 
 def drop_crosstalk(
@@ -204,11 +216,34 @@ def drop_crosstalk(
 ) -> list[TimedWord]:
     """Words that are really the other party leaking into this channel are removed.
 
-    In double talk both channels are loud and both words stay; a word whose own channel is
-    `threshold_db` quieter than the other channel over its span is the other speaker's echo.
+    Frame by frame over a word's span, where this channel has sound at all: if it is
+    `threshold_db` quieter than the other channel in most of those frames, the word is the
+    other speaker's echo. In double talk both channels are loud and both words stay. Frames
+    where this channel is silent do not count, so a word whose time span Whisper stretched
+    over a silence is judged by the frames where it was actually heard.
     """
+    own_db, other_db = frame_energy(own), frame_energy(other)
+    if len(own_db) == 0:
+        return list(words)
+    loud = float(np.percentile(own_db, 95))
+    floor = max(1e-5, loud * 10 ** (-NOISE_FLOOR_DB / 20))
     ratio = 10 ** (-threshold_db / 20)
-    return [w for w in words if _rms(own, w.start, w.end) >= ratio * _rms(other, w.start, w.end)]
+    kept: list[TimedWord] = []
+    for word in words:
+        # Whisper gives some words (often the first after a pause) no duration at all.
+        end = max(word.end, word.start + MIN_WORD_S)
+        lo = int(word.start / FRAME_S)
+        hi = max(lo + 1, int(np.ceil(end / FRAME_S)))
+        heard = own_db[lo:hi] > floor
+        if not heard.any():
+            # Nothing heard where Whisper put the word: its time is off, judge the surroundings.
+            lo, hi = max(0, lo - CONTEXT_FRAMES), hi + CONTEXT_FRAMES
+        mine, theirs = own_db[lo:hi], other_db[lo:hi]
+        heard = mine > floor
+        leaked = heard & (mine < ratio * theirs[: len(mine)])
+        if int(leaked.sum()) <= int((heard & ~leaked).sum()):
+            kept.append(word)
+    return kept
 
 
 def label_words(words: Iterable[TimedWord], speaker: str) -> list[TimedWord]:

@@ -107,8 +107,8 @@ def _stereo_turns(
     tracks: list[list[TimedWord]] = []
     dropped = 0
     for channel in (Channel.LEFT, Channel.RIGHT):
-        own = audio.channels[channel.index]
-        other = audio.channels[channel.other.index]
+        own = audio.channels[channel.position]
+        other = audio.channels[channel.other.position]
         # Half the progress per channel: the bar counts seconds of the recording, not of work.
         words = transcriber.transcribe(
             own, (lambda s: on_progress(s / 2)) if on_progress is not None else None
