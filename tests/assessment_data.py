@@ -19,7 +19,9 @@ CRITERIA = {
 }
 
 
-def rubric_document(weights: dict[str, float] | None = None, rubric_id: str = "test-rubric") -> dict[str, Any]:
+def rubric_document(
+    weights: dict[str, float] | None = None, rubric_id: str = "test-rubric"
+) -> dict[str, Any]:
     weights = weights or CRITERIA
     return {
         "id": rubric_id,
@@ -74,7 +76,9 @@ class World:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def rubric(self, weights: dict[str, float] | None = None, rubric_id: str = "test-rubric") -> Rubric:
+    def rubric(
+        self, weights: dict[str, float] | None = None, rubric_id: str = "test-rubric"
+    ) -> Rubric:
         rubric = make_rubric(weights, rubric_id)
         with self.store.unit_of_work() as uow:
             uow.rubrics.add(rubric)
@@ -84,11 +88,18 @@ class World:
         with self.store.unit_of_work() as uow:
             uow.people.upsert_rep(Rep(name=name, team=team, manager=manager))
 
-    def deal(self, deal_id: str, outcome: str, rep: str | None = None, close: date | None = None) -> None:
+    def deal(
+        self, deal_id: str, outcome: str, rep: str | None = None, close: date | None = None
+    ) -> None:
         with self.store.unit_of_work() as uow:
             rep_id = uow.people.rep_row(rep).id if rep else None  # type: ignore[union-attr]
             uow.deals.upsert(
-                Deal(external_id=deal_id, outcome=DealOutcome(outcome), close_date=close, account=f"{deal_id} Inc"),
+                Deal(
+                    external_id=deal_id,
+                    outcome=DealOutcome(outcome),
+                    close_date=close,
+                    account=f"{deal_id} Inc",
+                ),
                 rep_id,
                 "test",
             )
@@ -124,7 +135,11 @@ class World:
         confidence: float = 0.7,
     ) -> None:
         with self.store.unit_of_work() as uow:
-            stored = uow.rubrics.version(rubric_id, version) if version else uow.rubrics.latest(rubric_id)
+            stored = (
+                uow.rubrics.version(rubric_id, version)
+                if version
+                else uow.rubrics.latest(rubric_id)
+            )
             assert stored is not None
             call = uow.calls.get(call_id)
             row = uow.calls.row(call_id)

@@ -85,7 +85,9 @@ def weighted_kappa(first: np.ndarray, second: np.ndarray) -> Statistic:
     if len(first) < 2:
         return Statistic.undefined(f"too few calls rated by both ({len(first)}; 2 or more needed)")
     if len(set(first.tolist()) | set(second.tolist())) < 2:
-        return Statistic.undefined("no variance: both raters gave the same single level to every call")
+        return Statistic.undefined(
+            "no variance: both raters gave the same single level to every call"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         value = cohen_kappa_score(first, second, labels=LEVEL_DOMAIN, weights="quadratic")
@@ -146,7 +148,9 @@ def icc_a1(long: pd.DataFrame) -> tuple[Statistic, tuple[float, float] | None]:
         row = table.set_index("Type").loc["ICC2"]
     value = float(row["ICC"])
     if np.isnan(value):
-        return Statistic.undefined("undefined: the calls do not differ (no between-call variance)"), None
+        return Statistic.undefined(
+            "undefined: the calls do not differ (no between-call variance)"
+        ), None
     low, high = (float(x) for x in row["CI95"])
     return Statistic(value), (low, high)
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import pandas as pd
 
@@ -98,8 +99,12 @@ def evaluate_event(
     after_all = calls[(days > event.coached_on) & (days <= as_of)]
     due = event.coached_on + timedelta(days=RESCORE_AFTER_DAYS)
     in_window = after_all[after_all["date"].dt.date <= due]
-    after = in_window.tail(CALLS_COMPARED) if len(in_window) >= CALLS_COMPARED else after_all.head(CALLS_COMPARED)
-    base = {
+    after = (
+        in_window.tail(CALLS_COMPARED)
+        if len(in_window) >= CALLS_COMPARED
+        else after_all.head(CALLS_COMPARED)
+    )
+    base: dict[str, Any] = {
         "event_id": event.id,
         "rep": event.rep,
         "criterion_id": event.criterion_id,
@@ -146,9 +151,7 @@ def evaluate_event(
         )
     change = after_mean - before_mean
     improved = change >= IMPROVEMENT - 1e-9
-    thin = (
-        f" (baseline of only {len(before)} call(s))" if len(before) < CALLS_COMPARED else ""
-    )
+    thin = f" (baseline of only {len(before)} call(s))" if len(before) < CALLS_COMPARED else ""
     verdict = "improved" if improved else "not improved"
     return CoachingOutcome(
         **base,
@@ -206,7 +209,9 @@ class ManagerEffectiveness:
     reps: list[str]
 
 
-def primary_outcomes(outcomes: Sequence[CoachingOutcome], manager_of: dict[str, str | None]) -> dict[tuple[str, str], CoachingOutcome]:
+def primary_outcomes(
+    outcomes: Sequence[CoachingOutcome], manager_of: dict[str, str | None]
+) -> dict[tuple[str, str], CoachingOutcome]:
     """Per (manager, rep): the measured outcome on the rep's primary criterion.
 
     The primary criterion is the one the manager coached the rep on most often (ties: the most

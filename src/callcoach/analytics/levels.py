@@ -103,7 +103,9 @@ class ScoreTable:
         return result
 
 
-def keep_latest_runs(calls: pd.DataFrame, levels: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def keep_latest_runs(
+    calls: pd.DataFrame, levels: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One run per call: the highest rubric version, then the most recent run."""
     if calls.index.is_unique:
         return calls, levels

@@ -17,6 +17,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,15 @@ def deal_levels(table: ScoreTable, deal_of_call: pd.Series, won_of_deal: pd.Seri
     return frame
 
 
-def _bootstrap_ci(levels: np.ndarray, won: np.ndarray, seed: int) -> tuple[float | None, float | None]:
+def _bootstrap_ci(
+    levels: np.ndarray, won: np.ndarray, seed: int
+) -> tuple[float | None, float | None]:
+    """Percentile 95% interval of r over deals resampled with replacement (scipy's bootstrap).
+
+    A resample where every deal has the same outcome or level has no correlation; such
+    resamples are dropped rather than poisoning the interval with NaN.
+    """
+
     def correlation(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.asarray(stats.pearsonr(x, y, axis=axis).statistic)
 
@@ -83,9 +92,11 @@ def _bootstrap_ci(levels: np.ndarray, won: np.ndarray, seed: int) -> tuple[float
             method="percentile",
             rng=np.random.default_rng(seed),
         )
-    low, high = result.confidence_interval
-    if np.isnan(low) or np.isnan(high):
+    distribution = np.asarray(result.bootstrap_distribution, dtype=float)
+    distribution = distribution[np.isfinite(distribution)]
+    if len(distribution) < BOOTSTRAP_RESAMPLES // 2:
         return None, None
+    low, high = np.percentile(distribution, [2.5, 97.5])
     return float(low), float(high)
 
 
@@ -115,7 +126,7 @@ def criterion_outcome(
     n_won = int(y.sum())
     mean_won = float(x[y == 1].mean()) if n_won else None
     mean_lost = float(x[y == 0].mean()) if n - n_won else None
-    base = {
+    base: dict[str, Any] = {
         "criterion_id": crit.id,
         "name": crit.name,
         "n": n,
@@ -159,7 +170,9 @@ def criterion_outcome(
     )
 
 
-def outcome_relations(deals: pd.DataFrame, criteria: Sequence[CriterionInfo], seed: int = 0) -> list[CriterionOutcome]:
+def outcome_relations(
+    deals: pd.DataFrame, criteria: Sequence[CriterionInfo], seed: int = 0
+) -> list[CriterionOutcome]:
     won = deals["won"].to_numpy(dtype=float) if len(deals) else np.array([])
     return [
         criterion_outcome(
@@ -187,9 +200,7 @@ def largest_remainder(shares: Mapping[str, float], total: int = 100) -> dict[str
 def suggested_weights(relations: Sequence[CriterionOutcome]) -> dict[str, int] | None:
     """Weights proportional to the positive, significant correlations; None if there are none."""
     shares = {
-        r.criterion_id: (r.correlation.value or 0.0)
-        if r.direction == "positive"
-        else 0.0
+        r.criterion_id: (r.correlation.value or 0.0) if r.direction == "positive" else 0.0
         for r in relations
     }
     if not any(v > 0 for v in shares.values()):

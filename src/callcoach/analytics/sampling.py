@@ -52,7 +52,9 @@ def stratified_sample(
     weeks: dict[int, list[object]] = {}
     for key, when in ordered["date"].items():
         weeks.setdefault(cycle.week_index(when), []).append(key)
-    pools = {w: list(rng.permutation(np.array(keys, dtype=object))) for w, keys in sorted(weeks.items())}
+    pools = {
+        w: list(rng.permutation(np.array(keys, dtype=object))) for w, keys in sorted(weeks.items())
+    }
     order = list(rng.permutation(np.array(sorted(pools), dtype=int)))
     chosen: list[object] = []
     while len(chosen) < size:
@@ -62,9 +64,7 @@ def stratified_sample(
     return list(ordered.loc[chosen].sort_values("date").index)
 
 
-def sample_rep(
-    rep: str, calls: pd.DataFrame, cycle: Cycle, size: int, seed: int
-) -> RepSample:
+def sample_rep(rep: str, calls: pd.DataFrame, cycle: Cycle, size: int, seed: int) -> RepSample:
     size = max(size, MIN_CALLS_PER_REP)
     inside = calls[[cycle.contains(d) for d in calls["date"]]]
     chosen = stratified_sample(inside, cycle, size, rep_rng(seed, rep))

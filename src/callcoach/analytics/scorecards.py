@@ -259,7 +259,9 @@ def rep_scorecards(
                 overall_ci_low=overall.low,
                 overall_ci_high=overall.high,
                 overall_previous=overall_before.mean if overall_before else None,
-                overall_change=_delta(overall.mean, overall_before.mean if overall_before else None),
+                overall_change=_delta(
+                    overall.mean, overall_before.mean if overall_before else None
+                ),
                 criteria=criteria,
                 close_rate=rep_rate,
                 team_close_rate=team_rate,
@@ -298,7 +300,9 @@ def top_vs_bottom(
         bottom_vals = column.reindex(bottom).dropna()
         top_mean = float(top_vals.mean()) if len(top_vals) else None
         bottom_mean = float(bottom_vals.mean()) if len(bottom_vals) else None
-        gaps.append(GroupGap(crit.id, crit.name, top_mean, bottom_mean, _delta(top_mean, bottom_mean)))
+        gaps.append(
+            GroupGap(crit.id, crit.name, top_mean, bottom_mean, _delta(top_mean, bottom_mean))
+        )
     gaps.sort(key=lambda g: (g.gap is None, -(g.gap or 0.0)))
     return TopBottom(
         metric=metric,

@@ -14,6 +14,7 @@ without timing has no signals: the reason is given instead.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,10 +89,10 @@ def call_signals(call_id: str, segments: Sequence[Segment]) -> CallSignals:
     total_spoken = float(spoken.sum())
     talk_ratio = float(spoken[is_rep].sum() / total_spoken) if total_spoken > 0 else None
     questions = sum(len(_QUESTION.findall(s.text)) for s in ordered if s.role is SpeakerRole.REP)
-    switches = sum(1 for a, b in zip(ordered, ordered[1:], strict=False) if a.speaker != b.speaker)
+    switches = sum(1 for a, b in itertools.pairwise(ordered) if a.speaker != b.speaker)
     pauses = [
         max(0.0, (b.start or 0.0) - (a.end or 0.0))
-        for a, b in zip(ordered, ordered[1:], strict=False)
+        for a, b in itertools.pairwise(ordered)
         if a.role is SpeakerRole.PROSPECT and b.role is SpeakerRole.REP
     ]
     minutes = duration / 60.0

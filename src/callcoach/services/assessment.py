@@ -22,6 +22,7 @@ from callcoach.analytics.levels import (
     CriterionInfo,
     ScoreTable,
     build_score_table,
+    empty_score_table,
 )
 from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.services.common import NotFoundError, ServiceError
@@ -70,6 +71,11 @@ class Scope:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def rep_filter(self) -> list[int] | None:
+        """The selected reps as a query filter: None when every rep is selected (admins)."""
+        return None if self.population is None else self.selected
+
+    @property
     def version_pks(self) -> list[int]:
         return sorted(self.versions)
 
@@ -98,7 +104,9 @@ def resolve_rubric(uow: UnitOfWork, slug: str) -> tuple[StoredRubric, int, dict[
     rubric_pk = uow.analytics.rubric_pk(slug)
     if not versions or rubric_pk is None:
         known = ", ".join(s.rubric.id for s, _ in uow.rubrics.list()) or "none yet"
-        raise NotFoundError(f"no rubric {slug!r}; rubrics: {known} (add one with `callcoach rubric add`)")
+        raise NotFoundError(
+            f"no rubric {slug!r}; rubrics: {known} (add one with `callcoach rubric add`)"
+        )
     return versions[-1], rubric_pk, {v.version_pk: v for v in versions}
 
 
@@ -119,25 +127,6 @@ def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: Assessment
             "(or `callcoach import scores FILE.jsonl`) first"
         )
     return query.preferred_scorer if query.preferred_scorer in names else names[0]
-
-
-def resolve_cycle(
-    uow: UnitOfWork, query: AssessmentQuery, version_pks: list[int], scorer: str
-) -> Cycle:
-    if query.start or query.end:
-        if not (query.start and query.end):
-            raise ServiceError("give both --from and --to (or a --cycle like 2026-Q3)")
-        try:
-            return window_cycle(query.start, query.end + timedelta(days=1))
-        except ValueError as exc:
-            raise ServiceError(str(exc)) from exc
-    if query.cycle:
-        try:
-            return parse_cycle(query.cycle)
-        except ValueError as exc:
-            raise ServiceError(str(exc)) from exc
-    latest = uow.analytics.latest_scored_call_date(version_pks, scorer)
-    return cycle_of(latest or datetime.now())
 
 
 def resolve_reps(
@@ -174,10 +163,39 @@ def rep_frame(uow: UnitOfWork, population: list[int] | None) -> pd.DataFrame:
     return frame
 
 
-def resolve_scope(uow: UnitOfWork, query: AssessmentQuery, viewer: Viewer = SYSTEM) -> Scope:
+def explicit_window(query: AssessmentQuery) -> Cycle | None:
+    """The cycle or window the query names, or None when it names none."""
+    if query.start or query.end:
+        if not (query.start and query.end):
+            raise ServiceError("give both --from and --to (or a --cycle like 2026-Q3)")
+        try:
+            return window_cycle(query.start, query.end + timedelta(days=1))
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from exc
+    if query.cycle:
+        try:
+            return parse_cycle(query.cycle)
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from exc
+    return None
+
+
+def resolve_scope(
+    uow: UnitOfWork, query: AssessmentQuery, viewer: Viewer = SYSTEM, require_scores: bool = True
+) -> Scope:
+    """Rubric, scorer, cycle and reps of a query. Without `require_scores`, a rubric nobody
+    scored yet gives an empty scorer name instead of an error."""
     stored, rubric_pk, versions = resolve_rubric(uow, query.rubric)
-    scorer = resolve_scorer(uow, rubric_pk, query.rubric, query)
-    cycle = resolve_cycle(uow, query, sorted(versions), scorer)
+    try:
+        scorer = resolve_scorer(uow, rubric_pk, query.rubric, query)
+    except ServiceError:
+        if require_scores or query.scorer:
+            raise
+        scorer = ""
+    cycle = explicit_window(query)
+    if cycle is None:
+        latest = uow.analytics.latest_scored_call_date(sorted(versions), scorer) if scorer else None
+        cycle = cycle_of(latest or uow.analytics.latest_call_date() or datetime.now())
     selected, population = resolve_reps(uow, viewer, query.rep, query.team)
     return Scope(
         rubric=stored,
@@ -203,6 +221,8 @@ def load_score_table(
 ) -> ScoreTable:
     """Effective levels of the calls in [since, until) of the population (or `rep_ids`)."""
     reps = scope.population if rep_ids is None else rep_ids
+    if not scope.scorer:
+        return empty_score_table(scope.criteria)
     criteria = [c.id for c in scope.criteria]
     rows = uow.analytics.score_rows(
         scope.version_pks, criteria, scope.scorer, since, until, reps, call_pks
@@ -227,9 +247,7 @@ def load_score_table(
     if with_overrides:
         override_rows = uow.analytics.overrides(scope.rubric_pk, since, until, reps)
         overrides = pd.DataFrame(override_rows, columns=["call", "criterion", "level", "created"])
-    return build_score_table(
-        calls, levels, scope.criteria, scope.weights_by_version(), overrides
-    )
+    return build_score_table(calls, levels, scope.criteria, scope.weights_by_version(), overrides)
 
 
 def split_by_date(table: ScoreTable, boundary: datetime) -> tuple[ScoreTable, ScoreTable]:

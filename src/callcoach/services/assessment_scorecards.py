@@ -100,7 +100,9 @@ def _scope_notes(scope: Scope, table: ScoreTable) -> list[str]:
     return notes
 
 
-def build_scorecards(store: Store, query: AssessmentQuery, viewer: Viewer = SYSTEM) -> ScorecardReport:
+def build_scorecards(
+    store: Store, query: AssessmentQuery, viewer: Viewer = SYSTEM
+) -> ScorecardReport:
     """Scorecards of the reps `viewer` may see (or the one rep / team asked for), with the
     benchmarks of their teams."""
     with store.unit_of_work() as uow:
@@ -113,11 +115,7 @@ def build_scorecards(store: Store, query: AssessmentQuery, viewer: Viewer = SYST
     before, current = split_by_date(table, boundary)
     cards = rep_scorecards(current, before, scope.reps, deals, scope.selected)
     teams_shown = {scope.reps.loc[r, "team"] for r in scope.selected if r in scope.reps.index}
-    benchmarks = [
-        b
-        for b in team_benchmarks(current, scope.reps, deals)
-        if b.team in teams_shown
-    ]
+    benchmarks = [b for b in team_benchmarks(current, scope.reps, deals) if b.team in teams_shown]
     visible_names = {scope.reps.loc[r, "name"] for r in scope.selected if r in scope.reps.index}
     for bench in benchmarks:
         if bench.top_vs_bottom is not None:
@@ -159,7 +157,9 @@ def attach_moments(
     for (_, criterion_id), calls in candidates.items():
         for call_pk, _level in calls:
             pairs.append((int(table.calls.at[call_pk, RUN]), criterion_id))
-    evidence = {(run, crit): (conf, ev) for run, crit, conf, ev in uow.analytics.criterion_evidence(pairs)}
+    evidence = {
+        (run, crit): (conf, ev) for run, crit, conf, ev in uow.analytics.criterion_evidence(pairs)
+    }
     details = uow.analytics.call_details([c for calls in candidates.values() for c, _ in calls])
     for rep, items in priorities.items():
         for priority in items:
@@ -199,7 +199,9 @@ def _rep_priorities(
         if n == 0:
             note = "no scored calls in this cycle"
         elif not items:
-            note = "at or above the team mean on every criterion: no gap to coach; build on strengths"
+            note = (
+                "at or above the team mean on every criterion: no gap to coach; build on strengths"
+            )
         team = scope.reps.loc[rep, "team"]
         result.append(
             RepPriorities(

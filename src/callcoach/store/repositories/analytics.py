@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, insert, or_, select
+from sqlalchemy import and_, case, distinct, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from callcoach.store.models import (
@@ -78,14 +78,17 @@ class AnalyticsRepository:
             )
         )
 
+    def latest_call_date(self) -> datetime | None:
+        return self.session.scalar(select(func.max(CallRow.call_date)))
+
     # per-call levels
     def _window(
         self,
-        query: Select[Any],
+        query: Any,
         since: datetime | None,
         until: datetime | None,
         rep_ids: Sequence[int] | None,
-    ) -> Select[Any]:
+    ) -> Any:
         if since is not None:
             query = query.where(CallRow.call_date >= since)
         if until is not None:
@@ -158,7 +161,7 @@ class AnalyticsRepository:
             .join(CallRow, CallRow.id == HumanRatingRow.call_id)
             .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "override")
         )
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]  # type: ignore[misc]
+        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
 
     def human_ratings(
         self,
@@ -180,17 +183,19 @@ class AnalyticsRepository:
             .join(CallRow, CallRow.id == HumanRatingRow.call_id)
             .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == source)
         )
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]  # type: ignore[misc]
+        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
 
     # people
-    def rep_rows(self, rep_ids: Sequence[int] | None = None) -> list[tuple[int, str, str | None, str | None]]:
+    def rep_rows(
+        self, rep_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, str, str | None, str | None]]:
         """(rep pk, name, team, manager): the rep's own manager, else the team's."""
         query = select(
             RepRow.id, RepRow.name, TeamRow.name, func.coalesce(RepRow.manager, TeamRow.manager)
         ).outerjoin(TeamRow, RepRow.team_id == TeamRow.id)
         if rep_ids is not None:
             query = query.where(RepRow.id.in_(list(rep_ids)))
-        return [tuple(r) for r in self.session.execute(query.order_by(RepRow.name))]  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(query.order_by(RepRow.name))]
 
     def teammates(self, rep_ids: Sequence[int]) -> set[int]:
         """The given reps and every rep of their teams (team benchmarks need them)."""
@@ -228,7 +233,7 @@ class AnalyticsRepository:
             .where(DealRow.outcome.in_(("won", "lost")), CallRow.rep_id.is_not(None))
             .group_by(CallRow.rep_id)
         )
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]  # type: ignore[misc]
+        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
 
     def call_deals(
         self, since: datetime | None, until: datetime | None, rep_ids: Sequence[int] | None
@@ -239,7 +244,7 @@ class AnalyticsRepository:
             .join(DealRow, DealRow.id == CallRow.deal_id)
             .where(DealRow.outcome.in_(("won", "lost")))
         )
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]  # type: ignore[misc]
+        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
 
     def quota_attainment(
         self, start: date, end: date, rep_ids: Sequence[int] | None
@@ -254,11 +259,11 @@ class AnalyticsRepository:
         if rep_ids is not None:
             query = query.where(QuotaRow.rep_id.in_(list(rep_ids)))
         quotas: dict[int, list[tuple[date, date, float]]] = {}
-        for rep, q_start, q_end, amount in self.session.execute(query):
-            quotas.setdefault(rep, []).append((q_start, q_end, float(amount or 0.0)))
+        for q_rep, q_start, q_end, q_amount in self.session.execute(query):
+            quotas.setdefault(q_rep, []).append((q_start, q_end, float(q_amount or 0.0)))
         if not quotas:
             return []
-        result = []
+        result: list[tuple[int, float, float]] = []
         for reps in _chunks(sorted(quotas)):
             periods = {r: quotas[r] for r in reps}
             lowest = min(p[0] for ps in periods.values() for p in ps)
@@ -271,9 +276,11 @@ class AnalyticsRepository:
                 )
             )
             won: dict[int, float] = {}
-            for rep, closed_on, amount in deals:
-                if any(s <= closed_on <= e for s, e, _ in periods[rep]):
-                    won[rep] = won.get(rep, 0.0) + float(amount or 0.0)
+            for deal_rep, closed_on, amount in deals:
+                if deal_rep is None or closed_on is None:
+                    continue
+                if any(s <= closed_on <= e for s, e, _ in periods[deal_rep]):
+                    won[deal_rep] = won.get(deal_rep, 0.0) + float(amount or 0.0)
             for rep, items in periods.items():
                 result.append((rep, sum(a for _, _, a in items), won.get(rep, 0.0)))
         return result
@@ -283,7 +290,7 @@ class AnalyticsRepository:
         self, pairs: Sequence[tuple[int, str]]
     ) -> list[tuple[int, str, float, list[Any]]]:
         """(run, criterion, confidence, evidence) for the given (run, criterion) pairs."""
-        result = []
+        result: list[tuple[int, str, float, list[Any]]] = []
         wanted = set(pairs)
         runs = sorted({run for run, _ in pairs})
         criteria = sorted({crit for _, crit in pairs})
@@ -312,7 +319,11 @@ class AnalyticsRepository:
         for chunk in _chunks(sorted(set(call_pks))):
             rows = self.session.execute(
                 select(
-                    CallRow.id, CallRow.external_id, CallRow.call_date, CallRow.account, CallRow.rep_id
+                    CallRow.id,
+                    CallRow.external_id,
+                    CallRow.call_date,
+                    CallRow.account,
+                    CallRow.rep_id,
                 ).where(CallRow.id.in_(chunk))
             )
             for pk, ext, when, account, rep in rows:
@@ -342,7 +353,7 @@ class AnalyticsRepository:
     ) -> list[tuple[int, str, int | None, datetime | None]]:
         """(call pk, call id, rep, date) of calls in the window."""
         query = select(CallRow.id, CallRow.external_id, CallRow.rep_id, CallRow.call_date)
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]  # type: ignore[misc]
+        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
 
     def segments(
         self, call_pks: Sequence[int]
@@ -363,7 +374,7 @@ class AnalyticsRepository:
                 .where(SegmentRow.call_id.in_(chunk))
                 .order_by(SegmentRow.call_id, SegmentRow.idx)
             )
-            result.extend(tuple(r) for r in rows)  # type: ignore[misc]
+            result.extend((r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows)
         return result
 
     # coaching events
@@ -411,7 +422,19 @@ class AnalyticsRepository:
         )
         if rep_ids is not None:
             query = query.where(CoachingEventRow.rep_id.in_(list(rep_ids)))
-        return [tuple(r) for r in self.session.execute(query)]  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in self.session.execute(query)]
+
+    def existing_runs(self, call_pks: Sequence[int]) -> set[tuple[int, int, str]]:
+        """(call, rubric version pk, scorer) of the runs stored for these calls."""
+        result: set[tuple[int, int, str]] = set()
+        for chunk in _chunks(sorted(set(call_pks))):
+            rows = self.session.execute(
+                select(
+                    ScoreRunRow.call_id, ScoreRunRow.rubric_version_id, ScoreRunRow.scorer
+                ).where(ScoreRunRow.call_id.in_(chunk))
+            )
+            result.update((c, v, s) for c, v, s in rows)
+        return result
 
     # export
     def export_rows(
