@@ -144,6 +144,7 @@ def start_job(
             record.message = f"failed: {exc}"
         else:
             record.status = "done"
+            record.done = record.total or record.done
             record.message = message
             record.result = result
         record.finished_at = now_utc()

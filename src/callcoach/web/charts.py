@@ -34,6 +34,9 @@ def _layout(**extra: Any) -> dict[str, Any]:
         "plot_bgcolor": "rgba(0,0,0,0)",
     }
     layout.update(extra)
+    # Axis titles and long criterion names get the room they need instead of overlapping.
+    for axis in ("xaxis", "yaxis"):
+        layout.setdefault(axis, {}).setdefault("automargin", True)
     return layout
 
 
@@ -108,7 +111,7 @@ def team_heatmap(
             }
         ],
         "layout": _layout(
-            height=max(260, 44 * len(labels) + 90),
+            height=max(220, 46 * len(labels) + 70),
             xaxis={"side": "top", "tickangle": 0, "automargin": True},
             yaxis={"automargin": True},
         ),
@@ -158,7 +161,7 @@ def scorecard_intervals(card: RepScorecard) -> Figure:
             height=70 + 46 * len(names),
             xaxis={"range": [0.8, 5.2], "dtick": 1, "title": {"text": "mean level (95% CI)"}},
             yaxis={"automargin": True, "autorange": "reversed"},
-            legend={"orientation": "h", "y": -0.25},
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         ),
     }
 
@@ -194,7 +197,7 @@ def trend_lines(rubric: Rubric, points: list[TrendPoint]) -> Figure:
             height=340,
             yaxis={"range": [0.8, 5.2], "dtick": 1, "title": {"text": "mean level"}},
             xaxis={"type": "category"},
-            legend={"orientation": "h", "y": -0.2},
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         ),
     }
 
@@ -248,7 +251,7 @@ def agreement_bars(criteria: list[CriterionAgreement], target: float, title: str
                     "font": {"color": "#b3261e"},
                 }
             ],
-            legend={"orientation": "h", "y": -0.2},
+            legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         ),
     }
 
