@@ -110,8 +110,7 @@ def keep_latest_runs(
     if calls.index.is_unique:
         return calls, levels
     order = calls.assign(_pos=np.arange(len(calls))).sort_values([VERSION, CREATED, RUN])
-    keep = order[~order.index.duplicated(keep="last")]["_pos"].to_numpy()
-    keep.sort()
+    keep = np.sort(order[~order.index.duplicated(keep="last")]["_pos"].to_numpy())
     return calls.iloc[keep], levels.iloc[keep]
 
 
