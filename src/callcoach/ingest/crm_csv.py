@@ -134,11 +134,26 @@ class QuotaRecord:
 
 
 def _flavour(table: CsvTable) -> str:
-    present = {normalize_header(h) for h in table.headers}
+    return flavour_of_headers(table.headers)
+
+
+def flavour_of_headers(headers: Sequence[str]) -> str:
+    """Whose export the headers are: "Salesforce", "HubSpot" or "callcoach" (ours)."""
+    present = {normalize_header(h) for h in headers}
     for name, markers in _SOURCES.items():
         if present & markers:
             return name
     return "callcoach"
+
+
+def flavour_of_file(path: Path) -> str:
+    """The flavour from the header line alone, to name the format of a file rejected later."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            first = next((line for line in handle if line.strip()), "")
+    except OSError:
+        return "callcoach"
+    return flavour_of_headers(re.split(r"[,;\t]", first.replace('"', "")))
 
 
 def _open(

@@ -21,6 +21,7 @@ from callcoach.ingest.crm_csv import (
     Person,
     QuotaRecord,
     Records,
+    flavour_of_file,
     read_activities,
     read_deals,
     read_quotas,
@@ -79,6 +80,7 @@ def _run(
     progress: Progress | None,
 ) -> ImportReport:
     def import_file(path: Path, report: FileReport) -> None:
+        report.format = f"{flavour_of_file(path)} CSV"
         records = read(path)
         report.format = f"{records.flavour} CSV"
         report.warnings.extend(records.warnings)

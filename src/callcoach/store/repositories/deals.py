@@ -114,3 +114,42 @@ class DealRepository:
             self.session.add(row)
         row.amount = quota.amount
         return created
+
+    def activities(self, rep_ids: Iterable[int] | None = None) -> list[Activity]:
+        """Daily activity counts, by rep name then day (`rep_ids`: only these reps)."""
+        query = (
+            select(ActivityRow, RepRow.name)
+            .join(RepRow, ActivityRow.rep_id == RepRow.id)
+            .order_by(RepRow.name, ActivityRow.day)
+        )
+        if rep_ids is not None:
+            query = query.where(ActivityRow.rep_id.in_(list(rep_ids)))
+        return [
+            Activity(
+                rep=name,
+                day=row.day,
+                calls_made=row.calls_made,
+                meetings_booked=row.meetings_booked,
+                proposals_sent=row.proposals_sent,
+            )
+            for row, name in self.session.execute(query)
+        ]
+
+    def quotas(self, rep_ids: Iterable[int] | None = None) -> list[Quota]:
+        """Quotas, by rep name then period (`rep_ids`: only these reps)."""
+        query = (
+            select(QuotaRow, RepRow.name)
+            .join(RepRow, QuotaRow.rep_id == RepRow.id)
+            .order_by(RepRow.name, QuotaRow.period_start)
+        )
+        if rep_ids is not None:
+            query = query.where(QuotaRow.rep_id.in_(list(rep_ids)))
+        return [
+            Quota(
+                rep=name,
+                period_start=row.period_start,
+                period_end=row.period_end,
+                amount=row.amount,
+            )
+            for row, name in self.session.execute(query)
+        ]
