@@ -1,0 +1,251 @@
+"""Queued work on real workers: a private redis-server, `callcoach worker` processes, and the
+database of the `db_url` fixture (a SQLite file, and a PostgreSQL schema).
+
+The promise tested: a worker killed mid-task (SIGKILL of the whole worker, as when a machine
+dies) loses nothing and duplicates nothing: every recording becomes exactly one call, every
+call gets exactly one score, every job ends done; failures retry with backoff and end failed
+with their reason.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from callcoach.bootstrap import Container, bootstrap, job_queue
+from callcoach.cli import app
+from callcoach.domain.jobs import Job, JobStatus
+from callcoach.ingest.audio import file_sha256
+from callcoach.services.audio import AudioImportOptions, FileOutcome
+from callcoach.services.imports import import_calls
+from callcoach.services.jobs import enqueue_audio, enqueue_selected_scoring, list_jobs
+from callcoach.services.rubrics import install_templates
+from callcoach.settings import Settings
+from tests.audio_helpers import require_tools, stereo_call
+from tests.worker_helpers import Workers, redis_server, wait_for
+
+pytestmark = pytest.mark.slow
+MAX_ATTEMPTS = 3
+FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[str]:
+    with redis_server(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def container(db_url: str, broker: str) -> Iterator[Container]:
+    settings = Settings(db=db_url, broker_url=broker, job_visibility_timeout=5)
+    setup = bootstrap(settings, require_current=False)
+    setup.store.migrate()
+    install_templates(setup.store)
+    yield setup
+    setup.close()
+
+
+@pytest.fixture
+def workers(db_url: str, broker: str, tmp_path: Path) -> Iterator[Workers]:
+    # A short visibility timeout, so the work of a killed worker comes back within the test.
+    pool = Workers(
+        db_url,
+        broker,
+        tmp_path,
+        env_overrides={
+            "CALLCOACH_JOB_VISIBILITY_TIMEOUT": "5",
+            "CALLCOACH_JOB_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
+        },
+    )
+    yield pool
+    pool.stop_all()
+
+
+def _jobs(container: Container) -> list[Job]:
+    return list_jobs(container.store).jobs
+
+
+def _wait_finished(container: Container, workers: Workers, timeout: float) -> list[Job]:
+    try:
+        return wait_for(
+            lambda: (jobs := _jobs(container)) and all(j.status in FINISHED for j in jobs) and jobs,
+            timeout=timeout,
+            what="every job to finish",
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{_jobs(container)}\n{workers.logs()}") from exc
+
+
+def _running(container: Container) -> Job | None:
+    return next((j for j in _jobs(container) if j.status is JobStatus.RUNNING), None)
+
+
+SCRIPTS = [
+    [
+        ("rep", f"Hi, this is Dana from Acme. I am calling about order {number}."),
+        ("prospect", f"Sure, we ordered {number} licenses last week."),
+        ("rep", "Great, can we book a review call on Friday?"),
+    ]
+    for number in (12, 48, 75)
+]
+
+
+def test_a_worker_killed_mid_transcription_loses_and_duplicates_nothing(
+    container: Container, workers: Workers, tmp_path: Path
+) -> None:
+    require_tools()
+    files = [
+        stereo_call(tmp_path / "audio", f"order-{i}", script).path
+        for i, script in enumerate(SCRIPTS)
+    ]
+    queue = job_queue(container)
+    report = enqueue_audio(container.store, queue, files, AudioImportOptions(rep="Dana Ortiz"))
+    assert [f.outcome for f in report.files] == [FileOutcome.QUEUED] * len(files)
+
+    doomed = workers.start()
+    victim = wait_for(lambda: _running(container), timeout=120, what="a transcription to start")
+    time.sleep(0.3)  # well inside the task: loading audio and the model alone takes longer
+    workers.kill(doomed)
+    with container.store.unit_of_work() as uow:
+        assert uow.jobs.get(victim.id).status is JobStatus.RUNNING  # type: ignore[union-attr]
+    workers.start()
+    jobs = _wait_finished(container, workers, timeout=180)
+
+    assert {j.status for j in jobs} == {JobStatus.DONE}, jobs
+    killed = next(j for j in jobs if j.id == victim.id)
+    assert killed.attempts == 2  # delivered again after the kill, and completed once
+    with container.store.unit_of_work() as uow:
+        calls = uow.calls.get_many(uow.calls.external_ids())
+    assert sorted(c.audio_hash or "" for c in calls) == sorted(file_sha256(f) for f in files)
+    for call in calls:
+        assert [s.index for s in call.segments] == list(range(len(call.segments)))
+        assert [s.role.value for s in call.segments] == ["rep", "prospect", "rep"], call
+        assert call.rep == "Dana Ortiz"
+    # Queued again: recognised as imported, nothing sent.
+    again = enqueue_audio(container.store, queue, files, AudioImportOptions())
+    assert [f.outcome for f in again.files] == [FileOutcome.SKIPPED] * len(files)
+    assert len(_jobs(container)) == len(files)
+
+
+def _conversations(path: Path, count: int) -> Path:
+    rep_lines = [
+        "Thanks for joining, what prompted you to look at new forecasting tools this quarter?",
+        "Understood, and what happens today when the numbers from the regions do not match?",
+        "If we solved that in the first month, would you be ready to sign by the end of June?",
+    ]
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(count):
+            turns = []
+            for line in rep_lines:
+                turns.append({"speaker": "Dana", "text": f"{line} (call {number})"})
+                turns.append({"speaker": "Buyer", "text": "That is a fair question, let me think."})
+            record = {"call_id": f"call-{number:03d}", "rep_speaker": "Dana", "turns": turns}
+            handle.write(json.dumps(record) + "\n")
+    return path
+
+
+def test_a_worker_killed_while_scoring_loses_and_duplicates_nothing(
+    container: Container, workers: Workers, tmp_path: Path
+) -> None:
+    count = 40
+    imported = import_calls(container.store, [_conversations(tmp_path / "calls.jsonl", count)])
+    assert imported.ok and imported.created == count
+    report = enqueue_selected_scoring(
+        container.store, job_queue(container), rubric="one-call-close", scorer="fake"
+    )
+    assert len(report.queued) == count
+
+    doomed = workers.start()
+    workers.start()
+    # The doomed worker names itself callcoach-<its pid>@host on the jobs it takes.
+    wait_for(
+        lambda: any(
+            j.status is JobStatus.RUNNING
+            and (j.worker or "").startswith(f"callcoach-{doomed.pid}@")
+            for j in _jobs(container)
+        ),
+        timeout=120,
+        every=0.02,
+        what="the doomed worker to take a scoring job",
+    )
+    workers.kill(doomed)
+    jobs = _wait_finished(container, workers, timeout=180)
+
+    assert {j.status for j in jobs} == {JobStatus.DONE}, jobs
+    with container.store.unit_of_work() as uow:
+        runs = list(uow.scores.all("one-call-close"))
+        criteria = len(uow.rubrics.latest("one-call-close").rubric.criteria)  # type: ignore[union-attr]
+    per_call = Counter(run.call_id for run in runs)
+    assert sorted(per_call) == [f"call-{n:03d}" for n in range(count)]
+    assert set(per_call.values()) == {1}
+    assert all(len(run.criteria) == criteria for run in runs)
+    # Asked again: every call is scored on this version, nothing is queued.
+    again = enqueue_selected_scoring(
+        container.store, job_queue(container), rubric="one-call-close", scorer="fake"
+    )
+    assert again.queued == [] and again.already_scored == count
+
+
+def test_failures_retry_with_backoff_then_stay_failed_with_the_reason(
+    container: Container, workers: Workers, tmp_path: Path, db_url: str, broker: str
+) -> None:
+    require_tools()
+    audio = stereo_call(tmp_path / "audio", "failing", SCRIPTS[0]).path
+    vanishing = tmp_path / "audio" / "vanishing.wav"
+    shutil.copy(stereo_call(tmp_path / "audio", "other", SCRIPTS[1]).path, vanishing)
+    queue = job_queue(container)
+    # A model this worker does not have: maybe another worker has it, so it is retried.
+    no_model = tmp_path / "no-model"
+    no_model.mkdir()
+    bad_model = enqueue_audio(
+        container.store, queue, [audio], AudioImportOptions(), model=str(no_model)
+    ).files[0]
+    # A recording gone before a worker gets to it: retrying cannot help.
+    gone = enqueue_audio(container.store, queue, [vanishing], AudioImportOptions()).files[0]
+    vanishing.rename(tmp_path / "kept-aside.wav")
+
+    workers.start()
+    jobs = {j.id: j for j in _wait_finished(container, workers, timeout=120)}
+
+    retried = jobs[bad_model.job_id or 0]
+    assert retried.status is JobStatus.FAILED
+    assert retried.attempts == MAX_ATTEMPTS
+    assert "not a CTranslate2 Whisper model" in (retried.error or "")
+    assert f"gave up after {MAX_ATTEMPTS} attempts" in (retried.error or "")
+    assert retried.finished_at and retried.created_at
+    # Backoff of 2 s then 4 s between the three attempts.
+    assert (retried.finished_at - retried.created_at).total_seconds() >= 6
+    missing = jobs[gone.job_id or 0]
+    assert missing.status is JobStatus.FAILED and missing.attempts == 1
+    assert "no such file on this worker" in (missing.error or "")
+
+    runner = CliRunner()
+    env = {"CALLCOACH_BROKER_URL": broker}
+    listed = runner.invoke(
+        app, ["--db", db_url, "jobs", "--status", "failed", "--format", "json"], env=env
+    )
+    assert listed.exit_code == 0, listed.output
+    failed = {j["id"]: j for j in json.loads(listed.stdout)["jobs"]}
+    assert set(failed) == {retried.id, missing.id}
+    assert failed[missing.id]["error"] == missing.error
+
+    # The file is back: a retry completes the job.
+    (tmp_path / "kept-aside.wav").rename(vanishing)
+    result = runner.invoke(app, ["--db", db_url, "jobs", "retry", str(missing.id)], env=env)
+    assert result.exit_code == 0, result.output
+    done = wait_for(
+        lambda: (
+            (j := {x.id: x for x in _jobs(container)}[missing.id]).status is JobStatus.DONE and j
+        ),
+        timeout=120,
+        what="the retried job",
+    )
+    assert done.attempts == 1 and done.error is None
+    assert done.result and done.result["outcome"] == "imported"
