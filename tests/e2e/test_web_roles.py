@@ -141,3 +141,19 @@ def test_pages_need_a_sign_in_and_the_api_a_token(org_app: tuple[FastAPI, SmallO
     assert (
         client.get("/api/v1/calls", headers={"Authorization": "Bearer cc_nope"}).status_code == 401
     )
+
+
+def test_scorecards_and_priorities_api_follow_the_roles(
+    org_app: tuple[FastAPI, SmallOrg],
+) -> None:
+    app, _ = org_app
+    manager = signed_in(app, "mia").get("/api/v1/scorecards").json()
+    assert {c["rep"] for c in manager["reps"]} == {"Ana Alvarez", "Ben Brooks"}
+    assert [t["team"] for t in manager["teams"]] == ["East"]
+    rep = signed_in(app, "ana")
+    assert {c["rep"] for c in rep.get("/api/v1/scorecards").json()["reps"]} == {"Ana Alvarez"}
+    assert rep.get("/api/v1/priorities", params={"rep": "Cara Chen"}).status_code == 404
+    priorities = rep.get("/api/v1/priorities").json()
+    assert [r["rep"] for r in priorities["reps"]] == ["Ana Alvarez"]
+    admin = signed_in(app, "admin").get("/api/v1/scorecards").json()
+    assert len(admin["reps"]) == 4
