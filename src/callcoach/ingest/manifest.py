@@ -1,61 +1,62 @@
 """The manifest CSV: one row of metadata per call, matched by `file` or `call_id`.
 
 Columns: file or call_id (one is required), rep, date, account, deal_id, call_type,
-rep_speaker. Unknown columns are ignored; empty cells mean "not given".
+rep_speaker. Unknown columns are ignored; empty cells mean "not given". A `file` is matched by
+its path (relative to the manifest's folder, or absolute), its name, or its name without the
+extension; a `call_id` alone matches a call of that id (or a transcript file of that name).
 """
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from pathlib import Path
 
+from callcoach.ingest.csv_table import read_csv_table
 from callcoach.ingest.errors import ParseError
 from callcoach.ingest.transcript import CallMetadata
 
-KEY_COLUMNS = ("file", "call_id")
-
-
-def _cell(row: dict[str, str | None], name: str) -> str | None:
-    value = row.get(name)
-    return value.strip() if value and value.strip() else None
+MANIFEST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "file": ("file", "path", "filename"),
+    "call_id": ("call_id", "call id"),
+    "rep": ("rep", "rep_name", "owner"),
+    "date": ("date", "call_date", "started_at"),
+    "account": ("account", "account_name", "company"),
+    "deal_id": ("deal_id", "opportunity_id", "deal"),
+    "call_type": ("call_type", "type"),
+    "rep_speaker": ("rep_speaker", "rep_label"),
+}
 
 
 def read_manifest(path: Path) -> list[tuple[str, CallMetadata]]:
     """(key, metadata) per row; the key is the file (as written) or the call id."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+    if not path.is_file():
+        raise ParseError(path, None, "cannot read file: no such file")
+    table = read_csv_table(path)
+    table.map_columns(MANIFEST_COLUMNS, [("file", "call_id")])
     result: list[tuple[str, CallMetadata]] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        headers = [h.strip().lower() for h in reader.fieldnames or []]
-        if not any(k in headers for k in KEY_COLUMNS):
-            raise ParseError(path, 1, "manifest needs a 'file' or 'call_id' column")
-        reader.fieldnames = headers
-        for row in reader:
-            line = reader.line_num
-            key = _cell(row, "file") or _cell(row, "call_id")
-            if key is None:
-                raise ParseError(path, line, "row has neither file nor call_id")
-            date_text = _cell(row, "date")
-            try:
-                date = datetime.fromisoformat(date_text) if date_text else None
-            except ValueError as exc:
-                raise ParseError(path, line, f"date {date_text!r} is not ISO 8601") from exc
-            result.append(
-                (
-                    key,
-                    CallMetadata(
-                        external_id=_cell(row, "call_id"),
-                        rep=_cell(row, "rep"),
-                        date=date,
-                        account=_cell(row, "account"),
-                        deal_external_id=_cell(row, "deal_id"),
-                        call_type=_cell(row, "call_type"),
-                        rep_speaker=_cell(row, "rep_speaker"),
-                    ),
-                )
+    for row in table:
+        key = row.raw("file") or row.raw("call_id")
+        if key is None:
+            raise ParseError(path, row.line, "row has neither file nor call_id")
+        date_text = row.raw("date")
+        try:
+            date = datetime.fromisoformat(date_text.replace("Z", "+00:00")) if date_text else None
+        except ValueError:
+            raise row.error(
+                "date", f"{date_text!r} is not an ISO 8601 date (2026-03-14 or 2026-03-14T15:00)"
+            ) from None
+        result.append(
+            (
+                key,
+                CallMetadata(
+                    external_id=row.text("call_id"),
+                    rep=row.text("rep", max_length=200),
+                    date=date,
+                    account=row.text("account"),
+                    deal_external_id=row.text("deal_id", max_length=200),
+                    call_type=row.text("call_type", max_length=50),
+                    rep_speaker=row.text("rep_speaker", max_length=200),
+                ),
             )
+        )
     return result

@@ -12,18 +12,28 @@ from callcoach.services.imports import MetadataLookup
 
 
 def manifest_lookup(path: Path) -> MetadataLookup:
-    """A lookup from a parsed call to its manifest row (by call id, file path or file name)."""
+    """A lookup from a parsed call to its manifest row.
+
+    Tried in order: the call id, the file's path (relative to the manifest's folder or
+    absolute), the path as typed, the file name, the name without extension.
+    """
     try:
         rows = read_manifest(path)
     except ParseError as exc:
         raise ServiceError(str(exc)) from exc
     by_key: dict[str, CallMetadata] = {}
+    by_path: dict[Path, CallMetadata] = {}
     for key, meta in rows:
         by_key[key] = meta
+        by_path[(path.parent / key).resolve()] = meta
 
     def lookup(parsed: ParsedCall) -> CallMetadata | None:
         source = Path(parsed.source_file)
-        for key in (parsed.external_id, str(source), source.name, source.stem):
+        if parsed.external_id in by_key and not parsed.derived_id:
+            return by_key[parsed.external_id]
+        if source.resolve() in by_path:
+            return by_path[source.resolve()]
+        for key in (str(source), source.name, source.stem, parsed.external_id):
             if key in by_key:
                 return by_key[key]
         return None
