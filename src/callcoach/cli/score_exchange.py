@@ -9,9 +9,17 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from callcoach.cli.app import state
-from callcoach.cli.exports import OUT_OPTION, export_app, run_export
+from callcoach.cli.exports import (
+    OUT_OPTION,
+    REP_OPTION,
+    SINCE_OPTION,
+    TEAM_OPTION,
+    UNTIL_OPTION,
+    export_app,
+    run_export,
+)
 from callcoach.cli.imports import import_app, print_import_report
-from callcoach.cli.output import REPORT_OPTION, OutputFormat, RichProgress
+from callcoach.cli.output import REPORT_OPTION, OutputFormat, RichProgress, fail
 
 if TYPE_CHECKING:
     from callcoach.store.uow import Store
@@ -40,14 +48,27 @@ def export_scores_command(
     scorer: Annotated[
         str | None, typer.Option("--scorer", help="Only this scorer's scores.")
     ] = None,
+    rep: Annotated[str | None, REP_OPTION] = None,
+    team: Annotated[str | None, TEAM_OPTION] = None,
+    since: Annotated[str | None, SINCE_OPTION] = None,
+    until: Annotated[str | None, UNTIL_OPTION] = None,
 ) -> None:
     """Export machine scores with their evidence (every scored run, every rubric version)."""
-    from callcoach.services.score_exchange import ScoreExportSummary, export_scores
+    from callcoach.services.common import ServiceError
+    from callcoach.services.exports import parse_window
+    from callcoach.services.score_exchange import CallWindow, ScoreExportSummary, export_scores
 
+    try:
+        start, end = parse_window(since, until)
+    except ServiceError as exc:
+        raise fail(str(exc)) from exc
+    window = CallWindow(rep=rep, team=team, since=start, until=end)
     summaries: list[ScoreExportSummary] = []
 
     def export(store: Store, stream: TextIO) -> object:
-        summary = export_scores(store, stream, fmt.value, rubric=rubric, scorer=scorer)
+        summary = export_scores(
+            store, stream, fmt.value, rubric=rubric, scorer=scorer, calls=window
+        )
         summaries.append(summary)
         return summary
 

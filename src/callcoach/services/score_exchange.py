@@ -12,6 +12,7 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +23,7 @@ from callcoach.domain.scores import CallScore, CriterionScore, Evidence, ScoreSt
 from callcoach.ingest.errors import ParseError
 from callcoach.ingest.scores_jsonl import ScoreLine, read_score_lines
 from callcoach.scoring.evidence import verify_quote
+from callcoach.services.assessment import resolve_reps
 from callcoach.services.common import NoProgress, Progress, ServiceError
 from callcoach.services.imports import FileReport, ImportReport
 from callcoach.store.repositories.rubrics import StoredRubric
@@ -45,16 +47,35 @@ _IMPORTED_VERSION = "imported"
 
 
 @dataclass(frozen=True)
+class CallWindow:
+    """Which calls' scores to export (`until` exclusive), like the other exports' filters."""
+
+    rep: str | None = None
+    team: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ScoreExportSummary:
     runs: int
     criteria: int
 
 
 def _export_lines(
-    uow: UnitOfWork, rubric: str | None, scorer: str | None, viewer: Viewer
+    uow: UnitOfWork,
+    rubric: str | None,
+    scorer: str | None,
+    calls: CallWindow,
+    viewer: Viewer,
 ) -> Iterator[dict[str, Any]]:
-    visible = uow.people.visible_rep_ids(viewer)
-    rows = uow.analytics.export_rows(rubric, scorer, None if visible is None else sorted(visible))
+    rep_ids: list[int] | None
+    if calls.rep or calls.team:
+        rep_ids, _ = resolve_reps(uow, viewer, calls.rep, calls.team)
+    else:
+        visible = uow.people.visible_rep_ids(viewer)
+        rep_ids = None if visible is None else sorted(visible)
+    rows = uow.analytics.export_rows(rubric, scorer, rep_ids, calls.since, calls.until)
     for _run, items in groupby(rows, key=lambda r: r[0]):
         group = list(items)
         _, call_id, slug, version, scorer_name, overall, *_ = group[0]
@@ -93,6 +114,7 @@ def export_scores(
     output_format: str = "jsonl",
     rubric: str | None = None,
     scorer: str | None = None,
+    calls: CallWindow | None = None,
     viewer: Viewer = SYSTEM,
 ) -> ScoreExportSummary:
     """Write every scored run (optionally of one rubric / scorer) the viewer may see."""
@@ -105,7 +127,7 @@ def export_scores(
         writer = csv.writer(out) if output_format == "csv" else None
         if writer is not None:
             writer.writerow(CSV_COLUMNS)
-        for line in _export_lines(uow, rubric, scorer, viewer):
+        for line in _export_lines(uow, rubric, scorer, calls or CallWindow(), viewer):
             runs += 1
             criteria += len(line["criteria"])
             if writer is None:

@@ -438,7 +438,12 @@ class AnalyticsRepository:
 
     # export
     def export_rows(
-        self, rubric_slug: str | None, scorer: str | None, rep_ids: Sequence[int] | None
+        self,
+        rubric_slug: str | None,
+        scorer: str | None,
+        rep_ids: Sequence[int] | None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Scored runs with their criteria, streamed in (call, rubric, version, scorer) order:
         (run, call id, rubric, version, scorer, overall, criterion, level, confidence,
@@ -474,7 +479,6 @@ class AnalyticsRepository:
             query = query.where(RubricRow.slug == rubric_slug)
         if scorer:
             query = query.where(ScoreRunRow.scorer == scorer)
-        if rep_ids is not None:
-            query = query.where(CallRow.rep_id.in_(list(rep_ids)))
+        query = self._window(query, since, until, rep_ids)
         for row in self.session.execute(query.execution_options(yield_per=2000)):
             yield tuple(row)
