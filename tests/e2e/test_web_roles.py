@@ -157,3 +157,23 @@ def test_scorecards_and_priorities_api_follow_the_roles(
     assert [r["rep"] for r in priorities["reps"]] == ["Ana Alvarez"]
     admin = signed_in(app, "admin").get("/api/v1/scorecards").json()
     assert len(admin["reps"]) == 4
+
+
+def test_team_pages_recompute_as_soon_as_scores_change(org_app: tuple[FastAPI, SmallOrg]) -> None:
+    app, _ = org_app
+    cache = app.state.report_cache
+    client = signed_in(app, "mia")
+    client.get("/")
+    client.get("/")
+    assert (cache.misses, cache.hits) == (1, 1)
+    response = client.post(
+        "/api/v1/calls/ana-1/overrides",
+        json={"rubric_id": "one-call-close", "criterion_id": "discovery", "level": 5},
+        headers={"X-CSRF-Token": page_csrf(client)},
+    )
+    assert response.status_code == 201
+    client.get("/")
+    assert cache.misses == 2
+    # Another manager never gets mia's cached view.
+    signed_in(app, "wes").get("/")
+    assert cache.misses == 3

@@ -12,7 +12,7 @@ from datetime import date
 from callcoach.analytics.coaching import CoachingOutcome
 from callcoach.analytics.cycles import parse_cycle
 from callcoach.analytics.scorecards import RepScorecard, TeamBenchmark
-from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.access import SYSTEM, Role, Viewer
 from callcoach.domain.rubric import Rubric
 from callcoach.services.assessment import AssessmentQuery
 from callcoach.services.assessment_agreement import AgreementReport, build_agreement
@@ -93,14 +93,17 @@ def _selection(
     chosen = rubric or (default_rubric if default_rubric in names else (names[0] if names else ""))
     if not chosen:
         raise ServiceError("no rubric yet: `callcoach init` adds the templates")
-    teams, _ = roster(store, viewer)
+    if viewer.role is Role.ADMIN:
+        team_names = [t.name for t in roster(store, viewer)[0]]
+    else:
+        team_names = sorted(viewer.teams)
     return Selection(
         rubric=chosen,
         rubrics=names,
         cycle=None,
         cycles=[],
         team=team,
-        teams=[t.name for t in teams],
+        teams=team_names,
     )
 
 

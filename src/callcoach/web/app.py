@@ -27,6 +27,7 @@ from callcoach.services.accounts import (
     session_secret,
 )
 from callcoach.services.common import NotFoundError, ServiceError
+from callcoach.services.web_report_cache import ReportCache
 from callcoach.web import (
     routes_api_admin,
     routes_api_calls,
@@ -150,6 +151,7 @@ def create_app(container: Container) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.container = container
+    app.state.report_cache = ReportCache()
     _install_error_handlers(app)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)

@@ -33,13 +33,19 @@ def dashboard(
 ) -> Response:
     if account.role is Role.REP:
         return RedirectResponse("/me", status_code=303)
-    view = team_dashboard(
-        container_of(request).store,
+    store = container_of(request).store
+    view = request.app.state.report_cache.get_or_build(
+        store,
         account.viewer,
-        rubric=rubric,
-        cycle=cycle,
-        team=team,
-        default_rubric=_default_rubric(request),
+        ("dashboard", rubric, cycle, team),
+        lambda: team_dashboard(
+            store,
+            account.viewer,
+            rubric=rubric,
+            cycle=cycle,
+            team=team,
+            default_rubric=_default_rubric(request),
+        ),
     )
     heatmap = None
     if view.scorecards is not None and view.scorecards.reps:
@@ -73,13 +79,19 @@ def rep_page(
 def _rep_page(
     request: Request, name: str, account: Account, rubric: str | None, cycle: str | None
 ) -> Response:
-    view = rep_view(
-        container_of(request).store,
-        name,
+    store = container_of(request).store
+    view = request.app.state.report_cache.get_or_build(
+        store,
         account.viewer,
-        rubric=rubric,
-        cycle=cycle,
-        default_rubric=_default_rubric(request),
+        ("rep", name.strip().lower(), rubric, cycle, date.today()),
+        lambda: rep_view(
+            store,
+            name,
+            account.viewer,
+            rubric=rubric,
+            cycle=cycle,
+            default_rubric=_default_rubric(request),
+        ),
     )
     intervals = charts.scorecard_intervals(view.scorecard) if view.scorecard else None
     trend = charts.trend_lines(view.rubric, view.trend) if view.trend else None

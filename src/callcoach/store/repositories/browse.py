@@ -173,3 +173,22 @@ class BrowseRepository:
             .join(RepRow, RepRow.team_id == TeamRow.id)
             .where(func.lower(RepRow.name) == rep_name.strip().lower())
         )
+
+    def data_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever anything the analytics read changes (cheap: maxima and counts)."""
+        from callcoach.store.models import CoachingEventRow, RubricVersionRow
+
+        row = self.session.execute(
+            select(
+                select(func.max(ScoreRunRow.id)).scalar_subquery(),
+                select(func.count(ScoreRunRow.id)).scalar_subquery(),
+                select(func.max(HumanRatingRow.created_at)).scalar_subquery(),
+                select(func.count(HumanRatingRow.id)).scalar_subquery(),
+                select(func.max(CoachingEventRow.id)).scalar_subquery(),
+                select(func.count(CallRow.id)).scalar_subquery(),
+                select(func.max(CallRow.imported_at)).scalar_subquery(),
+                select(func.max(DealRow.id)).scalar_subquery(),
+                select(func.max(RubricVersionRow.id)).scalar_subquery(),
+            )
+        ).one()
+        return tuple(row)
