@@ -65,8 +65,9 @@ def test_acceptance_conversation_file_import_reimport_and_truncation(
     third = cli("import", "calls", str(cut), str(extra))
     assert third.exit_code == 1
     text = words(third.stdout)
-    assert "cut.jsonl" in text and "rejected" in text and "line 301: invalid JSON" in text
-    assert "extra.jsonl" in text and "imported" in text
+    assert "cut.jsonl conversation-jsonl rejected (line 301) 0 0" in text
+    assert "extra.jsonl conversation-jsonl imported 1 0" in text
+    assert "rejected cut.jsonl, line 301: invalid JSON: Unterminated string" in text
     assert "1 new and 0 updated calls from 1 of 2 file(s); 1 file(s) rejected whole" in text
     counted = cli("import", "calls", str(source), "--report", "json")
     assert (report(counted)["created"], report(counted)["updated"]) == (0, 498)
@@ -81,9 +82,11 @@ def test_transcripts_with_the_roster_identify_reps(cli: Any, tmp_path: Path) -> 
     )
     assert result.exit_code == 0
     text = words(result.stdout)
+    assert f"Import calls from {FIXTURES}/" in text  # the folder once, then bare file names
     assert "zoom-discovery.vtt webvtt imported 1 0" in text
+    assert "renewal-call.srt srt imported ! 1 0" in text
     assert (
-        "rep not identified in 1 call(s) (renewal-call; speakers: Chris Novak, Aisha Bello)" in text
+        "warning renewal-call.srt: rep not identified; speakers: Chris Novak, Aisha Bello" in text
     )
     assert "note: Where the rep was not identified" in text
     forced = cli(
@@ -125,7 +128,11 @@ def test_crm_csv_errors_name_file_line_and_column(cli: Any, tmp_path: Path) -> N
     assert result.exit_code == 1
     text = words(result.stdout)
     assert "deals.csv callcoach CSV imported 1 0" in text
-    assert "hubspot.csv HubSpot CSV rejected 0 0 line 3: column 'Close Date':" in text
+    assert "hubspot.csv HubSpot CSV rejected (line 3) 0 0" in text
+    assert (
+        "rejected hubspot.csv, line 3: column 'Close Date': '2026-13-45' is not a valid date"
+        in text
+    )
     json_result = cli("import", "deals", str(bad), "--report", "json")
     failed = report(json_result)["files"][0]
     assert (failed["line"], failed["column"], failed["ok"]) == (3, "Close Date", False)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,6 +21,9 @@ from callcoach.cli.output import (
     print_json,
 )
 from callcoach.ingest.csv_cells import DateOrder
+
+if TYPE_CHECKING:
+    from callcoach.services.import_reports import ImportReport
 
 import_app = typer.Typer(
     help="Import transcripts, CRM exports (deals, activities, reps, quotas), ratings and scores.",
@@ -48,17 +51,88 @@ def display_path(path: str) -> str:
     return relative if not relative.startswith("..") and len(relative) < len(path) else path
 
 
-def _detail(report: object) -> str:
-    from callcoach.services.import_reports import FileReport
+def _common_folder(paths: list[str]) -> str | None:
+    """The folder all files are in (said once in the title, so the file column stays narrow)."""
+    parents = [str(Path(p).parent) for p in paths]
+    try:
+        common = os.path.commonpath(parents) if parents else ""
+    except ValueError:  # absolute and relative paths mixed
+        return None
+    return common or None
 
-    assert isinstance(report, FileReport)
-    if report.error:
-        return f"line {report.line}: {report.error}" if report.line else report.error
-    return "; ".join(report.warnings)
+
+def _report_json(report: ImportReport, what: str) -> None:
+    print_json(
+        {
+            "ok": report.ok,
+            "what": what,
+            "created": report.created,
+            "updated": report.updated,
+            "new_reps": report.new_reps,
+            "files": [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "ok": f.ok,
+                    "created": f.created,
+                    "updated": f.updated,
+                    "new_reps": f.new_reps,
+                    "error": f.error,
+                    "line": f.line,
+                    "column": f.column,
+                    "warnings": f.warnings,
+                    "hints": f.hints,
+                }
+                for f in report.files
+            ],
+        }
+    )
+
+
+def _report_table(report: ImportReport, what: str) -> None:
+    """A narrow table (a row per file), then each problem on a line of its own, never folded."""
+    shown = [display_path(f.path) for f in report.files]
+    folder = _common_folder(shown)
+    names = [os.path.relpath(p, folder) if folder else p for p in shown]
+    title = f"Import {what}" + (f" from {folder}{os.sep}" if folder else "")
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column("file", overflow="fold")
+    table.add_column("format", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("new", justify="right", no_wrap=True)
+    table.add_column("updated", justify="right", no_wrap=True)
+    for name, f in zip(names, report.files, strict=True):
+        if f.ok:
+            result = "[green]imported[/]" + (" [yellow]![/]" if f.warnings else "")
+        else:
+            result = "[bold red]rejected[/]" + (f" [red](line {f.line})[/]" if f.line else "")
+        table.add_row(name, f.format or "?", result, str(f.created), str(f.updated))
+    console.print(table)
+    for name, f in zip(names, report.files, strict=True):
+        if f.error:
+            where = f"{name}, line {f.line}" if f.line else name
+            console.print(f"[bold red]rejected[/] {where}: {f.error}", highlight=False)
+        for warning in f.warnings:
+            console.print(f"[yellow]warning[/] {name}: {warning}", highlight=False)
+    for hint in report.hints:
+        console.print(f"[yellow]note:[/] {hint}", highlight=False)
+    files = len(report.files)
+    summary = f"{report.created} new and {report.updated} updated {what}"
+    if report.new_reps:
+        summary += f" ({report.new_reps} rep(s) added to the roster)"
+    if report.failed:
+        console.print(
+            f"{summary} from {files - len(report.failed)} of {files} file(s); "
+            f"[bold red]{len(report.failed)} file(s) rejected whole[/], nothing of them "
+            "written: fix the line named and import them again.",
+            highlight=False,
+        )
+    else:
+        console.print(f"{summary} from {files} file(s).", highlight=False)
 
 
 def print_import_report(report: object, output: OutputFormat, what: str = "calls") -> None:
-    """One table for every import command: a row per file, failures with file, line, reason.
+    """One report for every import command: a row per file, failures with file, line, reason.
 
     Exits with status 1 when any file was rejected.
     """
@@ -66,68 +140,9 @@ def print_import_report(report: object, output: OutputFormat, what: str = "calls
 
     assert isinstance(report, ImportReport)
     if output is OutputFormat.json:
-        print_json(
-            {
-                "ok": report.ok,
-                "what": what,
-                "created": report.created,
-                "updated": report.updated,
-                "new_reps": report.new_reps,
-                "files": [
-                    {
-                        "path": f.path,
-                        "format": f.format,
-                        "ok": f.ok,
-                        "created": f.created,
-                        "updated": f.updated,
-                        "new_reps": f.new_reps,
-                        "error": f.error,
-                        "line": f.line,
-                        "column": f.column,
-                        "warnings": f.warnings,
-                        "hints": f.hints,
-                    }
-                    for f in report.files
-                ],
-            }
-        )
+        _report_json(report, what)
     else:
-        show_reps = report.new_reps > 0
-        result = Table(title=f"Import {what}", title_justify="left", header_style="bold")
-        result.add_column("file", overflow="fold", ratio=3)
-        result.add_column("format", overflow="fold", ratio=1)
-        result.add_column("result", no_wrap=True)
-        result.add_column("new", justify="right", no_wrap=True)
-        result.add_column("updated", justify="right", no_wrap=True)
-        if show_reps:
-            result.add_column("new reps", justify="right", no_wrap=True)
-        result.add_column("detail", overflow="fold", ratio=4)
-        for f in report.files:
-            row = [
-                display_path(f.path),
-                f.format or "?",
-                "[green]imported[/]" if f.ok else "[bold red]rejected[/]",
-                str(f.created),
-                str(f.updated),
-            ]
-            if show_reps:
-                row.append(str(f.new_reps))
-            row.append(_detail(f))
-            result.add_row(*row)
-        console.print(result)
-        for hint in report.hints:
-            console.print(f"[yellow]note:[/] {hint}", highlight=False)
-        files = len(report.files)
-        summary = f"{report.created} new and {report.updated} updated {what}"
-        if report.failed:
-            console.print(
-                f"{summary} from {files - len(report.failed)} of {files} file(s); "
-                f"[bold red]{len(report.failed)} file(s) rejected whole[/], nothing of them "
-                "written: fix the line named and import them again.",
-                highlight=False,
-            )
-        else:
-            console.print(f"{summary} from {files} file(s).", highlight=False)
+        _report_table(report, what)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -60,7 +60,7 @@ def _parse_line(path: Path, number: int, line: str) -> ParsedCall:
     try:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ParseError(path, number, f"invalid JSON ({exc.msg} at column {exc.colno})") from exc
+        raise ParseError(path, number, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
     try:
         conv = _Conversation.model_validate(raw)
     except ValidationError as exc:

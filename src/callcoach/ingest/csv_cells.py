@@ -103,14 +103,15 @@ def parse_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
     raise ValueError(f"{text!r} is not a date (use {DATE_FORMATS_HELP})")
 
 
-_CURRENCY = re.compile(r"[A-Za-z$€£¥₹\s\u00a0\u202f']")
+_CURRENCY_CODE = re.compile(r"^[A-Za-z]{3}(?=[\s\d])|(?<=[\s\d])[A-Za-z]{3}$")
+_CURRENCY_MARKS = re.compile(r"[$€£¥₹\s\u00a0\u202f']")
 
 
 def parse_amount(text: str) -> float:
     """'$12,500.00', '12500', '12.500,00 €', 'USD 12,500', '12 500' -> 12500.0."""
     raw = text.strip()
     negative = raw.startswith("(") and raw.endswith(")")
-    value = _CURRENCY.sub("", raw.strip("()"))
+    value = _CURRENCY_MARKS.sub("", _CURRENCY_CODE.sub("", raw.strip("()").strip()))
     if value.startswith("-"):
         negative, value = True, value[1:]
     if not value or not re.fullmatch(r"[\d.,]+", value):

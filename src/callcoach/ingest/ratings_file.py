@@ -114,7 +114,7 @@ def _read_jsonl(path: Path) -> tuple[list[RatingRecord], list[str]]:
                 raw = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise ParseError(
-                    path, number, f"invalid JSON ({exc.msg} at column {exc.colno})"
+                    path, number, f"invalid JSON: {exc.msg} (column {exc.colno})"
                 ) from exc
             if not isinstance(raw, dict):
                 raise ParseError(path, number, "expected one JSON object per line")

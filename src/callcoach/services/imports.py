@@ -152,10 +152,12 @@ def _store_calls(
             report.updated += 1
     if unidentified:
         labels = list(unidentified_labels)
-        report.warnings.append(
-            f"rep not identified in {len(unidentified)} call(s) "
-            f"({_listed(unidentified)}; speakers: {_listed(labels)})"
+        which = (
+            f" in {len(unidentified)} of {len(parsed_calls)} calls ({_listed(unidentified)})"
+            if len(parsed_calls) > 1
+            else ""
         )
+        report.warnings.append(f"rep not identified{which}; speakers: {_listed(labels)}")
         report.hints.append(
             "Where the rep was not identified, every turn counts as 'other' and no rep skill can "
             "be scored: pass --rep-speaker LABEL, a --manifest with a rep_speaker column, or "
