@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from callcoach.domain.calls import SpeakerRole
 from callcoach.ingest.errors import ParseError
@@ -26,9 +26,10 @@ from callcoach.ingest.transcript import ParsedCall, ParsedTurn
 NAME = "conversation-jsonl"
 
 
+# Lengths the store holds: a longer value is refused here, with its line, not by the database.
 class _Turn(BaseModel):
     model_config = ConfigDict(extra="allow")
-    speaker: str
+    speaker: str = Field(max_length=200)
     text: str
     start: float | None = None
     end: float | None = None
@@ -36,17 +37,17 @@ class _Turn(BaseModel):
 
 class _Conversation(BaseModel):
     model_config = ConfigDict(extra="allow")
-    call_id: str
+    call_id: str = Field(min_length=1, max_length=300)
     rep_speaker: str | None = None
     turns: list[_Turn]
     source: str | None = None
-    rep: str | None = None
+    rep: str | None = Field(default=None, max_length=200)
     date: datetime | None = None
     outcome: dict[str, Any] | None = None
     annotations: dict[str, Any] | None = None
-    account: str | None = None
-    deal_id: str | None = None
-    call_type: str | None = None
+    account: str | None = Field(default=None, max_length=300)
+    deal_id: str | None = Field(default=None, max_length=200)
+    call_type: str | None = Field(default=None, max_length=50)
     duration_s: float | None = None
 
 
