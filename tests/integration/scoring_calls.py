@@ -46,7 +46,11 @@ def sales_call(index: int, rep: str = "Dana Ortiz", day: datetime | None = None)
         (rep, SpeakerRole.REP, pick(OPENINGS)),
         ("Sam Lee", SpeakerRole.PROSPECT, pick(PROBLEMS, 1)),
         (rep, SpeakerRole.REP, pick(FOLLOW_UPS, 2)),
-        ("Sam Lee", SpeakerRole.PROSPECT, "Probably a full day of work every week, across the team."),
+        (
+            "Sam Lee",
+            SpeakerRole.PROSPECT,
+            "Probably a full day of work every week, across the team.",
+        ),
         (rep, SpeakerRole.REP, "So each week of delay is roughly another day of manual work."),
         ("Sam Lee", SpeakerRole.PROSPECT, pick(OBJECTIONS, 1)),
         (rep, SpeakerRole.REP, pick(ANSWERS, index // 3)),

@@ -160,9 +160,7 @@ def test_scores_every_call_on_parallel_worker_processes(store: Store, tmp_path: 
     directory.mkdir()
     config = ScorerConfig("rendezvous", {"directory": str(directory)})
 
-    summary = score_calls(
-        store, config, rubric_id=RUBRIC, workers=2, build=build_test_scorer
-    )
+    summary = score_calls(store, config, rubric_id=RUBRIC, workers=2, build=build_test_scorer)
 
     assert summary.mode == "processes"
     assert len(summary.worker_pids) == 2 and os.getpid() not in summary.worker_pids
@@ -282,7 +280,12 @@ def test_embeddings_are_stored_once_and_reused_after_a_rubric_edit(store: Store)
     # A re-imported call with a changed transcript is embedded afresh.
     changed = sales_call(0)
     changed.segments[0] = type(changed.segments[0])(
-        0, "Dana Ortiz", SpeakerRole.REP, "A different opening line entirely, about budgets.", 0.0, 3.0
+        0,
+        "Dana Ortiz",
+        SpeakerRole.REP,
+        "A different opening line entirely, about budgets.",
+        0.0,
+        3.0,
     )
     store_calls(store, [changed])
     third = score_calls(store, FAKE, rubric_id=RUBRIC, workers=1, build=lambda c: scorer)
@@ -343,9 +346,7 @@ def test_filters_and_visibility_choose_the_calls(store: Store) -> None:
     scoped = score_calls(store, FAKE, rubric_id=RUBRIC, workers=1, viewer=manager)
     assert scoped.selected == 3  # the West team's calls are not this manager's to score
     with pytest.raises(NotFoundError, match="did you mean 'Dana Ortiz'"):
-        score_calls(
-            store, FAKE, rubric_id=RUBRIC, selection=CallSelection(rep="Dana Ortis")
-        )
+        score_calls(store, FAKE, rubric_id=RUBRIC, selection=CallSelection(rep="Dana Ortis"))
     with pytest.raises(NotFoundError, match="unknown call id"):
         score_calls(store, FAKE, rubric_id=RUBRIC, selection=CallSelection(call_ids=("nope",)))
     with pytest.raises(NotFoundError, match="no rubric"):

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from callcoach.cli.app import app, state
@@ -177,6 +176,7 @@ def score_command(
     Each call is saved as soon as it is scored: an interrupted run continues where it stopped.
     """
     from callcoach.scoring.registry import scorer_names
+    from callcoach.services.common import ServiceError
     from callcoach.services.scoring import CallSelection, score_calls
 
     container = state(ctx).container()
@@ -207,17 +207,20 @@ def score_command(
             output=output,
         )
         return
-    with RichProgress() as progress:
-        summary = score_calls(
-            container.store,
-            container.scorer_config(name, **options),
-            rubric_id=rubric or settings.default_rubric,
-            selection=selection,
-            rescore=rescore,
-            workers=workers,
-            default_workers=settings.workers,
-            progress=progress,
-        )
+    try:
+        with RichProgress() as progress:
+            summary = score_calls(
+                container.store,
+                container.scorer_config(name, **options),
+                rubric_id=rubric or settings.default_rubric,
+                selection=selection,
+                rescore=rescore,
+                workers=workers,
+                default_workers=settings.workers,
+                progress=progress,
+            )
+    except ServiceError as exc:
+        raise fail(str(exc)) from exc
     if output is OutputFormat.json:
         print_json(summary.to_dict())
     else:
@@ -332,56 +335,46 @@ def _detail_json(detail: Any) -> dict[str, Any]:
     }
 
 
-def _evidence_text(evidence: list[Any]) -> Text:
-    text = Text()
-    for number, item in enumerate(evidence):
-        if number:
-            text.append("\n")
-        text.append(f"\u201c{item.quote}\u201d", style="italic")
-        where = f"#{item.segment} {item.speaker}"
+def _print_criterion(crit: Any, definition: Any) -> None:
+    title = Text(definition.name if definition else crit.criterion_id, style="bold")
+    if definition:
+        title.append(f" ({definition.weight:g}%)", style="dim")
+    title.append("  ")
+    if crit.level is None:
+        title.append("level withheld", style="bold yellow")
+    else:
+        title.append(f"level {crit.level}/5", style="bold cyan")
+    title.append(f"  confidence {crit.confidence:.2f}", style="dim")
+    console.print(title)
+    if definition and crit.level is not None:
+        console.print(Text(f"  Anchor: {definition.anchors.get(crit.level, '')}"))
+    console.print(Text(f"  Why: {crit.rationale}"))
+    if not crit.evidence:
+        console.print(Text("  Evidence: none", style="dim"))
+    for item in crit.evidence:
+        line = Text("  \u201c", style="italic")
+        line.append(item.quote, style="italic")
+        line.append("\u201d", style="italic")
+        where = f" - {item.speaker}, segment {item.segment}"
         if item.start is not None:
             where += f" at {clock(item.start)}"
-        text.append(f"\n  {where}", style="dim")
-    return text
+        line.append(where, style="dim")
+        console.print(line)
+    console.print()
 
 
 def _print_run(run: Any, rubric: Any) -> None:
     status = run.status.value
-    heading = f"[bold]{escape(run.scorer)}[/] scorer [dim]({escape(run.scorer_version)})[/]"
+    heading = f"\n[bold]{escape(run.scorer)}[/] scorer [dim]({escape(run.scorer_version)})[/]"
     if status == "scored":
         overall = f"{run.overall:.1f} / 5" if run.overall is not None else "n/a"
-        heading += f", overall [bold]{overall}[/] (weighted by the rubric's weights)"
+        heading += f": overall [bold]{overall}[/] (mean level weighted by the rubric's weights)"
     else:
         heading += f": [yellow]{status.replace('_', ' ')}[/] - {escape(run.reason or '')}"
-    console.print(heading)
-    if not run.criteria:
-        return
-    grid = Table(show_lines=True, header_style="bold", expand=True)
-    grid.add_column("criterion", ratio=2)
-    grid.add_column("level", ratio=3)
-    grid.add_column("conf.", justify="right", ratio=1)
-    grid.add_column("why", ratio=4)
-    grid.add_column("evidence (quote, segment, speaker, time)", ratio=5)
+    console.print(heading, highlight=False)
     for crit in run.criteria:
         known = rubric is not None and crit.criterion_id in rubric.criterion_ids
-        definition = rubric.criterion(crit.criterion_id) if known else None
-        label = Text(definition.name if definition else crit.criterion_id, style="bold")
-        if definition:
-            label.append(f"\n{definition.weight:g}%", style="dim")
-        if crit.level is None:
-            level = Text("withheld", style="yellow")
-        else:
-            level = Text(f"{crit.level}", style="bold cyan")
-            if definition:
-                level.append(f" {definition.anchors.get(crit.level, '')}")
-        grid.add_row(
-            label,
-            level,
-            f"{crit.confidence:.2f}",
-            Text(crit.rationale),
-            _evidence_text(crit.evidence),
-        )
-    console.print(grid)
+        _print_criterion(crit, rubric.criterion(crit.criterion_id) if known else None)
 
 
 def _print_transcript(detail: Any) -> None:

@@ -42,10 +42,13 @@ class Judgement(BaseModel):
 
     @field_validator("confidence", mode="before")
     @classmethod
-    def _percent_to_share(cls, value: Any) -> Any:
-        # Some models answer 80 for 80%; anything above 1 and up to 100 is read as a percentage.
-        if isinstance(value, int | float) and 1 < value <= 100:
-            return value / 100
+    def _share(cls, value: Any) -> Any:
+        # Models asked for 0-1 sometimes answer a percentage (80) or overshoot (1.5): a whole
+        # 10-100 is read as a percentage, anything else outside 0-1 is clamped.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if value > 1 and 10 <= value <= 100 and float(value).is_integer():
+                return value / 100
+            return min(1.0, max(0.0, float(value)))
         return value
 
 
@@ -117,8 +120,8 @@ def system_message(rubric: Rubric, max_evidence: int) -> str:
         "- rationale: one or two sentences naming the anchor you matched and what the quotes "
         "show or what was missing.\n"
         "- confidence: from 0 to 1, how sure you are of the level.\n"
-        'Answer with JSON only: {"evidence": [{"segment": <number>, "quote": "<exact words>"}], '
-        '"rationale": "...", "level": <1-5>, "confidence": <0-1>}\n\n'
+        'Answer with JSON only: {"evidence": [{"segment": N, "quote": "..."}], '
+        '"rationale": "...", "level": L, "confidence": C}\n\n'
         f"## Rubric: {rubric.name}{about}\n\n{blocks}"
     )
 
