@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from threading import Lock
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from callcoach.scoring.base import LabelledTurn, RubricGuidance
 from callcoach.scoring.embedded_features import (
@@ -31,13 +31,56 @@ from callcoach.scoring.embedded_features import (
 from callcoach.scoring.embedded_rubric import RubricPrototypes
 from callcoach.scoring.embedding_model import EmbeddingModel
 
-MIN_EACH = 2  # confirmed and rejected turns a criterion needs before a model is fitted
+MIN_EACH = 5  # confirmed and rejected turns a criterion needs before a model is fitted
 CONTEXT_WEIGHT = 0.5  # the context embedding counts, but less than the turn itself
 FEATURE_WEIGHT = 0.3  # generic features next to 384 embedding dimensions
 NUDGE = 4.0  # log-odds per unit of similarity margin when too few labels to fit a model
 REGULARISATION = 1.0
 NEIGHBOURS = 3  # nearest labelled turns averaged on each side
 NEIGHBOUR_WEIGHT = 5.0  # similarity margins are small numbers; scale them like the logits
+SAME_TURN = 0.97  # cosine above which two turns say the same thing
+SAME_CONTEXT = 0.9
+REMEMBERED = 2.0  # log-odds a judged turn keeps at least (confirmed) or at most (rejected)
+
+
+@dataclass(frozen=True)
+class OffsetLogistic:
+    """Logistic regression that corrects the zero-shot log-odds instead of replacing them.
+
+    The zero-shot log-odds enter with a fixed weight of 1 (an offset) and every learned weight,
+    the intercept included, is pulled towards 0 by the L2 penalty. So a handful of verdicts moves
+    the turns near them, not the whole criterion, and the share of confirmed verdicts (people
+    tend to judge the evidence they were shown, about half right) does not become the rate at
+    which the behaviour is expected everywhere. Many verdicts outweigh the penalty.
+    """
+
+    weights: np.ndarray
+    intercept: float
+
+    def logits(self, design: np.ndarray, zero_shot: np.ndarray) -> np.ndarray:
+        return np.asarray(zero_shot + design @ self.weights + self.intercept, dtype=np.float32)
+
+    @classmethod
+    def fit(cls, design: np.ndarray, zero_shot: np.ndarray, labels: np.ndarray) -> OffsetLogistic:
+        x = design.astype(np.float64)
+        offset = zero_shot.astype(np.float64)
+        y = labels.astype(np.float64)
+
+        def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+            w, b = params[:-1], params[-1]
+            z = offset + x @ w + b
+            # log(1 + e^z) - y z, computed stably; its gradient is sigmoid(z) - y.
+            value = np.logaddexp(0.0, z) - y * z
+            residual = 1.0 / (1.0 + np.exp(-z)) - y
+            total = REGULARISATION * value.sum() + 0.5 * (w @ w + b * b)
+            grad = np.append(
+                REGULARISATION * (x.T @ residual) + w, REGULARISATION * residual.sum() + b
+            )
+            return float(total), grad
+
+        start = np.zeros(x.shape[1] + 1)
+        result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+        return cls(weights=result.x[:-1].astype(np.float32), intercept=float(result.x[-1]))
 
 
 def _top_mean(similarities: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
@@ -78,7 +121,7 @@ def _neighbour_features(
 class CriterionTeaching:
     """A fitted correction for one criterion (a model, or the labelled vectors to nudge by)."""
 
-    model: LogisticRegression | None
+    model: OffsetLogistic | None
     confirmed: np.ndarray  # turn vectors people confirmed
     rejected: np.ndarray
     count: int  # labelled turns behind it
@@ -90,13 +133,33 @@ class CriterionTeaching:
         if self.model is not None:
             neighbours = _neighbour_features(vectors, contexts, self.taught)
             design = _design(vectors, contexts, features, zero_shot, neighbours)
-            return np.asarray(self.model.decision_function(design), dtype=np.float32)
-        nudge = np.zeros(len(vectors), dtype=np.float32)
-        if len(self.confirmed):
-            nudge += (vectors @ self.confirmed.T).max(axis=1) - 0.5
-        if len(self.rejected):
-            nudge -= (vectors @ self.rejected.T).max(axis=1) - 0.5
-        return np.asarray(zero_shot + NUDGE * np.clip(nudge, -0.5, 0.5), dtype=np.float32)
+            result = self.model.logits(design, zero_shot)
+        else:
+            nudge = np.zeros(len(vectors), dtype=np.float32)
+            if len(self.confirmed):
+                nudge += np.clip((vectors @ self.confirmed.T).max(axis=1) - 0.5, -0.5, 0.5)
+            if len(self.rejected):
+                nudge -= np.clip((vectors @ self.rejected.T).max(axis=1) - 0.5, -0.5, 0.5)
+            result = np.asarray(zero_shot + NUDGE * nudge, dtype=np.float32)
+        return self._remembered(vectors, contexts, result)
+
+    def _remembered(
+        self, vectors: np.ndarray, contexts: np.ndarray, logits: np.ndarray
+    ) -> np.ndarray:
+        """A turn people judged (same words, same context) keeps their verdict when re-scored."""
+        t_vectors, t_contexts, labels = self.taught
+        same = (vectors @ t_vectors.T >= SAME_TURN) & (contexts @ t_contexts.T >= SAME_CONTEXT)
+        same |= (vectors @ t_vectors.T >= SAME_TURN) & (
+            (np.abs(contexts).sum(axis=1) == 0)[:, None]
+            & (np.abs(t_contexts).sum(axis=1) == 0)[None, :]
+        )
+        result = logits.copy()
+        for row, col in zip(*np.nonzero(same), strict=True):
+            if labels[col] == 1:
+                result[row] = max(result[row], REMEMBERED)
+            else:
+                result[row] = min(result[row], -REMEMBERED)
+        return result
 
 
 def _design(
@@ -165,12 +228,12 @@ def fit_teaching(
         zero = zero_shot_logit(features)
         labels = np.array([e.positive for e in examples], dtype=int)
         positives, negatives = int(labels.sum()), int(len(labels) - labels.sum())
-        fitted: LogisticRegression | None = None
+        fitted: OffsetLogistic | None = None
         if positives >= MIN_EACH and negatives >= MIN_EACH:
             taught = (batch.vectors, batch.contexts, labels)
             neighbours = _neighbour_features(batch.vectors, batch.contexts, taught, True)
-            fitted = LogisticRegression(C=REGULARISATION, max_iter=2000)
-            fitted.fit(_design(batch.vectors, batch.contexts, features, zero, neighbours), labels)
+            design = _design(batch.vectors, batch.contexts, features, zero, neighbours)
+            fitted = OffsetLogistic.fit(design, zero, labels)
         result[cid] = CriterionTeaching(
             model=fitted,
             confirmed=batch.vectors[labels == 1],
