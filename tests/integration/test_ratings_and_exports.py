@@ -130,7 +130,12 @@ def test_ratings_import_finds_the_rubric_and_reimport_updates(
         "Did not explore the Routefox discount",
     ) in rows
     changed = write(
-        tmp_path, "again.csv", RATINGS.replace("urgency_creation,3,4,", "urgency_creation,2,4,")
+        tmp_path,
+        "again.csv",
+        RATINGS.replace("urgency_creation,3,4,", "urgency_creation,2,4,").replace(
+            "Tom Alvarez",
+            "tom alvarez",  # the same rater, typed differently
+        ),
     )
     second = import_ratings(seeded, [changed])
     assert (second.created, second.updated) == (0, 4)

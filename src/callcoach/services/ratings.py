@@ -118,6 +118,8 @@ def _write(
     report: FileReport,
 ) -> None:
     resolver = _Resolver(uow, path, viewer, rubric)
+    # "maria chen" in this file is the "Maria Chen" who rated before: one rater, one spelling.
+    spelling = {name.lower(): name for name in reversed(uow.scores.rater_names())}
     seen: dict[tuple[str, str, str, str], int] = {}
     checked: list[tuple[RatingRecord, _CallRef, str]] = []
     for record in records:  # check everything before writing anything
@@ -142,9 +144,10 @@ def _write(
         seen[key] = record.line
         checked.append((record, call, slug))
     for record, call, slug in checked:
+        rater = spelling.setdefault(record.rater.lower(), record.rater)
         rating = HumanRating(
             call_id=record.call_id,
-            rater=record.rater,
+            rater=rater,
             criterion_id=record.criterion_id,
             level=record.level,
             rubric_id=slug,

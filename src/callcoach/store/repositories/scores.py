@@ -183,6 +183,15 @@ class ScoreRepository:
         self.session.flush()
         return created
 
+    def rater_names(self) -> list[str]:
+        """Every rater who has rated, as first written (imports reuse that spelling)."""
+        rows = self.session.execute(
+            select(HumanRatingRow.rater)
+            .group_by(HumanRatingRow.rater)
+            .order_by(HumanRatingRow.rater)
+        )
+        return [rater for (rater,) in rows]
+
     def ratings(self, rubric_slug: str | None = None) -> list[HumanRating]:
         query = (
             select(HumanRatingRow, CallRow.external_id, RubricRow.slug)
