@@ -1,4 +1,5 @@
-"""The registry of transcript formats. A new format is one module plus one line in BUILTIN."""
+"""The registry of transcript formats. A new format is one module plus one line in
+`default_registry()` (its FORMAT: name, extensions, how to sniff it, how to read it)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """What every transcript reader produces, and how speakers become rep or prospect.
 
 Readers only parse: they return `ParsedCall`s whose turns carry raw speaker labels. Deciding
-which speaker is the rep is shared by all formats (`assign_roles`), so every format follows the
-same rule: an explicit `--rep-speaker`, else a speaker whose name matches the rep of the call or
-a rep on the roster; everyone else is the prospect.
+which speaker is the rep is shared by all formats (`identify_rep_speaker`, `to_call`), so every
+format follows the same rule: an explicit `--rep-speaker`, else a speaker whose name matches the
+rep of the call or a rep on the roster; everyone else is the prospect (and when no speaker is
+identified, every turn is "other").
 """
 
 from __future__ import annotations
