@@ -259,13 +259,15 @@ def _store_lines(
         loaded = {
             c.external_id: c for c in uow.calls.get_many(line.call_id for _, line, _, _ in batch)
         }
+        runs = []
         for number, line, call_pk, stored in batch:
             score = _to_score(path, number, line, loaded[line.call_id], stored)
             if (call_pk, stored.version_pk, line.scorer) in existing:
                 report.updated += 1
             else:
                 report.created += 1
-            uow.scores.save(score, call_pk, stored.version_pk)
+            runs.append((score, call_pk, stored.version_pk))
+        uow.analytics.replace_runs(runs)
         progress.advance(len(batch))
 
 

@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, insert, or_, select
+from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from callcoach.domain.scores import CallScore
 from callcoach.store.models import (
     CallRow,
     CoachingEventRow,
@@ -29,6 +30,7 @@ from callcoach.store.models import (
     TeamRow,
 )
 from callcoach.store.repositories.calls import now_utc
+from callcoach.store.repositories.scores import evidence_to_json
 
 _CHUNK = 900  # ids per IN (...) list: well under SQLite's bound-parameter limit
 
@@ -435,6 +437,62 @@ class AnalyticsRepository:
             )
             result.update((c, v, s) for c, v, s in rows)
         return result
+
+    def replace_runs(self, runs: Sequence[tuple[CallScore, int, int]]) -> None:
+        """Store scored runs in bulk, (score, call pk, rubric version pk) each, replacing any
+        earlier run of the same call, rubric version and scorer (score imports at scale)."""
+        if not runs:
+            return
+        wanted = {(call_pk, version_pk, score.scorer) for score, call_pk, version_pk in runs}
+        stale = [
+            run_id
+            for chunk in _chunks(sorted({call for call, _, _ in wanted}))
+            for run_id, call, version, scorer in self.session.execute(
+                select(
+                    ScoreRunRow.id,
+                    ScoreRunRow.call_id,
+                    ScoreRunRow.rubric_version_id,
+                    ScoreRunRow.scorer,
+                ).where(ScoreRunRow.call_id.in_(chunk))
+            )
+            if (call, version, scorer) in wanted
+        ]
+        for chunk in _chunks(stale):
+            self.session.execute(
+                delete(CriterionScoreRow).where(CriterionScoreRow.run_id.in_(chunk))
+            )
+            self.session.execute(delete(ScoreRunRow).where(ScoreRunRow.id.in_(chunk)))
+        created = now_utc()
+        ids = self.session.scalars(
+            insert(ScoreRunRow).returning(ScoreRunRow.id, sort_by_parameter_order=True),
+            [
+                {
+                    "call_id": call_pk,
+                    "rubric_version_id": version_pk,
+                    "scorer": score.scorer,
+                    "scorer_version": score.scorer_version,
+                    "status": score.status.value,
+                    "reason": score.reason,
+                    "overall": score.overall,
+                    "created_at": score.created_at or created,
+                }
+                for score, call_pk, version_pk in runs
+            ],
+        ).all()
+        criteria = [
+            {
+                "run_id": run_id,
+                "criterion_id": c.criterion_id,
+                "level": c.level,
+                "confidence": c.confidence,
+                "rationale": c.rationale,
+                "evidence": evidence_to_json(c.evidence),
+            }
+            for run_id, (score, _, _) in zip(ids, runs, strict=True)
+            for c in score.criteria
+        ]
+        if criteria:
+            self.session.execute(insert(CriterionScoreRow), criteria)
 
     # export
     def export_rows(
