@@ -93,9 +93,7 @@ def load_json(path: Path) -> JsonDocument:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ParseError(
-            path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"
-        ) from exc
+        raise ParseError(path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
     return JsonDocument(path=path, text=text, data=data)
 
 
