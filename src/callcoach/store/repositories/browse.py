@@ -175,18 +175,21 @@ class BrowseRepository:
         )
 
     def data_stamp(self) -> tuple[Any, ...]:
-        """Changes whenever anything the analytics read changes (cheap: maxima and counts)."""
+        """Changes whenever anything the analytics read changes.
+
+        Primary-key maxima (new scores, calls, deals, coaching events, rubric versions: an index
+        lookup each, whatever the table's size) and the ratings' latest write (overrides update
+        their row in place; the table is small).
+        """
         from callcoach.store.models import CoachingEventRow, RubricVersionRow
 
         row = self.session.execute(
             select(
                 select(func.max(ScoreRunRow.id)).scalar_subquery(),
-                select(func.count(ScoreRunRow.id)).scalar_subquery(),
                 select(func.max(HumanRatingRow.created_at)).scalar_subquery(),
                 select(func.count(HumanRatingRow.id)).scalar_subquery(),
                 select(func.max(CoachingEventRow.id)).scalar_subquery(),
-                select(func.count(CallRow.id)).scalar_subquery(),
-                select(func.max(CallRow.imported_at)).scalar_subquery(),
+                select(func.max(CallRow.id)).scalar_subquery(),
                 select(func.max(DealRow.id)).scalar_subquery(),
                 select(func.max(RubricVersionRow.id)).scalar_subquery(),
             )
