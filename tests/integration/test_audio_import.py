@@ -231,6 +231,27 @@ def test_the_same_recording_is_not_transcribed_twice(
         assert len(uow.calls.external_ids()) == 1
 
 
+def test_force_transcribes_again_and_updates_the_same_call(
+    sqlite_store: Store,
+    recordings: dict[str, ScriptedCall],
+    transcriber: Transcriber,
+    workdir: Path,
+) -> None:
+    """Imported without speaker turns, then again with them: one call, now with speakers."""
+    script = recordings["mono"]
+    first = import_audio(sqlite_store, [script.path], AudioImportOptions(), transcriber)
+    turns = workdir / "turns.rttm"
+    turns.write_text(rttm(script.lines, script.path.stem, {"rep": "A", "prospect": "B"}))
+    options = AudioImportOptions(speakers=turns, rep_speaker="A", force=True)
+    again = import_audio(sqlite_store, [script.path], options, transcriber)
+    assert again.files[0].outcome is FileOutcome.UPDATED
+    assert again.files[0].call_id == first.files[0].call_id
+    call = _only_call(sqlite_store, again)
+    assert [s.speaker for s in call.segments] == ["A", "B"] * 3
+    with sqlite_store.unit_of_work() as uow:
+        assert len(uow.calls.external_ids()) == 1
+
+
 def test_a_directory_is_searched_for_recordings(
     sqlite_store: Store,
     recordings: dict[str, ScriptedCall],

@@ -249,3 +249,21 @@ def test_failures_retry_with_backoff_then_stay_failed_with_the_reason(
     )
     assert done.attempts == 1 and done.error is None
     assert done.result and done.result["outcome"] == "imported"
+
+
+def test_queueing_without_a_reachable_broker_says_so_and_queues_nothing(
+    tmp_path: Path,
+) -> None:
+    from tests.worker_helpers import free_port
+
+    db = str(tmp_path / "callcoach.db")
+    runner = CliRunner()
+    env = {"CALLCOACH_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    conversations = _conversations(tmp_path / "calls.jsonl", 2)
+    assert runner.invoke(app, ["--db", db, "import", "calls", str(conversations)]).exit_code == 0
+    result = runner.invoke(app, ["--db", db, "score", "--queue", "--scorer", "fake"], env=env)
+    assert result.exit_code != 0
+    assert "cannot reach the job broker" in str(result.exception or result.output)
+    listed = runner.invoke(app, ["--db", db, "jobs", "--format", "json"], env=env)
+    assert json.loads(listed.stdout)["jobs"] == []

@@ -111,7 +111,9 @@ def _summary(report: Any) -> str:
             "`callcoach jobs` shows progress)"
         )
     if skipped := report.count(FileOutcome.SKIPPED):
-        parts.append(f"{skipped} skipped (already imported, not transcribed again)")
+        parts.append(
+            f"{skipped} skipped (already imported, not transcribed again; --force redoes them)"
+        )
     if rejected := report.count(FileOutcome.REJECTED):
         parts.append(f"[red]{rejected} rejected whole[/]: nothing of them was written")
     return "; ".join(parts) + "." if parts else "No recordings given."
@@ -158,6 +160,13 @@ def import_audio_command(
             "else the bundled tiny.en)."
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Transcribe again recordings already imported (updates their calls in place).",
+        ),
+    ] = False,
     queue: Annotated[
         bool,
         typer.Option(
@@ -178,6 +187,7 @@ def import_audio_command(
         account=account,
         deal=deal,
         call_type=call_type,
+        force=force,
     )
     container = state(ctx).container()
     model_path = str(model.expanduser().resolve()) if model else container.settings.whisper_model

@@ -2,7 +2,9 @@
 
 A recording becomes a `ParsedCall` (ingest.recording) and goes through `import_calls`, so the
 rep is identified, the deal linked and the call stored exactly as for a transcript file: one
-transaction per file, all or nothing. Recordings already imported (same bytes) are skipped.
+transaction per file, all or nothing. Recordings already imported (same bytes) are skipped unless
+`force` asks to transcribe them again (with speaker turns, another model...): their calls are
+then updated in place.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class AudioImportOptions:
     account: str | None = None
     deal: str | None = None
     call_type: str | None = None
+    force: bool = False  # transcribe again recordings already imported, updating their calls
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -60,6 +63,7 @@ class AudioImportOptions:
             "account": self.account,
             "deal": self.deal,
             "call_type": self.call_type,
+            "force": self.force,
         }
 
     @classmethod
@@ -73,6 +77,7 @@ class AudioImportOptions:
             account=data.get("account"),
             deal=data.get("deal"),
             call_type=data.get("call_type"),
+            force=bool(data.get("force", False)),
         )
 
     @property
@@ -184,6 +189,7 @@ class PlannedFile:
     path: Path
     report: AudioFileReport
     duration: float | None = None
+    existing_call: str | None = None  # --force: the call this recording made before
 
 
 def plan_files(
@@ -212,7 +218,10 @@ def plan_files(
         digest = report.audio_hash
         if digest is None:
             continue
-        if digest in imported:
+        if digest in imported and options.force and digest not in seen:
+            seen[digest] = report.path
+            todo.append(PlannedFile(Path(report.path), report, existing_call=imported[digest]))
+        elif digest in imported:
             report.outcome = FileOutcome.SKIPPED
             report.call_id = imported[digest]
             report.detail = f"already imported as call {imported[digest]} (same recording)"
@@ -296,7 +305,7 @@ def import_recording(
                 path,
                 transcriber,
                 layout,
-                external_id=path.stem,
+                external_id=planned.existing_call or path.stem,
                 audio_hash=report.audio_hash or file_sha256(path),
                 on_progress=on_progress,
             )
@@ -306,7 +315,9 @@ def import_recording(
             # The speakers file is at fault: say so, or "line 3" would point into the audio.
             where = f", line {exc.line}" if exc.line is not None else ""
             raise ParseError(path, None, f"speakers file {exc.path}{where}: {exc.reason}") from exc
-        parsed.derived_id = True  # a file name, not an id from the file: see import_calls
+        # A file name, not an id from the file (see import_calls), unless it is the id the
+        # recording already has (--force updates that call in place).
+        parsed.derived_id = planned.existing_call is None
         parsed_calls.append(parsed)
         return [parsed]
 
