@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from callcoach.analytics.levels import REP, ScoreTable
+from callcoach.analytics.levels import REP, CriterionInfo, ScoreTable
 
 CONFIDENCE = 0.95
 MIN_CALLS_PER_REP = 10  # seed rule: fewer scored calls is not a meaningful assessment
@@ -283,23 +283,28 @@ def split_top_bottom(outcomes: pd.Series) -> tuple[list[object], list[object]]:
 
 
 def top_vs_bottom(
-    table: ScoreTable, names: pd.Series, outcome: pd.Series, metric: str
+    rep_means: pd.DataFrame,
+    criteria: list[CriterionInfo],
+    names: pd.Series,
+    outcome: pd.Series,
+    metric: str,
 ) -> TopBottom | None:
     """Criteria ranked by how much the top half of reps (by outcome) beat the bottom half.
 
-    Each rep counts once: group means are means of the reps' own means.
+    `rep_means` holds each rep's mean level per criterion (index: rep id); each rep counts once:
+    group means are means of the reps' own means.
     """
     top, bottom = split_top_bottom(outcome)
     if not top or not bottom:
         return None
-    rep_means = table.levels.groupby(table.calls[REP].to_numpy()).mean()
+    top_means = rep_means.reindex(top).mean()
+    bottom_means = rep_means.reindex(bottom).mean()
     gaps = []
-    for crit in table.criteria:
-        column = rep_means[crit.id] if crit.id in rep_means else pd.Series(dtype=float)
-        top_vals = column.reindex(top).dropna()
-        bottom_vals = column.reindex(bottom).dropna()
-        top_mean = float(top_vals.mean()) if len(top_vals) else None
-        bottom_mean = float(bottom_vals.mean()) if len(bottom_vals) else None
+    for crit in criteria:
+        high = top_means.get(crit.id)
+        low = bottom_means.get(crit.id)
+        top_mean = None if high is None or pd.isna(high) else float(high)
+        bottom_mean = None if low is None or pd.isna(low) else float(low)
         gaps.append(
             GroupGap(crit.id, crit.name, top_mean, bottom_mean, _delta(top_mean, bottom_mean))
         )
@@ -312,46 +317,57 @@ def top_vs_bottom(
     )
 
 
+NO_TEAM = "\x00"  # the group of reps without a team
+
+
 def team_benchmarks(
     current: ScoreTable, reps: pd.DataFrame, deals: pd.DataFrame
 ) -> list[TeamBenchmark]:
     """Per team: mean level per criterion over the team's calls, and the top-vs-bottom split.
 
     `deals` (index rep id) has `won`, `closed` and optionally `attainment` (quota attainment,
-    NaN where the rep has no quota in the cycle).
+    NaN where the rep has no quota in the cycle). One pass over the calls for every team.
     """
+    team_of = reps["team"].where(reps["team"].notna(), NO_TEAM).astype(object)
+    rep_of_call = current.calls[REP]
+    call_team = rep_of_call.map(team_of).fillna(NO_TEAM)
+    intervals = grouped_intervals(current, call_team)
+    calls_per_team = call_team.value_counts()
+    rep_means = current.levels.groupby(rep_of_call.to_numpy()).mean()
+    scored = set(rep_means.index)
+    rep_deals = deals.reindex(reps.index).fillna(0)
+    attainment_all = (
+        deals["attainment"].reindex(reps.index)
+        if "attainment" in deals
+        else pd.Series(np.nan, index=reps.index)
+    )
+    closed = rep_deals["closed"]
+    win_rate_all = (rep_deals["won"] / closed.where(closed > 0)).astype(float)
+    empty = MeanCI(0, None, None, None)
     result = []
-    team_of = reps["team"].where(reps["team"].notna(), None)
-    for team, members in reps.groupby(team_of.fillna("\x00"), sort=True):
-        team_name = None if team == "\x00" else str(team)
-        table = current.for_reps(set(members.index))
-        stats_now = grouped_intervals(table, pd.Series(0, index=table.calls.index))
+    for team, members in reps.groupby(team_of, sort=True):
+        ids = list(members.index)
         lines = []
         for crit in current.criteria:
-            ci = stats_now[crit.id].get(0, MeanCI(0, None, None, None))
+            ci = intervals[crit.id].get(team, empty)
             lines.append(
                 BenchmarkLine(crit.id, crit.name, crit.weight, ci.n, ci.mean, ci.low, ci.high)
             )
-        overall = stats_now["overall"].get(0, MeanCI(0, None, None, None))
-        team_deals = deals.reindex(members.index).fillna(0)
-        rate = CloseRate.of(int(team_deals["won"].sum()), int(team_deals["closed"].sum()))
-        attainment = (
-            deals["attainment"].reindex(members.index)
-            if "attainment" in deals
-            else pd.Series(np.nan, index=members.index)
-        )
-        win_rate = (team_deals["won"] / team_deals["closed"].replace(0, np.nan)).where(
-            team_deals["closed"] > 0
-        )
-        scored = set(table.calls[REP].unique())
-        attainment = attainment[attainment.index.isin(scored)]
-        win_rate = win_rate[win_rate.index.isin(scored)]
+        overall = intervals["overall"].get(team, empty)
+        rate = CloseRate.of(int(rep_deals.loc[ids, "won"].sum()), int(closed.loc[ids].sum()))
+        shown = [r for r in ids if r in scored]
+        attainment = attainment_all.loc[shown]
+        win_rate = win_rate_all.loc[shown]
         comparison = None
         note = None
         if attainment.notna().sum() >= 2:
-            comparison = top_vs_bottom(table, members["name"], attainment, "quota attainment")
+            comparison = top_vs_bottom(
+                rep_means, current.criteria, members["name"], attainment, "quota attainment"
+            )
         elif win_rate.notna().sum() >= 2:
-            comparison = top_vs_bottom(table, members["name"], win_rate, "win rate")
+            comparison = top_vs_bottom(
+                rep_means, current.criteria, members["name"], win_rate, "win rate"
+            )
         else:
             note = (
                 "top-vs-bottom needs at least 2 scored reps with closed linked deals or quotas "
@@ -359,9 +375,9 @@ def team_benchmarks(
             )
         result.append(
             TeamBenchmark(
-                team=team_name,
+                team=None if team == NO_TEAM else str(team),
                 reps=len(members),
-                calls=len(table),
+                calls=int(calls_per_team.get(team, 0)),
                 overall=overall.mean,
                 criteria=lines,
                 close_rate=rate,

@@ -44,6 +44,7 @@ CSV_COLUMNS = (
 )
 _CALL_BATCH = 500
 _IMPORTED_VERSION = "imported"
+_ANALYZE_AFTER = 1000  # runs: a bulk load big enough to change the query plans
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,8 @@ def import_scores(
         with store.unit_of_work() as uow:
             _store_lines(uow, path, lines, viewer, file_report, progress or NoProgress())
             uow.audit.record(viewer.username, "scores.import", str(path), runs=len(lines))
+            if len(lines) >= _ANALYZE_AFTER:
+                uow.analytics.refresh_statistics()
     except ParseError as exc:
         file_report.created = file_report.updated = 0
         file_report.error = exc.reason

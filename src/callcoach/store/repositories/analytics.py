@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select
+from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from callcoach.domain.scores import CallScore
@@ -493,6 +493,12 @@ class AnalyticsRepository:
         ]
         if criteria:
             self.session.execute(insert(CriterionScoreRow), criteria)
+
+    def refresh_statistics(self) -> None:
+        """After a bulk load, let PostgreSQL's planner see the new row counts now rather than
+        at the next autovacuum (stale estimates turn the analytics joins into nested loops)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("ANALYZE calls, score_runs, criterion_scores, human_ratings"))
 
     # export
     def export_rows(
