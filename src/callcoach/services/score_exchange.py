@@ -76,7 +76,7 @@ def _export_lines(
     else:
         visible = uow.people.visible_rep_ids(viewer)
         rep_ids = None if visible is None else sorted(visible)
-    rows = uow.analytics.export_rows(rubric, scorer, rep_ids, calls.since, calls.until)
+    rows = uow.score_exchange.export_rows(rubric, scorer, rep_ids, calls.since, calls.until)
     for _run, items in groupby(rows, key=lambda r: r[0]):
         group = list(items)
         _, call_id, slug, version, scorer_name, overall, *_ = group[0]
@@ -225,7 +225,7 @@ def _store_lines(
     progress: Progress,
 ) -> None:
     visible = uow.people.visible_rep_ids(viewer)
-    calls = uow.analytics.call_pks([line.call_id for _, line in lines])
+    calls = uow.score_exchange.call_pks([line.call_id for _, line in lines])
     versions: dict[tuple[str, int], StoredRubric | None] = {}
     seen: dict[tuple[str, str, int, str], int] = {}
     plan: list[tuple[int, ScoreLine, int, StoredRubric]] = []
@@ -253,7 +253,7 @@ def _store_lines(
             )
         seen[run_key] = number
         plan.append((number, line, found[0], stored))
-    existing = uow.analytics.existing_runs([pk for _, _, pk, _ in plan])
+    existing = uow.score_exchange.existing_runs([pk for _, _, pk, _ in plan])
     progress.start(f"Importing scores from {path.name}", len(plan))
     for start in range(0, len(plan), _CALL_BATCH):
         batch = plan[start : start + _CALL_BATCH]
@@ -268,7 +268,7 @@ def _store_lines(
             else:
                 report.created += 1
             runs.append((score, call_pk, stored.version_pk))
-        uow.analytics.replace_runs(runs)
+        uow.score_exchange.replace_runs(runs)
         progress.advance(len(batch))
 
 
@@ -289,7 +289,7 @@ def import_scores(
             _store_lines(uow, path, lines, viewer, file_report, progress or NoProgress())
             uow.audit.record(viewer.username, "scores.import", str(path), runs=len(lines))
             if len(lines) >= _ANALYZE_AFTER:
-                uow.analytics.refresh_statistics()
+                uow.score_exchange.refresh_statistics()
     except ParseError as exc:
         file_report.created = file_report.updated = 0
         file_report.error = exc.reason

@@ -19,6 +19,7 @@ from callcoach.store.repositories.jobs import JobRepository
 from callcoach.store.repositories.llm_cache import LlmCacheRepository
 from callcoach.store.repositories.people import PeopleRepository
 from callcoach.store.repositories.rubrics import RubricRepository
+from callcoach.store.repositories.score_exchange import ScoreExchangeRepository
 from callcoach.store.repositories.scores import ScoreRepository
 from callcoach.store.repositories.scoring_queue import ScoringQueueRepository
 from callcoach.store.repositories.teaching import TeachingRepository
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.teaching = TeachingRepository(session)
         self.audit = AuditRepository(session)
         self.analytics = AnalyticsRepository(session)
+        self.score_exchange = ScoreExchangeRepository(session)
         self.jobs = JobRepository(session)
         self.embeddings = EmbeddingRepository(session)
         self.llm_cache = LlmCacheRepository(session)

@@ -11,10 +11,9 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select, text
+from sqlalchemy import and_, case, distinct, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from callcoach.domain.scores import CallScore
 from callcoach.store.models import (
     CallRow,
     CoachingEventRow,
@@ -30,16 +29,31 @@ from callcoach.store.models import (
     TeamRow,
 )
 from callcoach.store.repositories.calls import now_utc
-from callcoach.store.repositories.scores import evidence_to_json
 
 _CHUNK = 900  # ids per IN (...) list: well under SQLite's bound-parameter limit
 
 ScoreRow = tuple[Any, ...]
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
+def chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(values), _CHUNK):
         yield list(values[start : start + _CHUNK])
+
+
+def in_window(
+    query: Any,
+    since: datetime | None,
+    until: datetime | None,
+    rep_ids: Sequence[int] | None,
+) -> Any:
+    """Calls dated in [since, until) of these reps (None: every rep)."""
+    if since is not None:
+        query = query.where(CallRow.call_date >= since)
+    if until is not None:
+        query = query.where(CallRow.call_date < until)
+    if rep_ids is not None:
+        query = query.where(CallRow.rep_id.in_(list(rep_ids)))
+    return query
 
 
 class AnalyticsRepository:
@@ -84,21 +98,6 @@ class AnalyticsRepository:
         return self.session.scalar(select(func.max(CallRow.call_date)))
 
     # per-call levels
-    def _window(
-        self,
-        query: Any,
-        since: datetime | None,
-        until: datetime | None,
-        rep_ids: Sequence[int] | None,
-    ) -> Any:
-        if since is not None:
-            query = query.where(CallRow.call_date >= since)
-        if until is not None:
-            query = query.where(CallRow.call_date < until)
-        if rep_ids is not None:
-            query = query.where(CallRow.rep_id.in_(list(rep_ids)))
-        return query
-
     def score_rows(
         self,
         version_pks: Sequence[int],
@@ -136,11 +135,11 @@ class AnalyticsRepository:
             )
             .group_by(*keys)
         )
-        query = self._window(query, since, until, rep_ids)
+        query = in_window(query, since, until, rep_ids)
         if call_pks is None:
             return [tuple(row) for row in self.session.execute(query)]
         result: list[ScoreRow] = []
-        for chunk in _chunks(list(call_pks)):
+        for chunk in chunks(list(call_pks)):
             chunk_query = query.where(ScoreRunRow.call_id.in_(chunk))
             result.extend(tuple(row) for row in self.session.execute(chunk_query))
         return result
@@ -163,7 +162,7 @@ class AnalyticsRepository:
             .join(CallRow, CallRow.id == HumanRatingRow.call_id)
             .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "override")
         )
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
+        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
 
     def human_ratings(
         self,
@@ -185,7 +184,7 @@ class AnalyticsRepository:
             .join(CallRow, CallRow.id == HumanRatingRow.call_id)
             .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == source)
         )
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
+        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
 
     # people
     def rep_rows(
@@ -235,7 +234,7 @@ class AnalyticsRepository:
             .where(DealRow.outcome.in_(("won", "lost")), CallRow.rep_id.is_not(None))
             .group_by(CallRow.rep_id)
         )
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
+        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
 
     def call_deals(
         self, since: datetime | None, until: datetime | None, rep_ids: Sequence[int] | None
@@ -246,7 +245,7 @@ class AnalyticsRepository:
             .join(DealRow, DealRow.id == CallRow.deal_id)
             .where(DealRow.outcome.in_(("won", "lost")))
         )
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
+        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
 
     def quota_attainment(
         self, start: date, end: date, rep_ids: Sequence[int] | None
@@ -266,7 +265,7 @@ class AnalyticsRepository:
         if not quotas:
             return []
         result: list[tuple[int, float, float]] = []
-        for reps in _chunks(sorted(quotas)):
+        for reps in chunks(sorted(quotas)):
             periods = {r: quotas[r] for r in reps}
             lowest = min(p[0] for ps in periods.values() for p in ps)
             highest = max(p[1] for ps in periods.values() for p in ps)
@@ -296,7 +295,7 @@ class AnalyticsRepository:
         wanted = set(pairs)
         runs = sorted({run for run, _ in pairs})
         criteria = sorted({crit for _, crit in pairs})
-        for chunk in _chunks(runs):
+        for chunk in chunks(runs):
             rows = self.session.execute(
                 select(
                     CriterionScoreRow.run_id,
@@ -318,7 +317,7 @@ class AnalyticsRepository:
     ) -> dict[int, tuple[str, datetime | None, str | None, int | None]]:
         """Call pk -> (call id, date, account, rep pk)."""
         result = {}
-        for chunk in _chunks(sorted(set(call_pks))):
+        for chunk in chunks(sorted(set(call_pks))):
             rows = self.session.execute(
                 select(
                     CallRow.id,
@@ -338,31 +337,19 @@ class AnalyticsRepository:
         ).first()
         return (row[0], row[1]) if row else None
 
-    def call_pks(self, external_ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
-        result = {}
-        for chunk in _chunks(sorted(set(external_ids))):
-            rows = self.session.execute(
-                select(CallRow.external_id, CallRow.id, CallRow.rep_id).where(
-                    CallRow.external_id.in_(chunk)
-                )
-            )
-            for ext, pk, rep in rows:
-                result[ext] = (pk, rep)
-        return result
-
     def timed_calls(
         self, since: datetime | None, until: datetime | None, rep_ids: Sequence[int] | None
     ) -> list[tuple[int, str, int | None, datetime | None]]:
         """(call pk, call id, rep, date) of calls in the window."""
         query = select(CallRow.id, CallRow.external_id, CallRow.rep_id, CallRow.call_date)
-        return [tuple(r) for r in self.session.execute(self._window(query, since, until, rep_ids))]
+        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
 
     def segments(
         self, call_pks: Sequence[int]
     ) -> list[tuple[int, int, str, str, float | None, float | None, str]]:
         """(call, index, speaker, role, start, end, text) ordered by call and index."""
         result: list[tuple[int, int, str, str, float | None, float | None, str]] = []
-        for chunk in _chunks(sorted(set(call_pks))):
+        for chunk in chunks(sorted(set(call_pks))):
             rows = self.session.execute(
                 select(
                     SegmentRow.call_id,
@@ -425,124 +412,3 @@ class AnalyticsRepository:
         if rep_ids is not None:
             query = query.where(CoachingEventRow.rep_id.in_(list(rep_ids)))
         return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in self.session.execute(query)]
-
-    def existing_runs(self, call_pks: Sequence[int]) -> set[tuple[int, int, str]]:
-        """(call, rubric version pk, scorer) of the runs stored for these calls."""
-        result: set[tuple[int, int, str]] = set()
-        for chunk in _chunks(sorted(set(call_pks))):
-            rows = self.session.execute(
-                select(
-                    ScoreRunRow.call_id, ScoreRunRow.rubric_version_id, ScoreRunRow.scorer
-                ).where(ScoreRunRow.call_id.in_(chunk))
-            )
-            result.update((c, v, s) for c, v, s in rows)
-        return result
-
-    def replace_runs(self, runs: Sequence[tuple[CallScore, int, int]]) -> None:
-        """Store scored runs in bulk, (score, call pk, rubric version pk) each, replacing any
-        earlier run of the same call, rubric version and scorer (score imports at scale)."""
-        if not runs:
-            return
-        wanted = {(call_pk, version_pk, score.scorer) for score, call_pk, version_pk in runs}
-        stale = [
-            run_id
-            for chunk in _chunks(sorted({call for call, _, _ in wanted}))
-            for run_id, call, version, scorer in self.session.execute(
-                select(
-                    ScoreRunRow.id,
-                    ScoreRunRow.call_id,
-                    ScoreRunRow.rubric_version_id,
-                    ScoreRunRow.scorer,
-                ).where(ScoreRunRow.call_id.in_(chunk))
-            )
-            if (call, version, scorer) in wanted
-        ]
-        for chunk in _chunks(stale):
-            self.session.execute(
-                delete(CriterionScoreRow).where(CriterionScoreRow.run_id.in_(chunk))
-            )
-            self.session.execute(delete(ScoreRunRow).where(ScoreRunRow.id.in_(chunk)))
-        created = now_utc()
-        ids = self.session.scalars(
-            insert(ScoreRunRow).returning(ScoreRunRow.id, sort_by_parameter_order=True),
-            [
-                {
-                    "call_id": call_pk,
-                    "rubric_version_id": version_pk,
-                    "scorer": score.scorer,
-                    "scorer_version": score.scorer_version,
-                    "status": score.status.value,
-                    "reason": score.reason,
-                    "overall": score.overall,
-                    "created_at": score.created_at or created,
-                }
-                for score, call_pk, version_pk in runs
-            ],
-        ).all()
-        criteria = [
-            {
-                "run_id": run_id,
-                "criterion_id": c.criterion_id,
-                "level": c.level,
-                "confidence": c.confidence,
-                "rationale": c.rationale,
-                "evidence": evidence_to_json(c.evidence),
-            }
-            for run_id, (score, _, _) in zip(ids, runs, strict=True)
-            for c in score.criteria
-        ]
-        if criteria:
-            self.session.execute(insert(CriterionScoreRow), criteria)
-
-    def refresh_statistics(self) -> None:
-        """After a bulk load, let PostgreSQL's planner see the new row counts now rather than
-        at the next autovacuum (stale estimates turn the analytics joins into nested loops)."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(text("ANALYZE calls, score_runs, criterion_scores, human_ratings"))
-
-    # export
-    def export_rows(
-        self,
-        rubric_slug: str | None,
-        scorer: str | None,
-        rep_ids: Sequence[int] | None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> Iterator[tuple[Any, ...]]:
-        """Scored runs with their criteria, streamed in (call, rubric, version, scorer) order:
-        (run, call id, rubric, version, scorer, overall, criterion, level, confidence,
-        rationale, evidence)."""
-        query = (
-            select(
-                ScoreRunRow.id,
-                CallRow.external_id,
-                RubricRow.slug,
-                RubricVersionRow.version,
-                ScoreRunRow.scorer,
-                ScoreRunRow.overall,
-                CriterionScoreRow.criterion_id,
-                CriterionScoreRow.level,
-                CriterionScoreRow.confidence,
-                CriterionScoreRow.rationale,
-                CriterionScoreRow.evidence,
-            )
-            .join(CallRow, CallRow.id == ScoreRunRow.call_id)
-            .join(RubricVersionRow, RubricVersionRow.id == ScoreRunRow.rubric_version_id)
-            .join(RubricRow, RubricRow.id == RubricVersionRow.rubric_id)
-            .outerjoin(CriterionScoreRow, CriterionScoreRow.run_id == ScoreRunRow.id)
-            .where(ScoreRunRow.status == "scored")
-            .order_by(
-                CallRow.external_id,
-                RubricRow.slug,
-                RubricVersionRow.version,
-                ScoreRunRow.scorer,
-                CriterionScoreRow.id,
-            )
-        )
-        if rubric_slug:
-            query = query.where(RubricRow.slug == rubric_slug)
-        if scorer:
-            query = query.where(ScoreRunRow.scorer == scorer)
-        query = self._window(query, since, until, rep_ids)
-        for row in self.session.execute(query.execution_options(yield_per=2000)):
-            yield tuple(row)
