@@ -310,3 +310,48 @@ def test_signals_per_rep_and_call(store: Store) -> None:
     assert one.calls[0].omitted is not None
     with pytest.raises(NotFoundError):
         call_signals_report(store, "Ann-q2-0", viewer=Viewer("cid", Role.REP, rep="Cid"))
+
+
+def test_top_vs_bottom_uses_quota_attainment_where_quotas_exist(store: Store) -> None:
+    from callcoach.domain.calls import Quota
+
+    build_world(store)
+    with store.unit_of_work() as uow:
+        for rep, amount in (("Ann", 1000.0), ("Bob", 10000.0)):
+            row = uow.people.rep_row(rep)
+            assert row is not None
+            uow.deals.upsert_quota(Quota(rep, date(2026, 4, 1), date(2026, 6, 30), amount), row.id)
+        for name, rep, amount in (("q-ann", "Ann", 900.0), ("q-bob", "Bob", 1000.0)):
+            row = uow.people.rep_row(rep)
+            assert row is not None
+            from callcoach.domain.calls import Deal, DealOutcome
+
+            uow.deals.upsert(
+                Deal(name, amount=amount, outcome=DealOutcome.WON, close_date=date(2026, 5, 1)),
+                row.id,
+                "test",
+            )
+    report = build_scorecards(store, QUERY)
+    east = next(t for t in report.teams if t.team == "East")
+    assert east.top_vs_bottom is not None and east.top_vs_bottom.metric == "quota attainment"
+    # Ann reached 90% of her quota, Bob 10%: by attainment Ann is the top half, unlike by wins.
+    assert [(r.rep, r.value) for r in east.top_vs_bottom.top] == [("Ann", pytest.approx(0.9))]
+    assert [r.rep for r in east.top_vs_bottom.bottom] == ["Bob"]
+
+
+def test_two_cycles_without_a_related_criterion_say_the_rubric_may_be_wrong(store: Store) -> None:
+    world = World(store)
+    world.rubric()
+    world.rep("Eve", "East")
+    for quarter_start in (Q1, Q2):
+        for i in range(16):
+            call_id = f"eve-{quarter_start.month}-{i}"
+            deal = f"{call_id}-deal"
+            world.call(call_id, "Eve", quarter_start + timedelta(days=4 * i + 1), deal=deal)
+            # levels cycle 1..4 while outcomes alternate: nothing relates to winning.
+            world.score(call_id, dict.fromkeys(CRITERIA, 1 + (i // 2) % 4))
+            world.deal(deal, "won" if i % 2 else "lost", rep="Eve")
+    report = build_outcomes(store, QUERY)
+    assert not report.related_now and report.related_previous is False
+    assert any("the rubric may be measuring the wrong behaviours" in w for w in report.warnings)
+    assert report.suggested_weights is None
