@@ -379,3 +379,49 @@ def test_tables_read_like_a_report(loaded: tuple[CliRunner, str, dict[str, Any]]
     assert len(lines) == CALLS_PER_REP and all(x["call_id"].startswith("ann-") for x in lines)
     missing = runner.invoke(app, ["--db", db, "scorecard", "--rubric", RUBRIC, "--rep", "Nobody"])
     assert missing.exit_code != 0
+
+
+def test_coaching_sample_and_signals_through_the_cli(
+    loaded: tuple[CliRunner, str, dict[str, Any]],
+) -> None:
+    truth = loaded[2]
+    added = run_json(
+        loaded,
+        "coaching",
+        "add",
+        "Ann Lee",
+        "discovery",
+        "--date",
+        "2026-04-20",
+        "--note",
+        "two open questions",
+    )
+    assert (added["rep"], added["criterion_id"], added["coach"]) == (
+        "Ann Lee",
+        "discovery",
+        "Mgr East",
+    )
+    listed = run_json(loaded, "coaching", "list")
+    assert [e["id"] for e in listed] == [added["id"]]
+    report = run_json(loaded, "coaching", "report", "--as-of", "2026-05-10")
+    (event,) = report["events"]
+    assert event["status"] == "too_early" and event["rescore_after"] == "2026-05-20"
+    later = run_json(loaded, "coaching", "report", "--as-of", "2026-07-31")
+    (event,) = later["events"]
+    ann = [t for t in truth["calls"] if t["rep"] == "Ann Lee"]
+    # Ann's calls are 6 days apart from April 2: 3 before April 20, one on the coaching day
+    # (counted on neither side) and 8 after it: fewer than 10, so still too early.
+    before = [t["levels"]["discovery"] for t in ann if t["call"] < "ann-03"]
+    after = [t["levels"]["discovery"] for t in ann if t["call"] > "ann-03"]
+    assert event["before_calls"] == len(before) and event["before_mean"] == pytest.approx(
+        statistics.mean(before)
+    )
+    assert event["after_calls"] == len(after) and event["status"] == "too_early"
+    sample = run_json(loaded, "sample", "--cycle", "2026-Q2", "--seed", "5")
+    assert all(len(line["calls"]) == 10 and line["flag"] is None for line in sample["reps"])
+    assert run_json(loaded, "sample", "--cycle", "2026-Q2", "--seed", "5") == sample
+    signals = run_json(loaded, "signals", "--cycle", "2026-Q2", "--rep", "Ann Lee")
+    (rep,) = signals["reps"]
+    assert rep["summary"]["means"]["talk_ratio"] == pytest.approx(8 / (6 + 8 + 4))
+    assert rep["summary"]["means"]["patience_s"] == pytest.approx(1.0)
+    assert len(signals["calls"]) == CALLS_PER_REP
