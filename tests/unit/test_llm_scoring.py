@@ -329,3 +329,14 @@ def test_confidence_given_as_a_percentage_or_out_of_range_is_read_sensibly() -> 
     assert confidence(1.5) == 1.0
     assert confidence(-0.2) == 0.0
     assert confidence(0.35) == 0.35
+
+
+def test_closing_the_client_stops_retrying_at_once() -> None:
+    script = Script(*[httpx.Response(503, text="busy")] * 5)
+    chat = ChatClient(ENDPOINT, transport=httpx.MockTransport(script))
+    # The first backoff wait is where Ctrl-C lands: the run closes the client.
+    chat._sleep = lambda seconds: chat.close()
+
+    with pytest.raises(LlmError, match="stopped"):
+        chat.complete([], schema={}, max_tokens=10)
+    assert len(script.requests) == 1

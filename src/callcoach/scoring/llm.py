@@ -148,6 +148,10 @@ class LlmScorer:
     def use_cache(self, cache: ResponseCache) -> None:
         self._cache = cache
 
+    def close(self) -> None:
+        """End the run: pending retries give up, open connections close."""
+        self.client.close()
+
     # -- the candidate picker (the embedded scorer's embeddings) -------------------------------
 
     def _default_embedder(self) -> Scorer | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import random
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -129,14 +128,16 @@ class ChatClient:
         endpoint: LlmEndpoint,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self._http = httpx.Client(
             timeout=httpx.Timeout(endpoint.timeout, connect=min(10.0, endpoint.timeout)),
             transport=transport,
         )
-        self._sleep = sleep
+        self._closed = threading.Event()
+        # Backoff waits end early when the client is closed (Ctrl-C ends the run promptly).
+        self._sleep = sleep or self._closed.wait
         self._slots = threading.BoundedSemaphore(max(1, endpoint.concurrency))
         self._lock = threading.Lock()
         self._format_index = (
@@ -147,6 +148,8 @@ class ChatClient:
         self.stats = ClientStats()
 
     def close(self) -> None:
+        """Stop: waiting retries give up and requests in flight are cut off."""
+        self._closed.set()
         self._http.close()
 
     @property
@@ -203,6 +206,8 @@ class ChatClient:
         attempt = 0
         unreachable = False
         while True:
+            if self._closed.is_set():
+                raise LlmError("the scoring run was stopped")
             form = self.response_format
             delay: float | None = None
             failure: str

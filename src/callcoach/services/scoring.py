@@ -391,8 +391,13 @@ def score_calls(
         summary.interrupted = True
         summary.stopped = "interrupted: the calls finished so far are saved"
     finally:
+        close = getattr(scorer, "close", None)
+        if summary.interrupted and callable(close):
+            close()  # cut off requests in flight rather than wait for them
         if executor is not None:
             # After Ctrl-C, calls not yet started are dropped; what finished is already saved.
             executor.shutdown(wait=not summary.interrupted, cancel_futures=True)
+        if not summary.interrupted and callable(close):
+            close()
         summary.seconds = time.perf_counter() - started
     return summary

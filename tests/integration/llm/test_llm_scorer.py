@@ -122,8 +122,8 @@ def config(proxy: Proxy, **extra: Any) -> ScorerConfig:
         "model": "smollm2-135m",
         "max_tokens": 200,
         "max_evidence": 2,
-        "quote_chars": 100,
-        "rationale_chars": 160,
+        "quote_chars": 80,
+        "rationale_chars": 100,
         "concurrency": 2,
         "timeout": 120,
         "backoff_base": 0.2,
@@ -152,12 +152,13 @@ def answer_of(exchange: Exchange) -> str:
     return content
 
 
-def test_scores_calls_through_a_real_llama_cpp_server(llm_store: Store, llm_proxy: Proxy) -> None:
-    calls = {c.external_id: c for c in (short_call(i) for i in range(len(LINES)))}
+def test_scores_a_call_through_a_real_llama_cpp_server(llm_store: Store, llm_proxy: Proxy) -> None:
+    calls = {"llm-call-0": short_call(0)}
+    one_call = CallSelection(call_ids=tuple(calls))
 
-    summary = score_calls(llm_store, config(llm_proxy), rubric_id=RUBRIC.id)
+    summary = score_calls(llm_store, config(llm_proxy), rubric_id=RUBRIC.id, selection=one_call)
 
-    # Protocol: every call was answered by the server (nothing crashed or timed out).
+    # Protocol: the call was answered by the server (nothing crashed or timed out).
     assert not [f for f in summary.failures if not f.stored], summary.failures
     assert summary.scored + len(summary.failures) == len(calls)
     assert summary.mode == "threads"
@@ -220,7 +221,9 @@ def test_scores_calls_through_a_real_llama_cpp_server(llm_store: Store, llm_prox
 
     # Caching: scoring again asks the server nothing and stores the same judgements.
     sent = len(llm_proxy.exchanges)
-    again = score_calls(llm_store, config(llm_proxy), rubric_id=RUBRIC.id, rescore=True)
+    again = score_calls(
+        llm_store, config(llm_proxy), rubric_id=RUBRIC.id, rescore=True, selection=one_call
+    )
     assert len(llm_proxy.exchanges) == sent
     assert again.counters.get("llm_requests", 0) == 0
     assert again.counters["llm_cache_hits"] == len(answered)
@@ -236,7 +239,7 @@ def test_scores_calls_through_a_real_llama_cpp_server(llm_store: Store, llm_prox
         config(llm_proxy, full_transcript=True),
         rubric_id=RUBRIC.id,
         rescore=True,
-        selection=CallSelection(call_ids=("llm-call-0",)),
+        selection=one_call,
     )
     full = [e for e in llm_proxy.exchanges[sent:] if e.status == 200]
     assert full
@@ -266,7 +269,7 @@ def test_429_500_and_timeouts_are_retried_until_the_server_answers(
         llm_store,
         config(llm_proxy, timeout=timeout, concurrency=1, full_transcript=True),
         rubric_id=RUBRIC.id,
-        selection=CallSelection(call_ids=("llm-call-0",)),
+        selection=CallSelection(call_ids=("llm-call-1",)),
     )
 
     assert [e.action for e in llm_proxy.exchanges[:3]] == ["429", "500", "stall"]
@@ -274,7 +277,7 @@ def test_429_500_and_timeouts_are_retried_until_the_server_answers(
     assert summary.counters["http_retries"] >= 3
     assert summary.scored + len(summary.failures) == 1
     assert any(e.status == 200 for e in llm_proxy.forwarded)
-    assert "llm-call-0" in llm_runs(llm_store)
+    assert "llm-call-1" in llm_runs(llm_store)
 
 
 def test_an_unreachable_endpoint_stops_the_run_with_the_reason(llm_store: Store) -> None:
