@@ -1,1 +1,249 @@
-"""Commands registered by this module: see its functions."""
+"""`callcoach demo`: generate a realistic demo sales org into the database and summarise it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from callcoach.cli.app import app, state
+from callcoach.cli.output import FORMAT_OPTION, OutputFormat, RichProgress, console, print_json
+
+CRITERION_SHORT = {
+    "discovery": "disc",
+    "urgency_creation": "urg",
+    "objection_handling": "obj",
+    "close_attempt": "close",
+    "value_articulation": "value",
+}
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Same seed, same org, same words.")] = 7,
+    scale: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Number of calls (default 1,500). Reps scale with it (about 100 calls per "
+            "rep); above 20,000 calls, transcripts are short (3-4 minutes) for speed.",
+            show_default=False,
+        ),
+    ] = None,
+    reps: Annotated[
+        int | None,
+        typer.Option(
+            min=2, help="Number of reps (default: 12, or calls / 100).", show_default=False
+        ),
+    ] = None,
+    months: Annotated[int, typer.Option(min=1, max=36, help="Months of calls.")] = 6,
+    end: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Last day of the window (default: today). Transcripts do not depend on it.",
+            show_default=False,
+        ),
+    ] = None,
+    transcripts: Annotated[
+        str, typer.Option(help="auto, full (5-45 minute calls) or short (3-4 minutes).")
+    ] = "auto",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes writing transcripts for large runs (default: the machine's cores).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add the demo to a database that holds other calls.")
+    ] = False,
+    show_truth: Annotated[
+        bool,
+        typer.Option(
+            "--show-truth",
+            help="Also print the generated truth: each rep's skill per criterion and whether "
+            "their coaching worked (what the product should find).",
+        ),
+    ] = False,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Generate a demo sales org (2 managers, 12 reps, 6 months of calls, deals, ratings, coaching) and import it."""
+    from callcoach.demo.model import DEFAULT_CALLS
+    from callcoach.services.demo import DemoOptions, generate_demo
+    from callcoach.services.rubrics import install_templates
+
+    if transcripts not in ("auto", "full", "short"):
+        raise typer.BadParameter("must be auto, full or short", param_hint="--transcripts")
+    container = state(ctx).container(require_current=False)
+    store = container.store
+    store.migrate()  # the same as `callcoach init`: create or migrate, then the templates
+    install_templates(store)
+    options = DemoOptions(
+        seed=seed,
+        calls=scale or DEFAULT_CALLS,
+        reps=reps,
+        months=months,
+        end=end.date() if end else None,
+        transcripts=transcripts,
+        force=force,
+        workers=workers,
+    )
+    with RichProgress() as progress:
+        summary = generate_demo(store, options, progress)
+    if output is OutputFormat.json:
+        data: dict[str, Any] = {
+            key: value for key, value in summary.__dict__.items() if key != "skills" or show_truth
+        }
+        data["calls_per_second"] = summary.calls_per_second
+        print_json(data)
+        return
+    print_summary(summary, show_truth)
+
+
+def print_summary(summary: Any, show_truth: bool) -> None:
+    from callcoach.demo.model import CALL_TYPES
+
+    s = summary
+    console.print(
+        f"[bold]Demo sales org generated[/] (seed {s.seed}) into {s.database}: "
+        f"{s.calls:,} calls from {len(s.reps)} reps in {len(s.teams)} teams, "
+        f"{s.first_day:%d %b %Y} to {s.end:%d %b %Y}, in {s.seconds:.1f} s "
+        f"({s.calls_per_second or 0:,.0f} calls/s)."
+    )
+    if s.replaced_calls:
+        console.print(f"It replaced the previous demo ({s.replaced_calls:,} calls).")
+    console.print(
+        "Everything is made up: the reps, their skill on each criterion of the "
+        f"[bold]{s.rubric_id}[/] rubric, the prospects, the words. The skills are hidden in "
+        "the words; the product's job is to find them.\n"
+    )
+
+    teams = Table(title="Teams", title_justify="left", header_style="bold")
+    for column in ("team", "manager", "reps", "calls"):
+        teams.add_column(column, justify="right" if column in ("reps", "calls") else "left")
+    for team in s.teams:
+        teams.add_row(team.name, team.manager or "", str(team.reps), f"{team.calls:,}")
+    console.print(teams)
+
+    if len(s.reps) <= 40:
+        reps = Table(
+            title="Reps by team (ramping = under 6 months in the job)",
+            title_justify="left",
+            header_style="bold",
+        )
+        reps.add_column("rep", no_wrap=True)
+        reps.add_column("started", no_wrap=True)
+        reps.add_column("tenure", justify="right", no_wrap=True)
+        reps.add_column("calls", justify="right")
+        reps.add_column("deals won", justify="right")
+        reps.add_column("lost", justify="right")
+        for team in s.teams:
+            reps.add_row(f"[bold]{team.name}[/]", "", "", "", "", "", end_section=False)
+            for rep in sorted((r for r in s.reps if r.team == team.name), key=lambda r: r.name):
+                tenure = f"{rep.tenure_months:.0f} mo"
+                reps.add_row(
+                    f"  {rep.name}",
+                    f"{rep.start_date:%Y-%m}" if rep.start_date else "",
+                    f"[yellow]{tenure} ramping[/]" if rep.ramping else tenure,
+                    str(rep.calls),
+                    str(rep.deals_won),
+                    str(rep.deals_lost),
+                )
+        console.print(reps)
+    else:
+        ramping = sum(1 for r in s.reps if r.ramping)
+        console.print(f"{len(s.reps)} reps, {ramping} of them ramping (under 6 months in the job).")
+
+    months = Table(title="Calls by month and type", title_justify="left", header_style="bold")
+    months.add_column("month")
+    for call_type in CALL_TYPES:
+        months.add_column(call_type, justify="right")
+    months.add_column("total", justify="right")
+    for line in s.months:
+        months.add_row(line.month, *(f"{line.by_type[t]:,}" for t in CALL_TYPES), f"{line.total:,}")
+    months.add_row(
+        "[bold]all[/]",
+        *(f"[bold]{s.calls_by_type[t]:,}[/]" for t in CALL_TYPES),
+        f"[bold]{s.calls:,}[/]",
+    )
+    console.print(months)
+    console.print(
+        f"Call length: median {s.minutes_median} min (shortest {s.minutes_min}, longest "
+        f"{s.minutes_max}); {s.segments:,} transcript segments with speaker names and "
+        "timestamps." + (" Short transcripts (large run)." if s.short_transcripts else "") + "\n"
+    )
+
+    outcomes = s.deals_by_outcome
+    win_rate = f"{s.win_rate:.0%}" if s.win_rate is not None else "n/a"
+    console.print(
+        f"[bold]Deals[/]: {s.deals:,} opportunities at {s.accounts:,} named accounts. "
+        f"Won {outcomes['won']:,}, lost {outcomes['lost']:,} (win rate {win_rate} of closed "
+        f"deals; {s.lost_after_verbal} lost after a verbal commitment), open "
+        f"{outcomes['open']:,}, stalled {outcomes['stalled']:,}. Won ${s.won_amount:,.0f}; "
+        f"open pipeline ${s.open_pipeline:,.0f}. Outcomes follow the quality of the calls: "
+        "better urgency, objection handling and close attempts win more often."
+    )
+    console.print(
+        f"[bold]Activity[/]: {s.activities:,} rep-days of dials, meetings booked and proposals "
+        f"sent; {s.quotas:,} quarterly quotas (ramped for new reps)."
+    )
+    raters = " and ".join(s.raters) if len(s.raters) <= 2 else f"{len(s.raters)} managers"
+    console.print(
+        f"[bold]Ratings[/]: {s.calls_rated} calls rated by {raters} on every criterion "
+        f"({s.ratings:,} ratings) for the agreement check.\n"
+    )
+
+    coaching = Table(
+        title="Coaching events (each on the rep's weakest criterion)",
+        title_justify="left",
+        header_style="bold",
+    )
+    for column in ("rep", "criterion", "coached on", "coach"):
+        coaching.add_column(column, no_wrap=True)
+    for event in s.coaching[:30]:
+        coaching.add_row(
+            event.rep, event.criterion, f"{event.coached_on:%Y-%m-%d}", event.coach or ""
+        )
+    console.print(coaching)
+    if len(s.coaching) > 30:
+        console.print(f"... and {len(s.coaching) - 30} more coaching events.")
+    console.print("What each session covered: `callcoach coaching list`.")
+
+    if show_truth:
+        truth = Table(
+            title="Generated truth (skill 1-5 per criterion; the scorer never sees this)",
+            title_justify="left",
+            header_style="bold",
+        )
+        criteria = list(s.skills[0].skills) if s.skills else []
+        truth.add_column("rep", no_wrap=True)
+        for criterion in criteria:
+            truth.add_column(
+                CRITERION_SHORT.get(criterion, criterion), justify="right", no_wrap=True
+            )
+        truth.add_column("coached", no_wrap=True)
+        truth.add_column("worked", no_wrap=True)
+        for line in s.skills[:40]:
+            worked = (
+                ""
+                if line.coaching_worked is None
+                else ("yes" if line.coaching_worked else "[red]no[/]")
+            )
+            truth.add_row(
+                line.rep,
+                *(f"{line.skills[c]:.1f}" for c in criteria),
+                CRITERION_SHORT.get(line.coached or "", line.coached or ""),
+                worked,
+            )
+        console.print(truth)
+
+    console.print(
+        "\n[bold]Next[/]: `callcoach score` scores every call; then `callcoach scorecard`, "
+        "`callcoach priorities`, `callcoach agreement`, `callcoach outcomes` and "
+        "`callcoach coaching report` show what the product finds."
+    )

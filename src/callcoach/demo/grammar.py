@@ -19,13 +19,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# A parsed template is a sequence of parts: literal text, a slot name, a list of alternatives
-# (each a sequence) or an optional sequence.
-Part = str | tuple[str, object]
+# A parsed template is a sequence of parts: literal text, or (kind, payload) for a slot name, a
+# tuple of alternatives (each a sequence) or an optional sequence.
+Part = str | tuple[str, Any]
 Sequence_ = tuple[Part, ...]
 
 _SLOT = "s"
@@ -112,14 +112,27 @@ _SENTENCE_START = re.compile(r"(^|[.?!]\s+)([a-z])")
 _INNER_SENTENCE_START = re.compile(r"([.?!]\s+)([a-z])")
 
 
+_NEEDS_PUNCT_FIX = re.compile(r"\s[,.?!;:]|[,;][,.?!]|\.\.")
+
+
 def tidy(text: str, capitalize_first: bool = True) -> str:
-    """Spaces and capitals after expansion: optional parts leave doubled spaces and commas."""
-    text = _SPACES.sub(" ", text).strip()
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-    text = _DOUBLE_PUNCT.sub(r"\2", text)
-    text = _DOTS.sub(".", text).replace("?.", "?").replace(".?", "?")
+    """Spaces and capitals after expansion: optional parts leave doubled spaces and commas.
+
+    Cheap checks guard the regular expressions: this runs for every phrase of every call.
+    """
+    if "  " in text or "\n" in text:
+        text = _SPACES.sub(" ", text)
+    text = text.strip()
+    if _NEEDS_PUNCT_FIX.search(text):
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        text = _DOUBLE_PUNCT.sub(r"\2", text)
+        text = _DOTS.sub(".", text).replace("?.", "?").replace(".?", "?")
     pattern = _SENTENCE_START if capitalize_first else _INNER_SENTENCE_START
-    return pattern.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    return pattern.sub(_upper_second, text)
+
+
+def _upper_second(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).upper()
 
 
 SlotValue = str | Sequence[str]
@@ -140,7 +153,7 @@ class Phraser:
 
     def pick(self, templates: Sequence[str]) -> str:
         """One template of a bank, expanded."""
-        return self.expand(templates[self.rng.randrange(len(templates))])
+        return self.expand(templates[int(self.rng.random() * len(templates))])
 
     def sentences(self, banks: Sequence[Sequence[str]]) -> str:
         """One sentence from each bank, joined: a turn built from several moves."""
@@ -152,31 +165,28 @@ class Phraser:
         return Phraser(self.rng, merged)
 
     def _emit(self, seq: Sequence_, out: list[str], depth: int) -> None:
+        # Hot loop: `random()` scaled is much cheaper than `randrange` for an index.
         if depth > 12:
             raise TemplateError("slot templates nest too deeply (a slot refers to itself?)")
-        rng = self.rng
+        rand = self.rng.random
         for part in seq:
             if isinstance(part, str):
                 out.append(part)
                 continue
             kind, payload = part
             if kind == _ALT:
-                options = payload
-                assert isinstance(options, tuple)
-                self._emit(options[rng.randrange(len(options))], out, depth)
+                self._emit(payload[int(rand() * len(payload))], out, depth)
             elif kind == _OPT:
-                if rng.random() < 0.5:
-                    assert isinstance(payload, tuple)
+                if rand() < 0.5:
                     self._emit(payload, out, depth)
             else:
-                assert isinstance(payload, str)
                 value = self.slots.get(payload)
                 if value is None:
                     raise TemplateError(f"no value for slot {{{payload}}}")
                 if isinstance(value, str):
                     out.append(value)
                 else:
-                    chosen = value[rng.randrange(len(value))]
+                    chosen = value[int(rand() * len(value))]
                     self._emit(compile_template(chosen), out, depth + 1)
 
 

@@ -55,12 +55,16 @@ class DemoOrg:
     ratings: list[HumanRating] = field(default_factory=list)
     coaching: list[CoachingEvent] = field(default_factory=list)
     vague_criterion: str = ""
+    # Calls already written (those the managers rated), reused when the importer streams them.
+    written: dict[int, Call] = field(default_factory=dict, repr=False)
 
     def when(self, plan: CallPlan) -> datetime:
         return self.calendar.at(plan.day, plan.minute)
 
     def call(self, index: int) -> Call:
         """Write call `index` (its transcript, timing and ground truth)."""
+        if index in self.written:
+            return self.written[index]
         plan = self.call_plans[index]
         profile = self.reps[plan.rep_index]
         context = CallContext(
@@ -116,6 +120,7 @@ def _deal(
             if plan.verbal_day is not None
             else None,
             rep=reps[plan.rep_index].rep.name,
+            name=f"{account.name} - {account.pain.module} annual",
         ),
         amount,
     )
@@ -206,7 +211,7 @@ def generate_org(
         org.vague_criterion,
         rubric_id,
         org.when,
-        lambda plan: org.call(plan.index),
+        lambda plan: org.written.setdefault(plan.index, org.call(plan.index)),
         random.Random(f"{seed}/ratings"),
         recent_from=calendar.days // 2,
     )

@@ -174,7 +174,7 @@ class PipelineSimulator:
 
     def _minutes(self, call_type: str, rng: random.Random) -> float:
         if self.short:
-            return rng.uniform(5.0, 8.0)
+            return rng.uniform(2.0, 4.0)
         if rng.random() < 0.08:  # a quick check-in
             return rng.uniform(5.0, 9.0)
         low, high = MINUTES[call_type]

@@ -73,7 +73,8 @@ class Scene:
         """A template of the bank not yet used in this call (people rarely repeat a sentence)."""
         key = id(bank)
         unused = [i for i in range(len(bank)) if (key, i) not in self._used]
-        index = unused[self.rng.randrange(len(unused))] if unused else self.rng.randrange(len(bank))
+        choices = unused or range(len(bank))
+        index = choices[int(self.rng.random() * len(choices))]
         self._used.add((key, index))
         return bank[index]
 

@@ -30,7 +30,7 @@ from callcoach.demo.speech import Voice, estimate_seconds, timed_segments
 from callcoach.domain.calls import Call
 
 TRUTH_KEY = "demo_truth"
-MIN_SECONDS = 5 * 60 + 15
+MIN_SECONDS = 5 * 60 + 15  # full transcripts: every call at least five minutes
 MAX_SECONDS = 45 * 60 - 30
 # Who else joins, by call type: the economic buyer, an IT contact, our solutions engineer.
 BUYER_JOINS = {"discovery": 0.05, "demo": 0.2, "negotiation": 0.5, "closing": 0.6}
@@ -78,16 +78,16 @@ def _core(scene: Scene, plan: CallPlan, short: bool) -> list[Block]:
     kind = plan.call_type
     blocks: list[Block] = []
     if kind == "discovery":
-        rounds = rng.randint(2, 3) if short else rng.randint(3, 6)
+        rounds = 2 if short else rng.randint(3, 6)
         blocks.append(_record(scene, discovery.discovery, rounds))
     else:
         blocks.append(_record(scene, discovery.recap))
     if kind == "demo":
         # Longer demos show more of the product: about a screen every three minutes.
-        screens = 2 if short else min(14, max(4, round(plan.target_minutes / 3)))
+        screens = 1 if short else min(14, max(4, round(plan.target_minutes / 3)))
         blocks.append(_record(scene, value.walkthrough, screens))
     if kind == "negotiation":
-        blocks.append(_record(scene, _proposal_review, 2 if short else rng.randint(3, 6)))
+        blocks.append(_record(scene, _proposal_review, 1 if short else rng.randint(3, 6)))
     rest = [_record(scene, objections.objection, kind_) for kind_ in plan.objections]
     if kind != "closing" or rng.random() < 0.5:
         rest.append(_record(scene, value.value))
@@ -169,7 +169,9 @@ def write_turns(plan: CallPlan, ctx: CallContext, rng: random.Random) -> tuple[C
     middle = _core(scene, plan, ctx.short)
     ending = _record(scene, closing.close_attempt) + _record(scene, common.goodbye)
     core_seconds = sum(estimate_seconds(b) for b in (opening, early, ending, *middle))
-    target = min(MAX_SECONDS, max(MIN_SECONDS, plan.target_minutes * 60))
+    # Short transcripts (benchmarks at scale) keep every move but little else.
+    floor = 0.0 if ctx.short else MIN_SECONDS
+    target = min(MAX_SECONDS, max(floor, plan.target_minutes * 60))
     fillers = _fill(scene, plan, core_seconds, target)
     # The recap (and a demo's walkthrough, a negotiation's proposal review) come first.
     anchored = 1 if plan.call_type in ("discovery", "closing") else 2

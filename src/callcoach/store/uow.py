@@ -12,7 +12,9 @@ from callcoach.store.repositories.analytics import AnalyticsRepository
 from callcoach.store.repositories.app_settings import AppSettingRepository
 from callcoach.store.repositories.audit import AuditRepository
 from callcoach.store.repositories.browse import BrowseRepository
+from callcoach.store.repositories.bulk import BulkRepository
 from callcoach.store.repositories.calls import CallRepository
+from callcoach.store.repositories.coaching import CoachingRepository
 from callcoach.store.repositories.deals import DealRepository
 from callcoach.store.repositories.embeddings import EmbeddingRepository
 from callcoach.store.repositories.jobs import JobRepository
@@ -47,6 +49,8 @@ class UnitOfWork:
         self.users = UserRepository(session)
         self.browse = BrowseRepository(session)
         self.app_settings = AppSettingRepository(session)
+        self.bulk = BulkRepository(session)
+        self.coaching = CoachingRepository(session)
 
     def flush(self) -> None:
         self.session.flush()

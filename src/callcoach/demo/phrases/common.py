@@ -162,8 +162,9 @@ def opening(scene: Scene) -> None:
         scene.rep(exchange[0])
         scene.prospect(exchange[1])
         scene.rep(exchange[2])
-    scene.rep(AGENDA_FIRST if scene.first_call else AGENDA_FOLLOWUP)
-    scene.prospect(AGENDA_REPLY)
+    if not scene.compact or scene.chance(0.5):
+        scene.rep(AGENDA_FIRST if scene.first_call else AGENDA_FOLLOWUP)
+        scene.prospect(AGENDA_REPLY)
 
 
 def goodbye(scene: Scene) -> None:
