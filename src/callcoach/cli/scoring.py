@@ -89,7 +89,8 @@ def _summary_lines(summary: Any, rescore: bool) -> list[str]:
     c = s.counters
     if "llm_requests" in c or "llm_cache_hits" in c:
         lines.append(
-            f"LLM: {c.get('llm_requests', 0)} requests ({c.get('http_retries', 0)} retried), "
+            f"LLM: {c.get('llm_requests', 0)} answers from the endpoint "
+            f"({c.get('http_retries', 0)} retries after a timeout, 429 or 5xx), "
             f"{c.get('llm_cache_hits', 0)} answers from the cache; "
             f"{c.get('prompt_tokens_spent', 0):,} prompt + "
             f"{c.get('completion_tokens_spent', 0):,} completion tokens spent."
@@ -97,8 +98,8 @@ def _summary_lines(summary: Any, rescore: bool) -> list[str]:
         lines.append(
             f"Quotes: {c.get('quotes_verified', 0)} verified verbatim, "
             f"{s.quotes_rejected} rejected (not in the cited segment; never stored); "
-            f"{c.get('answers_retried', 0)} answers asked again, "
-            f"{c.get('levels_withheld', 0)} levels withheld for lack of a verified quote."
+            f"{_count(c.get('answers_retried', 0), 'answer')} asked again, "
+            f"{_count(c.get('levels_withheld', 0), 'level')} withheld for lack of a verified quote."
         )
         if c.get("full_transcript_fallbacks"):
             lines.append(
