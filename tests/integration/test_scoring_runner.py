@@ -360,3 +360,33 @@ def test_filters_and_visibility_choose_the_calls(store: Store) -> None:
         selection=CallSelection(call_ids=("call-011",)),
     )
     assert by_id.selected == 1 and by_id.scored == 1
+
+
+def test_show_call_picks_the_newest_version_and_hides_calls_the_viewer_may_not_see(
+    store: Store,
+) -> None:
+    from callcoach.services.calls import show_call
+
+    add_template_rubric(store)
+    store_calls(store, [sales_call(0, rep="Dana Ortiz")], team="East")
+    store_calls(store, [sales_call(1, rep="Lee Park")], team="West")
+    score_calls(store, FAKE, rubric_id=RUBRIC, workers=1)
+    edited = template_text(RUBRIC).replace("Asks no questions", "Asks no question at all")
+    add_rubric_text(store, edited, "edited")
+    score_calls(store, FAKE, rubric_id=RUBRIC, workers=1)
+
+    detail = show_call(store, "call-000", default_rubric=RUBRIC)
+    assert detail.rubric_version == 2 and [r.scorer for r in detail.runs] == ["fake"]
+    assert detail.rubric is not None and "Asks no question at all" in str(detail.rubric.criteria)
+    assert {(r.rubric_version, r.scorer) for r in detail.available} == {(1, "fake"), (2, "fake")}
+    cited = detail.evidence_segments()
+    assert cited and all(detail.call.segments[s].is_rep for s in cited)
+
+    dana = Viewer("dana", Role.REP, rep="Dana Ortiz")
+    assert show_call(store, "call-000", viewer=dana).call.external_id == "call-000"
+    with pytest.raises(NotFoundError, match="no call 'call-001'"):
+        show_call(store, "call-001", viewer=dana)  # a colleague's call: as if unknown
+    with pytest.raises(NotFoundError, match="no call 'nope'"):
+        show_call(store, "nope")
+    with pytest.raises(NotFoundError, match="no rubric"):
+        show_call(store, "call-000", rubric_id="no-such-rubric")

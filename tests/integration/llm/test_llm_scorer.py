@@ -23,7 +23,7 @@ from callcoach.services.scoring import CallSelection, score_calls
 from callcoach.store.uow import Store
 from tests.integration.llm.conftest import Exchange, Proxy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("llama-server")]
 
 RUBRIC = Rubric.model_validate(
     {
