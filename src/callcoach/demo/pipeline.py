@@ -30,7 +30,7 @@ OUTCOME_DRIVERS = {
     "discovery": 0.15,
     "value_articulation": 0.03,
 }
-QUALITY_SLOPE = 1.25
+QUALITY_SLOPE = 0.95
 # A call type shifts what the rep shows a little: a closing call has less discovery in it.
 TYPE_OFFSETS = {
     "discovery": {"discovery": 0.2, "close_attempt": -0.2},
@@ -117,7 +117,7 @@ class PipelineSimulator:
             rep_index=profile.index,
             account_index=len(self.accounts) - 1,
             created_day=created_day,
-            fit=rng.gauss(0.0, 0.8),
+            fit=rng.gauss(0.0, 0.9),
         )
         self._deal_count += 1
         return deal

@@ -88,7 +88,7 @@ def rate_calls(
         calls = _pick_calls(plans, pair, rng, recent_from)
         biases = {
             rater: {
-                c: (0.55 if i == 0 else -0.55) if c == vague else rng.uniform(-0.25, 0.25)
+                c: (0.4 if i == 0 else -0.4) if c == vague else rng.uniform(-0.25, 0.25)
                 for c in criteria
             }
             for i, rater in enumerate((pair.first, pair.second))
@@ -97,7 +97,7 @@ def rate_calls(
         for plan in calls:
             for criterion in criteria:
                 truth = plan.levels[criterion]
-                spread = 0.75 if criterion == vague else 0.35
+                spread = 0.55 if criterion == vague else 0.35
                 pair_levels = [
                     _clamp(truth + biases[rater][criterion] + rng.gauss(0.0, spread))
                     for rater in (pair.first, pair.second)
