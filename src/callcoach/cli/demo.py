@@ -9,7 +9,14 @@ import typer
 from rich.table import Table
 
 from callcoach.cli.app import app, state
-from callcoach.cli.output import FORMAT_OPTION, OutputFormat, RichProgress, console, print_json
+from callcoach.cli.output import (
+    FORMAT_OPTION,
+    OutputFormat,
+    RichProgress,
+    console,
+    fail,
+    print_json,
+)
 
 CRITERION_SHORT = {
     "discovery": "disc",
@@ -74,6 +81,7 @@ def demo_command(
 ) -> None:
     """Generate a demo sales org (2 managers, 12 reps, 6 months of calls, deals, ratings, coaching) and import it."""
     from callcoach.demo.model import DEFAULT_CALLS
+    from callcoach.services.common import ServiceError
     from callcoach.services.demo import DemoOptions, generate_demo
     from callcoach.services.rubrics import install_templates
 
@@ -93,8 +101,11 @@ def demo_command(
         force=force,
         workers=workers,
     )
-    with RichProgress() as progress:
-        summary = generate_demo(store, options, progress)
+    try:
+        with RichProgress() as progress:
+            summary = generate_demo(store, options, progress)
+    except ServiceError as exc:
+        raise fail(str(exc)) from exc
     if output is OutputFormat.json:
         data: dict[str, Any] = {
             key: value for key, value in summary.__dict__.items() if key != "skills" or show_truth

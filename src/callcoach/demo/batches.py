@@ -27,7 +27,10 @@ def _write_range(bounds: tuple[int, int]) -> list[Call]:
 
 
 def call_batches(
-    org: DemoOrg, batch: int = 250, workers: int | None = None
+    org: DemoOrg,
+    batch: int = 250,
+    workers: int | None = None,
+    parallel_above: int = PARALLEL_ABOVE,
 ) -> Iterator[list[Call]]:
     """Every call of the org, `batch` at a time, in order."""
     global _forked_org
@@ -36,7 +39,7 @@ def call_batches(
     workers = workers if workers is not None else (os.cpu_count() or 1)
     parallel = (
         workers > 1
-        and total >= PARALLEL_ABOVE
+        and total >= parallel_above
         and "fork" in multiprocessing.get_all_start_methods()
     )
     if not parallel:

@@ -54,19 +54,19 @@ ARCHETYPES: tuple[Archetype, ...] = (
     Archetype(
         "urgency-specialist",
         "makes the cost of waiting concrete",
-        (3.0, 4.5, 3.0, 3.6, 3.2),
+        (2.9, 4.6, 2.9, 3.4, 3.1),
         (12, 30),
     ),
-    Archetype("rookie", "ramping: two months in", (2.5, 1.9, 2.1, 2.3, 2.5), (2, 2.5)),
-    Archetype("ramping", "ramping: four months in", (3.0, 2.6, 2.3, 2.0, 3.0), (4, 4.5)),
+    Archetype("rookie", "ramping: two months in", (2.2, 1.9, 1.6, 2.7, 2.3), (2, 2.5)),
+    Archetype("ramping", "ramping: four months in", (3.1, 2.8, 2.3, 1.7, 3.2), (4, 4.5)),
     Archetype(
-        "new-hire-strong-discovery",
-        "ramping: five months in, curious",
-        (3.6, 2.2, 2.8, 2.6, 2.7),
+        "curious-new-hire",
+        "ramping: five months in, asks good questions",
+        (4.0, 2.4, 3.1, 2.9, 2.2),
         (5, 5.5),
     ),
     Archetype(
-        "struggling", "tenured but behind on everything", (2.2, 2.0, 2.3, 1.7, 2.2), (12, 26)
+        "struggling", "tenured but behind on everything", (2.0, 2.3, 2.6, 1.5, 1.8), (12, 26)
     ),
 )
 RAMPING_MONTHS = 6
@@ -119,7 +119,7 @@ def make_org(
     rng.shuffle(order)
     for index in range(config.rep_count):
         archetype = ARCHETYPES[order[index % len(order)]]
-        spread = 0.3 if index < len(ARCHETYPES) else 0.6
+        spread = 0.2 if index < len(ARCHETYPES) else 0.6
         skills = {
             criterion: min(4.8, max(1.2, base + rng.uniform(-spread, spread)))
             for criterion, base in zip(SUPPORTED_CRITERIA, archetype.skills, strict=True)

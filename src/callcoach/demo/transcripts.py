@@ -89,8 +89,7 @@ def _core(scene: Scene, plan: CallPlan, short: bool) -> list[Block]:
     if kind == "negotiation":
         blocks.append(_record(scene, _proposal_review, 1 if short else rng.randint(3, 6)))
     rest = [_record(scene, objections.objection, kind_) for kind_ in plan.objections]
-    if kind != "closing" or rng.random() < 0.5:
-        rest.append(_record(scene, value.value))
+    rest.append(_record(scene, value.value))  # every call shows every criterion somewhere
     rng.shuffle(rest)
     # Urgency lands after the first objection or value statement, rarely first.
     position = rng.randint(1, len(rest)) if rest else 0
@@ -233,6 +232,7 @@ def write_call(
                 "seed": ctx.seed,
                 "industry": account.industry.label,
                 "employees": account.employees,
+                "event": account.event,
                 "contacts": contacts,
                 "solutions_engineer": cast.engineer,
                 "objections": list(plan.objections),

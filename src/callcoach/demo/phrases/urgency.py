@@ -40,7 +40,7 @@ GENERIC_DEADLINE = (
     "(Just so you know|Heads up), our (prices|list prices) (go up|are going up) (in "
     "January|in the new year|next quarter), so it'd be (good|smart) to lock it in (now|"
     "before then).",
-    "(We've got a|There's a) (promotion|special offer|end-of-quarter deal) running (until|through) "
+    "(We've got|There's) (a promotion|a special offer|an end-of-quarter deal) running (until|through) "
     "Friday: (two months free|no setup fee|a free training package) if you (sign|commit) "
     "(by then|this week).",
     "(My manager|Our finance team) (told me|said) I can (hold|keep) this (price|discount) "

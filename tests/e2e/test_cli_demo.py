@@ -1,0 +1,86 @@
+"""`callcoach demo` as a newcomer runs it: a fresh database, a summary, no mixing with real data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from callcoach.cli import app
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Any:
+    runner = CliRunner()
+    db = str(tmp_path / "demo.db")
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, ["--db", db, *args], env={"COLUMNS": "120"})
+
+    return run
+
+
+def test_demo_creates_the_database_and_summarises_the_org(cli: Any) -> None:
+    result = cli("demo", "--scale", "200", "--end", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())  # the summary wraps to the terminal
+    assert "Demo sales org generated (seed 7)" in out and "200 calls from 12 reps in 2 teams" in out
+    for section in (
+        "Teams",
+        "Reps by team",
+        "Calls by month and type",
+        "Deals",
+        "Ratings",
+        "Coaching events",
+    ):
+        assert section in out, section
+    assert "ramping" in out and "win rate" in out and "lost after a verbal commitment" in out
+    assert "callcoach score" in out, "says what to do next"
+    assert "Generated truth" not in out, "the truth stays hidden unless asked"
+    again = cli("demo", "--scale", "200", "--end", "2026-11-23", "--show-truth")
+    assert again.exit_code == 0, again.output
+    assert "It replaced the previous demo (200 calls)" in " ".join(again.output.split())
+    assert "Generated truth" in again.output
+
+
+def test_demo_json_summary_for_programs(cli: Any) -> None:
+    result = cli("demo", "--scale", "150", "--seed", "3", "--end", "2026-11-23", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[result.output.index("{") :])
+    assert data["seed"] == 3 and data["calls"] == 150 and len(data["teams"]) == 2
+    assert len(data["reps"]) == 12 and sum(r["calls"] for r in data["reps"]) == 150
+    assert set(data["deals_by_outcome"]) == {"won", "lost", "open", "stalled"}
+    assert data["ratings"] > 0 and data["coaching"] and data["calls_per_second"] > 0
+    assert "skills" not in data
+    exported = cli("export", "calls", "--format", "jsonl")
+    assert exported.exit_code == 0, exported.output
+    assert exported.output.count('"call_id": "demo-') == 150
+
+
+def test_demo_refuses_a_database_with_real_calls_unless_forced(cli: Any, tmp_path: Path) -> None:
+    transcript = tmp_path / "real.txt"
+    transcript.write_text(
+        "[00:01] Dana Ortiz: Thanks for joining, Sam.\n[00:04] Sam Lee: Happy to be here.\n",
+        encoding="utf-8",
+    )
+    assert cli("init").exit_code == 0
+    imported = cli("import", "calls", str(transcript), "--rep-speaker", "Dana Ortiz")
+    assert imported.exit_code == 0, imported.output
+    refused = cli("demo", "--scale", "100")
+    assert refused.exit_code == 1
+    message = " ".join(refused.output.split())
+    assert "already holds 1 call(s) that are not from the demo" in message
+    assert "--force" in message
+    forced = cli("demo", "--scale", "100", "--force")
+    assert forced.exit_code == 0, forced.output
+
+
+def test_demo_options_are_checked(cli: Any) -> None:
+    bad = cli("demo", "--transcripts", "medium")
+    assert bad.exit_code == 2 and "auto, full or short" in bad.output
+    too_few = cli("demo", "--scale", "5")
+    message = " ".join(too_few.output.split())
+    assert too_few.exit_code == 1 and "5 calls cannot be spread over 12 reps" in message
