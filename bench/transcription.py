@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating measurements")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
+    load_start = os.getloadavg()
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -126,6 +127,8 @@ def main() -> None:
         "compute_type": "int8",
         "cpu_threads": transcriber.cpu_threads or "default",
         "cores": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in load_start],
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "audio_seconds": round(duration, 2),
         "speech_ends_at": round(speech_end, 2),
         "rounds": args.rounds,

@@ -107,9 +107,10 @@ class Workers:
         return env
 
     def start(
-        self, concurrency: int = 1, queues: str = "transcribe,score"
+        self, concurrency: int = 1, queues: str = "transcribe,score", threads: int | None = None
     ) -> subprocess.Popen[bytes]:
         number = len(self.processes)
+        extra = ["--threads", str(threads)] if threads else []
         log = (self.workdir / f"worker-{number}.log").open("wb")
         process = subprocess.Popen(
             [
@@ -121,6 +122,7 @@ class Workers:
                 queues,
                 "--loglevel",
                 "info",
+                *extra,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -31,6 +31,14 @@ def worker_command(
         str,
         typer.Option(help="Queues to take work from, comma-separated: transcribe, score."),
     ] = "transcribe,score",
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="CPU threads per process for transcription and embeddings "
+            "(default: the cores divided by --concurrency).",
+        ),
+    ] = None,
     loglevel: Annotated[str, typer.Option(help="Log level: debug, info, warning.")] = "info",
 ) -> None:
     """Run a worker: transcribe and score queued jobs (any number, on any number of machines)."""
@@ -52,10 +60,15 @@ def worker_command(
     database = checked.store.database.display_url
     checked.close()
     processes = max(1, concurrency or settings.workers)
-    threads = max(1, (os.cpu_count() or 1) // processes)
+    threads = threads or max(1, (os.cpu_count() or 1) // processes)
+    # Each pool process loads its models after the fork and reads these: the processes share
+    # the cores instead of every one running a thread per core.
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[variable] = str(threads)
     celery = worker_app(settings, cpu_threads=threads)
     console.print(
-        f"callcoach worker: {processes} process(es) on queue(s) {', '.join(wanted)}, "
+        f"callcoach worker: {processes} process(es) x {threads} thread(s) on queue(s) "
+        f"{', '.join(wanted)}, "
         f"broker {settings.broker_url}, database {database}",
         highlight=False,
     )
