@@ -27,10 +27,11 @@ $(TESTDEPS): $(RUNTIME)
 
 install: $(RUNTIME)
 
-# Debian packages the tests need: a browser for the web tests, speech synthesis for audio tests.
+# Debian packages the tests need: a browser for the web tests, speech synthesis for audio tests,
+# redis-server for the worker tests (each starts its own on a free port).
 system-deps:
 	@missing=""; \
-	for bin in chromium chromedriver espeak-ng sox; do \
+	for bin in chromium chromedriver espeak-ng sox redis-server; do \
 		command -v $$bin >/dev/null 2>&1 || missing="$$missing $$bin"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -38,7 +39,7 @@ system-deps:
 		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-			chromium chromium-driver espeak-ng sox libsox-fmt-mp3 >/dev/null; \
+			chromium chromium-driver espeak-ng sox libsox-fmt-mp3 redis-server >/dev/null; \
 	fi
 
 demo: $(RUNTIME)
