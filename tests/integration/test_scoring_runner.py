@@ -390,3 +390,27 @@ def test_show_call_picks_the_newest_version_and_hides_calls_the_viewer_may_not_s
         show_call(store, "nope")
     with pytest.raises(NotFoundError, match="no rubric"):
         show_call(store, "call-000", rubric_id="no-such-rubric")
+
+
+def test_a_call_deleted_while_being_scored_fails_alone(store: Store) -> None:
+    from sqlalchemy import delete
+
+    from callcoach.store.models import CallRow
+
+    seeded(store, n=3, short=0)
+
+    class DeletingScorer(FakeScorer):
+        def score(self, request: ScoringRequest) -> CallScore:
+            if request.call.external_id == "call-001":
+                with store.unit_of_work() as uow:
+                    uow.session.execute(delete(CallRow).where(CallRow.external_id == "call-001"))
+            return super().score(request)
+
+    summary = score_calls(
+        store, FAKE, rubric_id=RUBRIC, workers=1, build=lambda c: DeletingScorer()
+    )
+
+    assert summary.scored == 2
+    assert [f.call_id for f in summary.failures] == ["call-001"]
+    assert "could not save the score" in summary.failures[0].reason
+    assert_one_run_per_call(store, 2)

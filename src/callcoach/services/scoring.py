@@ -178,6 +178,7 @@ class _Run:
             with self.store.unit_of_work() as uow:
                 call = uow.calls.get(entry.external_id)
                 if call is None:  # deleted since the run started
+                    self.progress.advance()
                     continue
                 reason = unscorable_reason(call)
                 embeddings = None
@@ -232,12 +233,21 @@ class _Run:
             score.overall = rubric.weighted_overall(
                 {c.criterion_id: c.level for c in score.criteria}
             )
-        with self.store.unit_of_work() as uow:
-            if result.new_embeddings is not None and self.model is not None:
-                uow.embeddings.save(
-                    result.call_pk, self.model, call.content_hash, result.new_embeddings
-                )
-            uow.scores.save(score, result.call_pk, self.stored.version_pk)
+        try:
+            with self.store.unit_of_work() as uow:
+                if result.new_embeddings is not None and self.model is not None:
+                    uow.embeddings.save(
+                        result.call_pk, self.model, call.content_hash, result.new_embeddings
+                    )
+                uow.scores.save(score, result.call_pk, self.stored.version_pk)
+        except Exception as exc:
+            # e.g. the call was deleted meanwhile, or another run saved it first: this call
+            # fails, the run goes on (nothing half-written: the transaction rolled back).
+            self.summary.failures.append(
+                CallNote(result.call_id, f"could not save the score: {type(exc).__name__}: {exc}")
+            )
+            self.progress.advance()
+            return
         if result.new_embeddings is not None:
             self.summary.embeddings_computed += 1
         if score.status is ScoreStatus.SCORED:
