@@ -3,17 +3,20 @@
     .venv/bin/python bench/workers.py [--recordings 6] [--calls 30] [--db URL]
 
 Starts a private redis-server and, for each setting, a fresh database and one
-`callcoach worker --concurrency N` (N = 1, then 2 pool processes taking from the same queues).
+`callcoach worker --concurrency N --threads 1` (N = 1, then 2 pool processes taking from the
+same queues, one CPU thread each: what one more process adds, as one more machine core would).
 Each pool process is warmed up first (the Whisper and MiniLM models load once per process),
 then measured, in this run:
 
 - transcription: `--recordings` stereo espeak-ng calls queued with `import audio --queue`'s
   service; throughput in seconds of audio transcribed per second of wall time;
-- scoring: `--calls` calls of 60 turns queued with `score --queue`'s service for the default
+- scoring: `--calls` calls of `--turns` turns (default 350: a 30-minute call) queued with `score --queue`'s service for the default
   embedded scorer; throughput in calls per second.
 
-The ratios (2 processes / 1 process) show how the work scales with processes on one machine;
-the calls-per-hour-per-core figures feed the sizing table of docs/deployment.md.
+The ratios (2 processes / 1 process, wall time) show how the work scales with processes on one
+machine, and depend on what else the machine runs (the load averages are recorded). The CPU
+time the worker processes used (from /proc) gives the cost of the work itself: the per-core
+figures of the sizing table in docs/deployment.md come from it.
 Results: bench/results/workers.json.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 from datetime import datetime
@@ -36,17 +40,19 @@ from tests.conftest import postgres_schema_url  # noqa: E402
 from tests.worker_helpers import Workers, redis_server, wait_for  # noqa: E402
 
 from callcoach.bootstrap import Container, bootstrap, job_queue  # noqa: E402
-from callcoach.domain.jobs import Job, JobKind, JobStatus  # noqa: E402
+from callcoach.domain.jobs import Job, JobStatus  # noqa: E402
 from callcoach.ingest.audio import decode  # noqa: E402
 from callcoach.services.audio import AudioImportOptions  # noqa: E402
 from callcoach.services.imports import import_calls  # noqa: E402
 from callcoach.services.jobs import enqueue_audio, enqueue_selected_scoring, list_jobs  # noqa: E402
 from callcoach.services.rubrics import install_templates  # noqa: E402
+from callcoach.services.scoring import CallSelection  # noqa: E402
 from callcoach.settings import Settings  # noqa: E402
 from callcoach.store.repositories.calls import now_utc  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "workers.json"
 RUBRIC = "one-call-close"
+FINISHED = (JobStatus.DONE, JobStatus.FAILED)
 TYPICAL_CALL_MINUTES = 30  # the sizing table's unit: a 30-minute stereo call
 
 REP_LINES = [
@@ -94,10 +100,44 @@ def conversations(path: Path, count: int, prefix: str, turns: int = 60) -> Path:
     return path
 
 
-def finished(container: Container, kind: JobKind, count: int) -> list[Job]:
-    jobs = list_jobs(container.store, kind=kind).jobs
-    done = [j for j in jobs if j.status in (JobStatus.DONE, JobStatus.FAILED)]
-    return jobs if len(done) == count and len(jobs) == count else []
+def finished(container: Container, job_ids: set[int]) -> list[Job]:
+    """The jobs, once every one of them is done or failed; else an empty list."""
+    jobs = [j for j in list_jobs(container.store).jobs if j.id in job_ids]
+    if len(jobs) == len(job_ids) and all(j.status in FINISHED for j in jobs):
+        return jobs
+    return []
+
+
+def worker_cpu_seconds(main_pid: int) -> float:
+    """CPU time (user + system) used so far by a worker and its pool processes (Linux /proc).
+
+    Unlike wall time, this barely depends on what else the machine is running, so it gives
+    the cost of the work itself: the basis of the per-core sizing.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == main_pid or ppid == main_pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def most_at_once(jobs: list[Job]) -> int:
+    """The most jobs that were running at the same moment (are the processes all busy?)."""
+    events = sorted(
+        [(j.started_at, 1) for j in jobs if j.started_at]
+        + [(j.finished_at, -1) for j in jobs if j.finished_at]
+    )
+    running = peak = 0
+    for _, change in events:
+        running += change
+        peak = max(peak, running)
+    return peak
 
 
 def span(jobs: list[Job], since: datetime) -> float:
@@ -113,6 +153,7 @@ def measure(
     files: list[Path],
     warm_files: list[Path],
     calls: int,
+    turns: int,
 ) -> dict[str, Any]:
     settings = Settings(db=db_url, broker_url=broker)
     container = bootstrap(settings, require_current=False)
@@ -120,60 +161,72 @@ def measure(
     install_templates(container.store)
     queue = job_queue(container)
     workers = Workers(db_url, broker, workdir)
-    workers.start(concurrency=concurrency)
+    worker = workers.start(concurrency=concurrency, threads=1)
     try:
         # Warm-up: one transcription and one scoring per pool process (models load once).
-        enqueue_audio(container.store, queue, warm_files[:concurrency], AudioImportOptions())
-        wait_for(
-            lambda: finished(container, JobKind.TRANSCRIBE, concurrency),
-            timeout=600,
-            what="warm-up transcriptions",
+        warm = enqueue_audio(container.store, queue, warm_files[:concurrency], AudioImportOptions())
+        ids = {f.job_id for f in warm.files if f.job_id is not None}
+        wait_for(lambda: finished(container, ids), timeout=600, what="warm-up transcriptions")
+        warm_calls = conversations(workdir / "warm.jsonl", concurrency, "warm")
+        import_calls(container.store, [warm_calls])
+        scoring = enqueue_selected_scoring(
+            container.store,
+            queue,
+            rubric=RUBRIC,
+            scorer="embedded",
+            selection=CallSelection(call_ids=tuple(f"warm-{n:03d}" for n in range(concurrency))),
         )
-        import_calls(container.store, [conversations(workdir / "warm.jsonl", concurrency, "warm")])
-        enqueue_selected_scoring(container.store, queue, rubric=RUBRIC, scorer="embedded")
-        wait_for(
-            lambda: finished(container, JobKind.SCORE, concurrency),
-            timeout=600,
-            what="warm-up scoring",
-        )
+        ids = {j.id for j in scoring.queued}
+        wait_for(lambda: finished(container, ids), timeout=600, what="warm-up scoring")
 
-        # Transcription. Job times come from the database (the workers' clocks: this machine).
-        since = now_utc()
-        enqueue_audio(container.store, queue, files, AudioImportOptions(rep="Dana"))
-        total = concurrency + len(files)
-        jobs = wait_for(
-            lambda: finished(container, JobKind.TRANSCRIBE, total),
-            timeout=3600,
-            what="transcriptions",
-        )
-        measured = [j for j in jobs if j.payload["path"] in {str(f.resolve()) for f in files}]
-        failed = [j.error for j in measured if j.status is JobStatus.FAILED]
+        # Transcription. Job times are written by the workers (this machine's clock).
+        since, cpu = now_utc(), worker_cpu_seconds(worker.pid)
+        report = enqueue_audio(container.store, queue, files, AudioImportOptions(rep="Dana"))
+        ids = {f.job_id for f in report.files if f.job_id is not None}
+        assert len(ids) == len(files), report.files
+        jobs = wait_for(lambda: finished(container, ids), timeout=3600, what="transcriptions")
+        failed = [j.error for j in jobs if j.status is JobStatus.FAILED]
         assert not failed, failed
-        transcribe_s = span(measured, since)
+        transcribe_s = span(jobs, since)
+        transcribe_cpu = worker_cpu_seconds(worker.pid) - cpu
+        transcribe_peak = most_at_once(jobs)
 
         # Scoring.
-        import_calls(container.store, [conversations(workdir / "calls.jsonl", calls, "call")])
-        since = now_utc()
-        report = enqueue_selected_scoring(container.store, queue, rubric=RUBRIC, scorer="embedded")
-        assert len(report.queued) == calls
-        jobs = wait_for(
-            lambda: finished(container, JobKind.SCORE, concurrency + calls),
-            timeout=3600,
-            what="scoring",
+        source = conversations(workdir / "calls.jsonl", calls, "call", turns)
+        import_calls(container.store, [source])
+        since, cpu = now_utc(), worker_cpu_seconds(worker.pid)
+        scoring = enqueue_selected_scoring(
+            container.store,
+            queue,
+            rubric=RUBRIC,
+            scorer="embedded",
+            selection=CallSelection(call_ids=tuple(f"call-{n:03d}" for n in range(calls))),
         )
-        measured = [j for j in jobs if str(j.payload["call_id"]).startswith("call-")]
-        assert all(j.status is JobStatus.DONE for j in measured), [j.error for j in measured]
-        score_s = span(measured, since)
+        ids = {j.id for j in scoring.queued}
+        assert len(ids) == calls
+        jobs = wait_for(lambda: finished(container, ids), timeout=3600, what="scoring")
+        assert all(j.status is JobStatus.DONE for j in jobs), [j.error for j in jobs]
+        score_s = span(jobs, since)
+        score_cpu = worker_cpu_seconds(worker.pid) - cpu
+        score_peak = most_at_once(jobs)
     finally:
         workers.stop_all()
         container.close()
-    return {"transcribe_seconds": transcribe_s, "score_seconds": score_s}
+    return {
+        "transcribe_seconds": transcribe_s,
+        "score_seconds": score_s,
+        "transcribe_cpu_seconds": transcribe_cpu,
+        "score_cpu_seconds": score_cpu,
+        "transcribe_jobs_at_once": transcribe_peak,
+        "score_jobs_at_once": score_peak,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recordings", type=int, default=6)
-    parser.add_argument("--calls", type=int, default=30)
+    parser.add_argument("--calls", type=int, default=12)
+    parser.add_argument("--turns", type=int, default=350, help="turns per scored call")
     parser.add_argument(
         "--postgres",
         action="store_true",
@@ -182,6 +235,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # Stopped with SIGTERM: unwind, so the workers and redis-server are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     load_start = os.getloadavg()
     results: dict[int, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp, redis_server(Path(tmp)) as broker:
@@ -201,7 +256,7 @@ def main() -> None:
             db_url = next(schema) if schema else f"sqlite:///{workdir / 'bench.db'}"
             try:
                 results[concurrency] = measure(
-                    concurrency, broker, db_url, workdir, files, warm, args.calls
+                    concurrency, broker, db_url, workdir, files, warm, args.calls, args.turns
                 )
             finally:
                 if schema:
@@ -210,8 +265,9 @@ def main() -> None:
     one, two = results[1], results[2]
     audio_rate = {n: audio_seconds / r["transcribe_seconds"] for n, r in results.items()}
     score_rate = {n: args.calls / r["score_seconds"] for n, r in results.items()}
-    best_audio = max(audio_rate.values())
-    best_score = max(score_rate.values())
+    # Per core: the work's CPU cost, measured in the one-process setting (one thread: one core).
+    audio_per_cpu_s = audio_seconds / one["transcribe_cpu_seconds"]
+    cpu_s_per_call = one["score_cpu_seconds"] / args.calls
     result = {
         "command": "python " + " ".join(["bench/workers.py", *sys.argv[1:]]),
         "cores": cores,
@@ -221,7 +277,7 @@ def main() -> None:
         "recordings": args.recordings,
         "audio_seconds": round(audio_seconds, 1),
         "calls": args.calls,
-        "turns_per_call": 60,
+        "turns_per_call": args.turns,
         "seconds": {
             f"{n}_process": {k: round(v, 2) for k, v in r.items()} for n, r in results.items()
         },
@@ -233,12 +289,22 @@ def main() -> None:
             one["transcribe_seconds"] / two["transcribe_seconds"], 3
         ),
         "ratio_2_to_1_scoring": round(one["score_seconds"] / two["score_seconds"], 3),
+        # CPU cost per job with 2 processes over 1: near 1.0 means a second process adds its
+        # core's full worth when the machine has the core free.
+        "cpu_per_job_ratio_2_to_1_transcription": round(
+            two["transcribe_cpu_seconds"] / one["transcribe_cpu_seconds"], 3
+        ),
+        "cpu_per_job_ratio_2_to_1_scoring": round(
+            two["score_cpu_seconds"] / one["score_cpu_seconds"], 3
+        ),
         "sizing_per_core": {
-            "transcription_audio_minutes_per_hour": round(best_audio * 60 / cores, 1),
+            "transcription_audio_seconds_per_cpu_second": round(audio_per_cpu_s, 2),
+            "transcription_audio_minutes_per_hour": round(audio_per_cpu_s * 60, 1),
             f"transcription_{TYPICAL_CALL_MINUTES}_min_calls_per_hour": round(
-                best_audio * 3600 / (TYPICAL_CALL_MINUTES * 60) / cores, 1
+                audio_per_cpu_s * 3600 / (TYPICAL_CALL_MINUTES * 60), 1
             ),
-            "scoring_60_turn_calls_per_hour": round(best_score * 3600 / cores),
+            "scoring_cpu_seconds_per_call": round(cpu_s_per_call, 3),
+            f"scoring_{args.turns}_turn_calls_per_hour": round(3600 / cpu_s_per_call),
         },
     }
     print(json.dumps(result, indent=2))
