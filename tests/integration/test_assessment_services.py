@@ -355,3 +355,19 @@ def test_two_cycles_without_a_related_criterion_say_the_rubric_may_be_wrong(stor
     assert not report.related_now and report.related_previous is False
     assert any("the rubric may be measuring the wrong behaviours" in w for w in report.warnings)
     assert report.suggested_weights is None
+
+
+def test_a_rubric_of_more_than_ten_criteria_reads_every_level(store: Store) -> None:
+    weights = {f"c{k:02d}": (9 if k < 4 else 8) for k in range(12)}
+    world = World(store)
+    world.rubric(weights)
+    world.rep("Ann", "East")
+    for i in range(3):
+        world.call(f"wide-{i}", "Ann", Q2 + timedelta(days=i))
+        world.score(f"wide-{i}", {c: 1 + (k + i) % 5 for k, c in enumerate(weights)})
+    report = build_scorecards(store, AssessmentQuery(rubric="test-rubric", cycle="2026-Q2"))
+    means = {c.criterion_id: c.mean for c in report.reps[0].criteria}
+    assert means == {
+        c: pytest.approx(np.mean([1 + (k + i) % 5 for i in range(3)]))
+        for k, c in enumerate(weights)
+    }

@@ -1,7 +1,7 @@
 """Which level counts for a call and a criterion, and the per-call table every analytic reads.
 
 Rule (documented in docs/assessment.md): for each call, the latest machine run for the rubric
-counts (highest rubric version, then most recent run), scored with the weights of the version
+counts (highest rubric version, then the most recently stored run), scored with the weights of the version
 it used; where a manager overrode a criterion (human rating with source "override"), the
 override replaces the machine level for that criterion. The latest override wins.
 """
@@ -19,8 +19,8 @@ REP = "rep"
 DATE = "date"
 VERSION = "version"
 RUN = "run"
-CREATED = "created"
-CALL_COLUMNS = (REP, DATE, VERSION, RUN, CREATED)
+DEAL = "deal"  # the linked deal's primary key, -1 when none
+CALL_COLUMNS = (REP, DATE, VERSION, RUN, DEAL)
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,11 @@ class ScoreTable:
 def keep_latest_runs(
     calls: pd.DataFrame, levels: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One run per call: the highest rubric version, then the most recent run."""
+    """One run per call: the highest rubric version, then the most recently stored run (runs are
+    numbered as they are stored; re-scoring or re-importing replaces a run with a new one)."""
     if calls.index.is_unique:
         return calls, levels
-    order = calls.assign(_pos=np.arange(len(calls))).sort_values([VERSION, CREATED, RUN])
+    order = calls.assign(_pos=np.arange(len(calls))).sort_values([VERSION, RUN])
     keep = np.sort(order[~order.index.duplicated(keep="last")]["_pos"].to_numpy())
     return calls.iloc[keep], levels.iloc[keep]
 
@@ -164,7 +165,7 @@ def empty_score_table(criteria: list[CriterionInfo]) -> ScoreTable:
             DATE: pd.Series(dtype="datetime64[ns]"),
             VERSION: pd.Series(dtype="int64"),
             RUN: pd.Series(dtype="int64"),
-            CREATED: pd.Series(dtype="datetime64[ns]"),
+            DEAL: pd.Series(dtype="int64"),
         }
     )
     levels = pd.DataFrame({c.id: pd.Series(dtype=float) for c in criteria})

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from callcoach.analytics.levels import DATE, REP, CriterionInfo, ScoreTable
+from callcoach.analytics.scorecards import NO_TEAM
 
 PRIORITIES_PER_REP = 2
 MOMENTS_PER_PRIORITY = 3
@@ -106,26 +107,48 @@ def coaching_priorities(
 ) -> dict[int, list[Priority]]:
     """Priorities of each selected rep against their own team's mean (over the team's calls).
 
-    `team_of` maps rep id to team name (missing: reps without a team form one group).
+    `team_of` maps rep id to team name (missing: reps without a team form one group). The
+    weighted gaps of every rep and criterion are computed at once; objects are built only for
+    the priorities kept.
     """
+    criteria = table.criteria
+    columns = [c.id for c in criteria]
     reps = table.calls[REP]
-    rep_means = table.levels.groupby(reps.to_numpy()).mean()
-    teams = reps.map(team_of).fillna("\x00")
-    team_means = table.levels.groupby(teams.to_numpy()).mean()
-    result: dict[int, list[Priority]] = {}
-    for rep_id in selected:
-        if rep_id not in rep_means.index:
-            result[rep_id] = []
-            continue
-        team = team_of.get(rep_id)
-        team_key = team if isinstance(team, str) else "\x00"
-        mine = {k: float(v) for k, v in rep_means.loc[rep_id].items() if pd.notna(v)}
-        theirs = (
-            {k: float(v) for k, v in team_means.loc[team_key].items() if pd.notna(v)}
-            if team_key in team_means.index
-            else {}
-        )
-        result[rep_id] = rank_priorities(mine, theirs, table.criteria, limit)
+    rep_means = table.levels.groupby(reps.to_numpy()).mean().reindex(columns=columns)
+    teams = reps.map(team_of).fillna(NO_TEAM)
+    team_means = table.levels.groupby(teams.to_numpy()).mean().reindex(columns=columns)
+    chosen = [r for r in selected if r in rep_means.index]
+    result: dict[int, list[Priority]] = {r: [] for r in selected}
+    if not chosen:
+        return result
+    mine = rep_means.loc[chosen].to_numpy(dtype=float)
+    rep_team = [team_of.get(r) if isinstance(team_of.get(r), str) else NO_TEAM for r in chosen]
+    theirs = team_means.reindex(rep_team).to_numpy(dtype=float)
+    weights = np.array([c.weight for c in criteria], dtype=float)
+    gaps = theirs - mine
+    with np.errstate(invalid="ignore"):
+        scores = np.where(gaps > 0, gaps * weights / 100.0, np.nan)
+    # Largest weighted gap first; ties: heavier criterion, then rubric order.
+    order_keys = np.lexsort((np.arange(len(criteria)), -weights))
+    for row, rep_id in enumerate(chosen):
+        ranked = sorted(
+            (k for k in order_keys if not np.isnan(scores[row, k])),
+            key=lambda k: -scores[row, k],
+        )[:limit]
+        result[rep_id] = [
+            Priority(
+                rank=rank,
+                criterion_id=criteria[k].id,
+                name=criteria[k].name,
+                weight=criteria[k].weight,
+                rep_mean=float(mine[row, k]),
+                team_mean=float(theirs[row, k]),
+                gap=float(gaps[row, k]),
+                weighted_gap=float(scores[row, k]),
+                what_good_looks_like=criteria[k].good,
+            )
+            for rank, k in enumerate(ranked, 1)
+        ]
     return result
 
 

@@ -10,6 +10,7 @@ the gap between the halves.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,7 @@ from callcoach.analytics.levels import REP, CriterionInfo, ScoreTable
 
 CONFIDENCE = 0.95
 MIN_CALLS_PER_REP = 10  # seed rule: fewer scored calls is not a meaningful assessment
+NO_TEAM = "\x00"  # the group of reps without a team
 
 
 def not_enough_calls(count: int) -> str:
@@ -44,43 +46,61 @@ def mean_ci(values: np.ndarray | pd.Series | list[float]) -> MeanCI:
     """Mean and t-based 95% interval of the non-missing values."""
     data = np.asarray(values, dtype=float)
     data = data[~np.isnan(data)]
-    frame = pd.DataFrame({"v": data, "g": 0})
-    return _interval_rows(frame.groupby("g")["v"].agg(["count", "mean", "std"])).get(
-        0, MeanCI(0, None, None, None, "no scored calls")
-    )
+    frame = pd.DataFrame({"v": data, "g": np.zeros(len(data), dtype=int)})
+    return GroupStats.of(frame[["v"]], frame["g"]).get("v", 0)
 
 
-def _interval_rows(agg: pd.DataFrame) -> dict[object, MeanCI]:
-    """From a frame of count/mean/std per group to MeanCI per group (vectorised t quantiles)."""
-    result: dict[object, MeanCI] = {}
-    if agg.empty:
-        return result
-    counts = agg["count"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        critical = stats.t.ppf(0.5 + CONFIDENCE / 2, counts - 1)
-        half = critical * agg["std"].to_numpy(dtype=float) / np.sqrt(counts)
-    for key, n, mean, width in zip(agg.index, counts, agg["mean"].to_numpy(), half, strict=True):
-        count = int(n)
-        if count == 0:
-            result[key] = MeanCI(0, None, None, None, "no scored calls")
-        elif count == 1 or np.isnan(width):
-            result[key] = MeanCI(count, float(mean), None, None, "one call: no interval")
-        else:
-            result[key] = MeanCI(count, float(mean), float(mean - width), float(mean + width))
-    return result
+_NO_CALLS = "no scored calls"
+_ONE_CALL = "one call: no interval"
 
 
-def grouped_intervals(table: ScoreTable, keys: pd.Series) -> dict[str, dict[object, MeanCI]]:
+class GroupStats:
+    """Per group and column: n, mean and the t-based 95% interval, computed for all groups at
+    once (one groupby, vectorised t quantiles); MeanCI objects are made only when asked for."""
+
+    def __init__(
+        self, keys: list[object], columns: dict[str, tuple[list[int], list[float], list[float]]]
+    ):
+        self._position = {key: i for i, key in enumerate(keys)}
+        self._columns = columns
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, keys: pd.Series | np.ndarray) -> GroupStats:
+        grouped = frame.groupby(np.asarray(keys), sort=False)
+        counts = grouped.count()
+        means = grouped.mean()
+        stds = grouped.std()
+        columns = {}
+        for column in frame.columns:
+            n = counts[column].to_numpy(dtype=float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                critical = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)
+                half = critical * stds[column].to_numpy(dtype=float) / np.sqrt(n)
+            columns[str(column)] = (
+                n.astype(int).tolist(),
+                means[column].to_numpy(dtype=float).tolist(),
+                half.tolist(),
+            )
+        return cls(list(counts.index), columns)
+
+    def get(self, column: str, key: object) -> MeanCI:
+        position = self._position.get(key)
+        if position is None:
+            return MeanCI(0, None, None, None, _NO_CALLS)
+        counts, means, halves = self._columns[column]
+        n, mean, half = counts[position], means[position], halves[position]
+        if n == 0:
+            return MeanCI(0, None, None, None, _NO_CALLS)
+        if n == 1 or half != half:  # NaN: one call, or no spread to measure
+            return MeanCI(n, mean, None, None, _ONE_CALL)
+        return MeanCI(n, mean, mean - half, mean + half)
+
+
+def grouped_intervals(table: ScoreTable, keys: pd.Series) -> GroupStats:
     """Per criterion (and "overall"), per group key: mean level with its interval."""
-    result: dict[str, dict[object, MeanCI]] = {}
     frame = table.levels.copy()
-    frame["__overall"] = table.overall()
-    grouped = frame.groupby(keys.to_numpy())
-    for column in frame.columns:
-        agg = grouped[column].agg(["count", "mean", "std"])
-        name = "overall" if column == "__overall" else str(column)
-        result[name] = _interval_rows(agg)
-    return result
+    frame["overall"] = table.overall()
+    return GroupStats.of(frame, keys.to_numpy())
 
 
 @dataclass(frozen=True)
@@ -209,25 +229,29 @@ def rep_scorecards(
     `current`/`previous` hold their calls: team means and team close rates need them all.
     `deals` has, per rep id, `won` and `closed` counts of linked closed deals.
     """
-    teams = reps["team"]
+    teams = reps["team"].where(reps["team"].notna(), NO_TEAM).astype(object)
     now = grouped_intervals(current, current.calls[REP])
     before = grouped_intervals(previous, previous.calls[REP])
-    call_teams = current.calls[REP].map(teams)
-    team_now = grouped_intervals(current, call_teams.fillna("\x00"))
-    won = deals["won"] if "won" in deals else pd.Series(dtype=int)
-    closed = deals["closed"] if "closed" in deals else pd.Series(dtype=int)
-    team_won = won.groupby(teams.reindex(won.index).fillna("\x00")).sum()
-    team_closed = closed.groupby(teams.reindex(closed.index).fillna("\x00")).sum()
-    counts = current.calls[REP].value_counts()
+    team_now = grouped_intervals(current, current.calls[REP].map(teams).fillna(NO_TEAM))
+    won = (deals["won"] if "won" in deals else pd.Series(dtype=int)).to_dict()
+    closed = (deals["closed"] if "closed" in deals else pd.Series(dtype=int)).to_dict()
+    team_won: dict[object, int] = {}
+    team_closed: dict[object, int] = {}
+    for rep_id, team in teams.items():
+        team_won[team] = team_won.get(team, 0) + int(won.get(rep_id, 0))
+        team_closed[team] = team_closed.get(team, 0) + int(closed.get(rep_id, 0))
+    counts = current.calls[REP].value_counts().to_dict()
+    names = reps["name"].to_dict()
+    team_of = teams.to_dict()
     cards = []
-    chosen = reps if selected is None else reps.loc[[r for r in selected if r in reps.index]]
-    for rep_id, row in chosen.iterrows():
-        team_key = row["team"] if isinstance(row["team"], str) else "\x00"
+    chosen = list(reps.index) if selected is None else [r for r in selected if r in names]
+    for rep_id in chosen:
+        team_key = team_of[rep_id]
         criteria = []
         for crit in current.criteria:
-            this = now[crit.id].get(rep_id, MeanCI(0, None, None, None, "no scored calls"))
-            prior = before.get(crit.id, {}).get(rep_id)
-            team_mean = team_now[crit.id].get(team_key)
+            this = now.get(crit.id, rep_id)
+            prior = before.get(crit.id, rep_id)
+            team_mean = team_now.get(crit.id, team_key)
             criteria.append(
                 CriterionResult(
                     criterion_id=crit.id,
@@ -237,31 +261,29 @@ def rep_scorecards(
                     mean=this.mean,
                     ci_low=this.low,
                     ci_high=this.high,
-                    previous_mean=prior.mean if prior else None,
-                    change=_delta(this.mean, prior.mean if prior else None),
-                    team_mean=team_mean.mean if team_mean else None,
+                    previous_mean=prior.mean,
+                    change=_delta(this.mean, prior.mean),
+                    team_mean=team_mean.mean,
                     note=this.note,
                 )
             )
-        overall = now["overall"].get(rep_id, MeanCI(0, None, None, None))
-        overall_before = before.get("overall", {}).get(rep_id)
+        overall = now.get("overall", rep_id)
+        overall_before = before.get("overall", rep_id)
         n_calls = int(counts.get(rep_id, 0))
         rep_rate = CloseRate.of(int(won.get(rep_id, 0)), int(closed.get(rep_id, 0)))
         team_rate = CloseRate.of(int(team_won.get(team_key, 0)), int(team_closed.get(team_key, 0)))
         flags = [] if n_calls >= MIN_CALLS_PER_REP else [not_enough_calls(n_calls)]
         cards.append(
             RepScorecard(
-                rep=str(row["name"]),
-                team=row["team"] if isinstance(row["team"], str) else None,
+                rep=str(names[rep_id]),
+                team=None if team_key == NO_TEAM else str(team_key),
                 calls=n_calls,
                 enough_calls=n_calls >= MIN_CALLS_PER_REP,
                 overall=overall.mean,
                 overall_ci_low=overall.low,
                 overall_ci_high=overall.high,
-                overall_previous=overall_before.mean if overall_before else None,
-                overall_change=_delta(
-                    overall.mean, overall_before.mean if overall_before else None
-                ),
+                overall_previous=overall_before.mean,
+                overall_change=_delta(overall.mean, overall_before.mean),
                 criteria=criteria,
                 close_rate=rep_rate,
                 team_close_rate=team_rate,
@@ -272,52 +294,55 @@ def rep_scorecards(
     return cards
 
 
-def split_top_bottom(outcomes: pd.Series) -> tuple[list[object], list[object]]:
-    """Reps ordered by outcome, best first: the top half and the bottom half.
-
-    With an odd number of reps the middle one belongs to neither half.
-    """
-    ordered = outcomes.dropna().sort_values(ascending=False, kind="stable")
+def split_top_bottom(
+    outcomes: pd.Series | dict[object, float],
+) -> tuple[list[object], list[object]]:
+    """Reps ordered by outcome, best first (ties keep their order): the top half and the bottom
+    half. With an odd number of reps the middle one belongs to neither half."""
+    items = outcomes.items()
+    ordered = sorted(
+        ((rep, float(v)) for rep, v in items if v is not None and not np.isnan(v)),
+        key=lambda item: -item[1],
+    )
     half = len(ordered) // 2
-    return list(ordered.index[:half]), list(ordered.index[len(ordered) - half :])
+    return [r for r, _ in ordered[:half]], [r for r, _ in ordered[len(ordered) - half :]]
 
 
 def top_vs_bottom(
-    rep_means: pd.DataFrame,
+    rep_means: dict[object, np.ndarray],
     criteria: list[CriterionInfo],
-    names: pd.Series,
-    outcome: pd.Series,
+    names: dict[object, str],
+    outcome: dict[object, float],
     metric: str,
 ) -> TopBottom | None:
     """Criteria ranked by how much the top half of reps (by outcome) beat the bottom half.
 
-    `rep_means` holds each rep's mean level per criterion (index: rep id); each rep counts once:
-    group means are means of the reps' own means.
+    `rep_means` holds each rep's mean level per criterion (in `criteria` order); each rep counts
+    once: group means are means of the reps' own means.
     """
     top, bottom = split_top_bottom(outcome)
     if not top or not bottom:
         return None
-    top_means = rep_means.reindex(top).mean()
-    bottom_means = rep_means.reindex(bottom).mean()
+    empty = np.full(len(criteria), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a criterion no rep of a group has
+        top_means = np.nanmean([rep_means.get(r, empty) for r in top], axis=0)
+        bottom_means = np.nanmean([rep_means.get(r, empty) for r in bottom], axis=0)
     gaps = []
-    for crit in criteria:
-        high = top_means.get(crit.id)
-        low = bottom_means.get(crit.id)
-        top_mean = None if high is None or pd.isna(high) else float(high)
-        bottom_mean = None if low is None or pd.isna(low) else float(low)
+    for position, crit in enumerate(criteria):
+        high, low = top_means[position], bottom_means[position]
+        top_mean = None if np.isnan(high) else float(high)
+        bottom_mean = None if np.isnan(low) else float(low)
         gaps.append(
             GroupGap(crit.id, crit.name, top_mean, bottom_mean, _delta(top_mean, bottom_mean))
         )
     gaps.sort(key=lambda g: (g.gap is None, -(g.gap or 0.0)))
     return TopBottom(
         metric=metric,
-        top=[RepOutcome(str(names[r]), float(outcome[r])) for r in top],
-        bottom=[RepOutcome(str(names[r]), float(outcome[r])) for r in bottom],
+        top=[RepOutcome(names[r], outcome[r]) for r in top],
+        bottom=[RepOutcome(names[r], outcome[r]) for r in bottom],
         gaps=gaps,
     )
-
-
-NO_TEAM = "\x00"  # the group of reps without a team
 
 
 def team_benchmarks(
@@ -333,8 +358,11 @@ def team_benchmarks(
     call_team = rep_of_call.map(team_of).fillna(NO_TEAM)
     intervals = grouped_intervals(current, call_team)
     calls_per_team = call_team.value_counts()
-    rep_means = current.levels.groupby(rep_of_call.to_numpy()).mean()
-    scored = set(rep_means.index)
+    grouped_means = current.levels.groupby(rep_of_call.to_numpy()).mean()
+    ordered_means = grouped_means.reindex(columns=current.criterion_ids).to_numpy(dtype=float)
+    rep_means = dict(zip(grouped_means.index, ordered_means, strict=True))
+    scored = set(rep_means)
+    names = reps["name"].astype(str).to_dict()
     rep_deals = deals.reindex(reps.index).fillna(0)
     attainment_all = (
         deals["attainment"].reindex(reps.index)
@@ -342,32 +370,33 @@ def team_benchmarks(
         else pd.Series(np.nan, index=reps.index)
     )
     closed = rep_deals["closed"]
-    win_rate_all = (rep_deals["won"] / closed.where(closed > 0)).astype(float)
-    empty = MeanCI(0, None, None, None)
+    win_rate_all = (rep_deals["won"] / closed.where(closed > 0)).astype(float).to_dict()
+    attainment_map = attainment_all.astype(float).to_dict()
+    won_map = rep_deals["won"].to_dict()
+    closed_map = closed.to_dict()
     result = []
     for team, members in reps.groupby(team_of, sort=True):
         ids = list(members.index)
+        count = len(ids)
         lines = []
         for crit in current.criteria:
-            ci = intervals[crit.id].get(team, empty)
+            ci = intervals.get(crit.id, team)
             lines.append(
                 BenchmarkLine(crit.id, crit.name, crit.weight, ci.n, ci.mean, ci.low, ci.high)
             )
-        overall = intervals["overall"].get(team, empty)
-        rate = CloseRate.of(int(rep_deals.loc[ids, "won"].sum()), int(closed.loc[ids].sum()))
+        overall = intervals.get("overall", team)
+        rate = CloseRate.of(int(sum(won_map[r] for r in ids)), int(sum(closed_map[r] for r in ids)))
         shown = [r for r in ids if r in scored]
-        attainment = attainment_all.loc[shown]
-        win_rate = win_rate_all.loc[shown]
+        attainment = {r: attainment_map[r] for r in shown if not np.isnan(attainment_map[r])}
+        win_rate = {r: win_rate_all[r] for r in shown if not np.isnan(win_rate_all[r])}
         comparison = None
         note = None
-        if attainment.notna().sum() >= 2:
+        if len(attainment) >= 2:
             comparison = top_vs_bottom(
-                rep_means, current.criteria, members["name"], attainment, "quota attainment"
+                rep_means, current.criteria, names, attainment, "quota attainment"
             )
-        elif win_rate.notna().sum() >= 2:
-            comparison = top_vs_bottom(
-                rep_means, current.criteria, members["name"], win_rate, "win rate"
-            )
+        elif len(win_rate) >= 2:
+            comparison = top_vs_bottom(rep_means, current.criteria, names, win_rate, "win rate")
         else:
             note = (
                 "top-vs-bottom needs at least 2 scored reps with closed linked deals or quotas "
@@ -376,7 +405,7 @@ def team_benchmarks(
         result.append(
             TeamBenchmark(
                 team=None if team == NO_TEAM else str(team),
-                reps=len(members),
+                reps=count,
                 calls=int(calls_per_team.get(team, 0)),
                 overall=overall.mean,
                 criteria=lines,

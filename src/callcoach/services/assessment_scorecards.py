@@ -9,7 +9,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from callcoach.analytics.levels import RUN, ScoreTable
+from callcoach.analytics.levels import DEAL, REP, RUN, ScoreTable
 from callcoach.analytics.priorities import (
     MOMENTS_PER_PRIORITY,
     Moment,
@@ -38,7 +38,7 @@ from callcoach.services.assessment import (
 from callcoach.store.uow import Store, UnitOfWork
 
 # Candidate calls fetched per priority: more than shown, since some low levels have no quote.
-_MOMENT_CANDIDATES = 2 * MOMENTS_PER_PRIORITY
+_MOMENT_CANDIDATES = MOMENTS_PER_PRIORITY + 2
 
 
 @dataclass
@@ -75,11 +75,14 @@ class PrioritiesReport:
     notes: list[str] = field(default_factory=list)
 
 
-def deal_frame(uow: UnitOfWork, scope: Scope) -> pd.DataFrame:
-    """Per rep of the population: won and closed linked deals, and quota attainment."""
-    since, until = scope.cycle.bounds()
-    counts = uow.analytics.linked_deal_counts(since, until, scope.population)
-    frame = pd.DataFrame(counts, columns=["rep", "won", "closed"]).set_index("rep")
+def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFrame:
+    """Per rep of the population: won and closed deals linked to their scored calls in the
+    cycle (each deal once per rep), and quota attainment."""
+    closed = dict(uow.analytics.closed_deals())
+    links = pd.DataFrame({"rep": current.calls[REP], "deal": current.calls[DEAL]})
+    links = links[links["deal"].isin(list(closed))].drop_duplicates()
+    links["won"] = links["deal"].map(closed).astype(int)
+    frame = links.groupby("rep").agg(won=("won", "sum"), closed=("deal", "count"))
     frame = frame.reindex(scope.reps.index).fillna(0).astype(int)
     quotas = uow.analytics.quota_attainment(scope.cycle.start, scope.cycle.end, scope.population)
     attainment = pd.Series(np.nan, index=scope.reps.index, dtype=float)
@@ -111,12 +114,14 @@ def build_scorecards(
         start, _ = previous.bounds()
         boundary, end = scope.cycle.bounds()
         table = load_score_table(uow, scope, start, end)
-        deals = deal_frame(uow, scope)
-    before, current = split_by_date(table, boundary)
+        before, current = split_by_date(table, boundary)
+        deals = deal_frame(uow, scope, current)
     cards = rep_scorecards(current, before, scope.reps, deals, scope.selected)
-    teams_shown = {scope.reps.loc[r, "team"] for r in scope.selected if r in scope.reps.index}
+    team_of = scope.reps["team"].to_dict()
+    name_of = scope.reps["name"].to_dict()
+    teams_shown = {team_of[r] for r in scope.selected if r in team_of}
     benchmarks = [b for b in team_benchmarks(current, scope.reps, deals) if b.team in teams_shown]
-    visible_names = {scope.reps.loc[r, "name"] for r in scope.selected if r in scope.reps.index}
+    visible_names = {name_of[r] for r in scope.selected if r in name_of}
     for bench in benchmarks:
         if bench.top_vs_bottom is not None:
             # Names of reps the viewer may not see are not shown, only their outcome.
@@ -153,20 +158,26 @@ def attach_moments(
     if not wanted:
         return
     candidates = lowest_level_calls(table, wanted, _MOMENT_CANDIDATES)
-    pairs = []
-    for (_, criterion_id), calls in candidates.items():
-        for call_pk, _level in calls:
-            pairs.append((int(table.calls.at[call_pk, RUN]), criterion_id))
+    call_keys = sorted({call for calls in candidates.values() for call, _ in calls})
+    run_of = dict(
+        zip(call_keys, table.calls[RUN].reindex(call_keys).to_numpy().tolist(), strict=True)
+    )
+    pairs = [
+        (run_of[call], criterion_id)
+        for (_, criterion_id), calls in candidates.items()
+        for call, _ in calls
+    ]
     evidence = {
         (run, crit): (conf, ev) for run, crit, conf, ev in uow.analytics.criterion_evidence(pairs)
     }
-    details = uow.analytics.call_details([c for calls in candidates.values() for c, _ in calls])
+    details = uow.analytics.call_details(call_keys)
     for rep, items in priorities.items():
         for priority in items:
             moments: list[Moment] = []
             for call_pk, level in candidates.get((rep, priority.criterion_id), []):
-                run = int(table.calls.at[call_pk, RUN])
-                confidence, quotes = evidence.get((run, priority.criterion_id), (None, []))
+                confidence, quotes = evidence.get(
+                    (run_of[call_pk], priority.criterion_id), (None, [])
+                )
                 call_id, when, account, _rep = details.get(call_pk, ("?", None, None, None))
                 for item in quotes:
                     moments.append(
@@ -188,10 +199,12 @@ def attach_moments(
 def _rep_priorities(
     scope: Scope, table: ScoreTable, priorities: dict[int, list[Priority]], selected: Sequence[int]
 ) -> list[RepPriorities]:
-    counts = table.calls["rep"].value_counts()
+    counts = table.calls["rep"].value_counts().to_dict()
+    names = scope.reps["name"].to_dict()
+    teams = scope.reps["team"].to_dict()
     result = []
     for rep in selected:
-        if rep not in scope.reps.index:
+        if rep not in names:
             continue
         n = int(counts.get(rep, 0))
         items = priorities.get(rep, [])
@@ -202,10 +215,10 @@ def _rep_priorities(
             note = (
                 "at or above the team mean on every criterion: no gap to coach; build on strengths"
             )
-        team = scope.reps.loc[rep, "team"]
+        team = teams[rep]
         result.append(
             RepPriorities(
-                rep=str(scope.reps.loc[rep, "name"]),
+                rep=str(names[rep]),
                 team=team if isinstance(team, str) else None,
                 calls=n,
                 enough_calls=n >= MIN_CALLS_PER_REP,

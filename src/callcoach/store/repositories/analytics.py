@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, insert, or_, select
+from sqlalchemy import String, and_, case, func, insert, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from callcoach.store.models import (
@@ -33,6 +33,8 @@ from callcoach.store.repositories.calls import now_utc
 _CHUNK = 900  # ids per IN (...) list: well under SQLite's bound-parameter limit
 
 ScoreRow = tuple[Any, ...]
+# Levels 1-5 packed as octal digits: 10 criteria stay within a 32-bit integer on every backend.
+MAX_PACKED_CRITERIA = 10
 
 
 def chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
@@ -66,7 +68,7 @@ class AnalyticsRepository:
 
     def version_pks(self, rubric_pk: int) -> dict[int, int]:
         """Rubric version primary key -> version number."""
-        rows = self.session.execute(
+        rows = self.session.connection().execute(
             select(RubricVersionRow.id, RubricVersionRow.version).where(
                 RubricVersionRow.rubric_id == rubric_pk
             )
@@ -75,7 +77,7 @@ class AnalyticsRepository:
 
     def scorer_counts(self, rubric_pk: int) -> list[tuple[str, int]]:
         """Machine scorers that scored calls on this rubric, with their number of runs."""
-        rows = self.session.execute(
+        rows = self.session.connection().execute(
             select(ScoreRunRow.scorer, func.count(ScoreRunRow.id))
             .join(RubricVersionRow, ScoreRunRow.rubric_version_id == RubricVersionRow.id)
             .where(RubricVersionRow.rubric_id == rubric_pk, ScoreRunRow.status == "scored")
@@ -108,41 +110,66 @@ class AnalyticsRepository:
         rep_ids: Sequence[int] | None = None,
         call_pks: Sequence[int] | None = None,
     ) -> list[ScoreRow]:
-        """One row per scored run: (run, call, rep, call date, version pk, created, *levels).
+        """One row per scored run: (run, call, rep, call date, version pk, deal, packed levels).
 
-        Levels come in the order of `criteria` (None where the run has no level for one).
+        The levels of all criteria come packed in one integer, `criteria[k]`'s level in octal
+        digit k (0: no level; see `unpack_levels`): one aggregate per run instead of one per
+        criterion, and fewer columns to fetch, which is most of the cost at 100k calls. The
+        call date comes back as stored (text on SQLite) for the caller to parse in bulk.
         """
-        levels = [
-            func.max(case((CriterionScoreRow.criterion_id == crit, CriterionScoreRow.level)))
-            for crit in criteria
-        ]
-        keys = (
-            ScoreRunRow.id,
-            ScoreRunRow.call_id,
-            CallRow.rep_id,
-            CallRow.call_date,
-            ScoreRunRow.rubric_version_id,
-            ScoreRunRow.created_at,
+        if len(criteria) > MAX_PACKED_CRITERIA:
+            raise ValueError(f"at most {MAX_PACKED_CRITERIA} criteria can be read at once")
+        runs = (
+            (ScoreRunRow.rubric_version_id.in_(list(version_pks))),
+            ScoreRunRow.scorer == scorer,
+            ScoreRunRow.status == "scored",
+        )
+        packed = func.sum(
+            case(
+                *[
+                    (CriterionScoreRow.criterion_id == crit, CriterionScoreRow.level * 8**position)
+                    for position, crit in enumerate(criteria)
+                ],
+                else_=0,
+            )
+        )
+        pivot = (
+            select(CriterionScoreRow.run_id.label("run_id"), packed.label("levels"))
+            .join(ScoreRunRow, ScoreRunRow.id == CriterionScoreRow.run_id)
+            .where(*runs)
+            .group_by(CriterionScoreRow.run_id)
+            .subquery()
         )
         query = (
-            select(*keys, *levels)
-            .join(CallRow, CallRow.id == ScoreRunRow.call_id)
-            .join(CriterionScoreRow, CriterionScoreRow.run_id == ScoreRunRow.id)
-            .where(
-                ScoreRunRow.rubric_version_id.in_(list(version_pks)),
-                ScoreRunRow.scorer == scorer,
-                ScoreRunRow.status == "scored",
+            select(
+                ScoreRunRow.id,
+                ScoreRunRow.call_id,
+                CallRow.rep_id,
+                type_coerce(CallRow.call_date, String),
+                ScoreRunRow.rubric_version_id,
+                CallRow.deal_id,
+                pivot.c.levels,
             )
-            .group_by(*keys)
+            .join(CallRow, CallRow.id == ScoreRunRow.call_id)
+            .join(pivot, pivot.c.run_id == ScoreRunRow.id)
+            .where(*runs)
         )
         query = in_window(query, since, until, rep_ids)
         if call_pks is None:
-            return [tuple(row) for row in self.session.execute(query)]
+            return self._plain_rows(query)
         result: list[ScoreRow] = []
         for chunk in chunks(list(call_pks)):
-            chunk_query = query.where(ScoreRunRow.call_id.in_(chunk))
-            result.extend(tuple(row) for row in self.session.execute(chunk_query))
+            result.extend(self._plain_rows(query.where(ScoreRunRow.call_id.in_(chunk))))
         return result
+
+    def _plain_rows(self, query: Any) -> list[ScoreRow]:
+        """The DBAPI's own row tuples: at 100k rows, SQLAlchemy's Row objects cost as much as the
+        query. Parameters still go through SQLAlchemy; every column is read untyped."""
+        result = self.session.connection().execute(query)
+        try:
+            return list(result.cursor.fetchall()) if result.cursor is not None else []
+        finally:
+            result.close()
 
     def overrides(
         self,
@@ -162,7 +189,10 @@ class AnalyticsRepository:
             .join(CallRow, CallRow.id == HumanRatingRow.call_id)
             .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "override")
         )
-        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
+        return [
+            tuple(r)
+            for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
+        ]
 
     def human_ratings(
         self,
@@ -184,7 +214,10 @@ class AnalyticsRepository:
             .join(CallRow, CallRow.id == HumanRatingRow.call_id)
             .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == source)
         )
-        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
+        return [
+            tuple(r)
+            for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
+        ]
 
     # people
     def rep_rows(
@@ -196,7 +229,10 @@ class AnalyticsRepository:
         ).outerjoin(TeamRow, RepRow.team_id == TeamRow.id)
         if rep_ids is not None:
             query = query.where(RepRow.id.in_(list(rep_ids)))
-        return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(query.order_by(RepRow.name))]
+        return [
+            (r[0], r[1], r[2], r[3])
+            for r in self.session.connection().execute(query.order_by(RepRow.name))
+        ]
 
     def teammates(self, rep_ids: Sequence[int]) -> set[int]:
         """The given reps and every rep of their teams (team benchmarks need them)."""
@@ -223,18 +259,16 @@ class AnalyticsRepository:
         return set(self.session.scalars(select(RepRow.id).where(RepRow.team_id == team_pk)))
 
     # deals and quotas
-    def linked_deal_counts(
-        self, since: datetime | None, until: datetime | None, rep_ids: Sequence[int] | None
-    ) -> list[tuple[int, int, int]]:
-        """(rep, won, closed): distinct closed deals linked to the rep's calls in the window."""
-        won = func.count(distinct(case((DealRow.outcome == "won", DealRow.id))))
-        query = (
-            select(CallRow.rep_id, won, func.count(distinct(DealRow.id)))
-            .join(DealRow, DealRow.id == CallRow.deal_id)
-            .where(DealRow.outcome.in_(("won", "lost")), CallRow.rep_id.is_not(None))
-            .group_by(CallRow.rep_id)
+    def closed_deals(self) -> list[tuple[int, bool]]:
+        """(deal, won) of every closed deal."""
+        rows = (
+            self.session.connection()
+            .execute(
+                select(DealRow.id, DealRow.outcome).where(DealRow.outcome.in_(("won", "lost")))
+            )
+            .all()
         )
-        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
+        return [(pk, outcome == "won") for pk, outcome in rows]
 
     def call_deals(
         self, since: datetime | None, until: datetime | None, rep_ids: Sequence[int] | None
@@ -245,7 +279,10 @@ class AnalyticsRepository:
             .join(DealRow, DealRow.id == CallRow.deal_id)
             .where(DealRow.outcome.in_(("won", "lost")))
         )
-        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
+        return [
+            tuple(r)
+            for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
+        ]
 
     def quota_attainment(
         self, start: date, end: date, rep_ids: Sequence[int] | None
@@ -260,7 +297,7 @@ class AnalyticsRepository:
         if rep_ids is not None:
             query = query.where(QuotaRow.rep_id.in_(list(rep_ids)))
         quotas: dict[int, list[tuple[date, date, float]]] = {}
-        for q_rep, q_start, q_end, q_amount in self.session.execute(query):
+        for q_rep, q_start, q_end, q_amount in self.session.connection().execute(query):
             quotas.setdefault(q_rep, []).append((q_start, q_end, float(q_amount or 0.0)))
         if not quotas:
             return []
@@ -269,7 +306,7 @@ class AnalyticsRepository:
             periods = {r: quotas[r] for r in reps}
             lowest = min(p[0] for ps in periods.values() for p in ps)
             highest = max(p[1] for ps in periods.values() for p in ps)
-            deals = self.session.execute(
+            deals = self.session.connection().execute(
                 select(DealRow.rep_id, DealRow.close_date, DealRow.amount).where(
                     DealRow.rep_id.in_(reps),
                     DealRow.outcome == "won",
@@ -290,26 +327,24 @@ class AnalyticsRepository:
     def criterion_evidence(
         self, pairs: Sequence[tuple[int, str]]
     ) -> list[tuple[int, str, float, list[Any]]]:
-        """(run, criterion, confidence, evidence) for the given (run, criterion) pairs."""
+        """(run, criterion, confidence, evidence) for exactly the given (run, criterion) pairs."""
+        by_criterion: dict[str, set[int]] = {}
+        for run, crit in pairs:
+            by_criterion.setdefault(crit, set()).add(run)
         result: list[tuple[int, str, float, list[Any]]] = []
-        wanted = set(pairs)
-        runs = sorted({run for run, _ in pairs})
-        criteria = sorted({crit for _, crit in pairs})
-        for chunk in chunks(runs):
-            rows = self.session.execute(
-                select(
-                    CriterionScoreRow.run_id,
-                    CriterionScoreRow.criterion_id,
-                    CriterionScoreRow.confidence,
-                    CriterionScoreRow.evidence,
-                ).where(
-                    CriterionScoreRow.run_id.in_(chunk),
-                    CriterionScoreRow.criterion_id.in_(criteria),
+        for crit, runs in sorted(by_criterion.items()):
+            for chunk in chunks(sorted(runs)):
+                rows = self.session.connection().execute(
+                    select(
+                        CriterionScoreRow.run_id,
+                        CriterionScoreRow.confidence,
+                        CriterionScoreRow.evidence,
+                    ).where(
+                        CriterionScoreRow.criterion_id == crit,
+                        CriterionScoreRow.run_id.in_(chunk),
+                    )
                 )
-            )
-            result.extend(
-                (run, crit, conf, ev or []) for run, crit, conf, ev in rows if (run, crit) in wanted
-            )
+                result.extend((run, crit, conf, ev or []) for run, conf, ev in rows)
         return result
 
     def call_details(
@@ -318,7 +353,7 @@ class AnalyticsRepository:
         """Call pk -> (call id, date, account, rep pk)."""
         result = {}
         for chunk in chunks(sorted(set(call_pks))):
-            rows = self.session.execute(
+            rows = self.session.connection().execute(
                 select(
                     CallRow.id,
                     CallRow.external_id,
@@ -332,9 +367,11 @@ class AnalyticsRepository:
         return result
 
     def call_pk(self, external_id: str) -> tuple[int, int | None] | None:
-        row = self.session.execute(
-            select(CallRow.id, CallRow.rep_id).where(CallRow.external_id == external_id)
-        ).first()
+        row = (
+            self.session.connection()
+            .execute(select(CallRow.id, CallRow.rep_id).where(CallRow.external_id == external_id))
+            .first()
+        )
         return (row[0], row[1]) if row else None
 
     def timed_calls(
@@ -342,7 +379,10 @@ class AnalyticsRepository:
     ) -> list[tuple[int, str, int | None, datetime | None]]:
         """(call pk, call id, rep, date) of calls in the window."""
         query = select(CallRow.id, CallRow.external_id, CallRow.rep_id, CallRow.call_date)
-        return [tuple(r) for r in self.session.execute(in_window(query, since, until, rep_ids))]
+        return [
+            tuple(r)
+            for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
+        ]
 
     def segments(
         self, call_pks: Sequence[int]
@@ -350,7 +390,7 @@ class AnalyticsRepository:
         """(call, index, speaker, role, start, end, text) ordered by call and index."""
         result: list[tuple[int, int, str, str, float | None, float | None, str]] = []
         for chunk in chunks(sorted(set(call_pks))):
-            rows = self.session.execute(
+            rows = self.session.connection().execute(
                 select(
                     SegmentRow.call_id,
                     SegmentRow.idx,
@@ -376,7 +416,7 @@ class AnalyticsRepository:
         note: str | None,
         coach: str | None,
     ) -> int:
-        result = self.session.execute(
+        result = self.session.connection().execute(
             insert(CoachingEventRow)
             .values(
                 rep_id=rep_pk,
@@ -411,4 +451,7 @@ class AnalyticsRepository:
         )
         if rep_ids is not None:
             query = query.where(CoachingEventRow.rep_id.in_(list(rep_ids)))
-        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in self.session.execute(query)]
+        return [
+            (r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+            for r in self.session.connection().execute(query)
+        ]
