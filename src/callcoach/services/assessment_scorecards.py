@@ -38,7 +38,7 @@ from callcoach.services.assessment import (
 from callcoach.store.uow import Store, UnitOfWork
 
 # Candidate calls fetched per priority: more than shown, since some low levels have no quote.
-_MOMENT_CANDIDATES = MOMENTS_PER_PRIORITY + 2
+_MOMENT_CANDIDATES = MOMENTS_PER_PRIORITY + 1
 
 
 @dataclass

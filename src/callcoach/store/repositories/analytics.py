@@ -7,11 +7,12 @@ objects for the bulk of the data.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, insert, or_, select, type_coerce
+from sqlalchemy import String, and_, case, func, insert, or_, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from callcoach.store.models import (
@@ -31,15 +32,31 @@ from callcoach.store.models import (
 from callcoach.store.repositories.calls import now_utc
 
 _CHUNK = 900  # ids per IN (...) list: well under SQLite's bound-parameter limit
+_INLINE_CHUNK = 5000  # integer ids written into one IN (...) list
 
 ScoreRow = tuple[Any, ...]
 # Levels 1-5 packed as octal digits: 10 criteria stay within a 32-bit integer on every backend.
 MAX_PACKED_CRITERIA = 10
 
 
-def chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield list(values[start : start + _CHUNK])
+def chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def _json(value: Any) -> list[Any]:
+    """A JSON column read untyped: text on SQLite, already decoded on PostgreSQL."""
+    if value is None:
+        return []
+    decoded = json.loads(value) if isinstance(value, str) else value
+    return list(decoded) if decoded else []
+
+
+def ids_in(column: Any, ids: Sequence[int]) -> Any:
+    """`column IN (1, 2, ...)` with the integers written into the SQL: thousands of bound
+    parameters cost more to prepare than the query takes to run. Only ever integers."""
+    listed = ", ".join(str(int(i)) for i in ids) or "NULL"
+    return text(f"{column.table.name}.{column.name} IN ({listed})")
 
 
 def in_window(
@@ -133,26 +150,20 @@ class AnalyticsRepository:
                 else_=0,
             )
         )
-        pivot = (
-            select(CriterionScoreRow.run_id.label("run_id"), packed.label("levels"))
-            .join(ScoreRunRow, ScoreRunRow.id == CriterionScoreRow.run_id)
-            .where(*runs)
-            .group_by(CriterionScoreRow.run_id)
-            .subquery()
+        keys = (
+            ScoreRunRow.id,
+            ScoreRunRow.call_id,
+            CallRow.rep_id,
+            type_coerce(CallRow.call_date, String),
+            ScoreRunRow.rubric_version_id,
+            CallRow.deal_id,
         )
         query = (
-            select(
-                ScoreRunRow.id,
-                ScoreRunRow.call_id,
-                CallRow.rep_id,
-                type_coerce(CallRow.call_date, String),
-                ScoreRunRow.rubric_version_id,
-                CallRow.deal_id,
-                pivot.c.levels,
-            )
+            select(*keys, packed)
             .join(CallRow, CallRow.id == ScoreRunRow.call_id)
-            .join(pivot, pivot.c.run_id == ScoreRunRow.id)
+            .join(CriterionScoreRow, CriterionScoreRow.run_id == ScoreRunRow.id)
             .where(*runs)
+            .group_by(*keys)
         )
         query = in_window(query, since, until, rep_ids)
         if call_pks is None:
@@ -333,18 +344,18 @@ class AnalyticsRepository:
             by_criterion.setdefault(crit, set()).add(run)
         result: list[tuple[int, str, float, list[Any]]] = []
         for crit, runs in sorted(by_criterion.items()):
-            for chunk in chunks(sorted(runs)):
-                rows = self.session.connection().execute(
+            for chunk in chunks(sorted(runs), _INLINE_CHUNK):
+                rows = self._plain_rows(
                     select(
                         CriterionScoreRow.run_id,
                         CriterionScoreRow.confidence,
-                        CriterionScoreRow.evidence,
+                        type_coerce(CriterionScoreRow.evidence, String),
                     ).where(
                         CriterionScoreRow.criterion_id == crit,
-                        CriterionScoreRow.run_id.in_(chunk),
+                        ids_in(CriterionScoreRow.run_id, chunk),
                     )
                 )
-                result.extend((run, crit, conf, ev or []) for run, conf, ev in rows)
+                result.extend((run, crit, conf, _json(ev)) for run, conf, ev in rows)
         return result
 
     def call_details(
@@ -352,7 +363,7 @@ class AnalyticsRepository:
     ) -> dict[int, tuple[str, datetime | None, str | None, int | None]]:
         """Call pk -> (call id, date, account, rep pk)."""
         result = {}
-        for chunk in chunks(sorted(set(call_pks))):
+        for chunk in chunks(sorted(set(call_pks)), _INLINE_CHUNK):
             rows = self.session.connection().execute(
                 select(
                     CallRow.id,
@@ -360,7 +371,7 @@ class AnalyticsRepository:
                     CallRow.call_date,
                     CallRow.account,
                     CallRow.rep_id,
-                ).where(CallRow.id.in_(chunk))
+                ).where(ids_in(CallRow.id, chunk))
             )
             for pk, ext, when, account, rep in rows:
                 result[pk] = (ext, when, account, rep)
