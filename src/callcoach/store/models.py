@@ -174,7 +174,11 @@ class ScoreRunRow(Base):
 
 class CriterionScoreRow(Base):
     __tablename__ = "criterion_scores"
-    __table_args__ = (UniqueConstraint("run_id", "criterion_id"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "criterion_id"),
+        # Covers the analytics' per-run read of levels, so it never touches the wide rows.
+        Index("ix_criterion_scores_run_levels", "run_id", "criterion_id", "level"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"))
     criterion_id: Mapped[str] = mapped_column(String(100))
