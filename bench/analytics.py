@@ -16,7 +16,8 @@ the schema `callcoach_bench_analytics` in the test database), so later runs only
 
 Then it times `build_scorecards` and `build_priorities` (the services behind `callcoach scorecard`
 and `callcoach priorities`, for every rep of the latest quarter against the previous one): the
-median of --runs runs after one warm-up, each on its own and both in a row. Goal: under 1 s on
+median of --runs runs after one warm-up, each on its own, both in a row, and both from one read
+of the levels (`build_assessment`, what a team page shows). Goal: under 1 s on
 each backend. Results: bench/results/analytics.json.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import statistics
@@ -39,12 +41,19 @@ from typing import Any
 from sqlalchemy import text
 
 from callcoach.services.assessment import AssessmentQuery
-from callcoach.services.assessment_scorecards import build_priorities, build_scorecards
+from callcoach.services.assessment_scorecards import (
+    build_assessment,
+    build_priorities,
+    build_scorecards,
+)
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "analytics.json"
+MIGRATION = (
+    ROOT / "src" / "callcoach" / "store" / "migrations" / "versions" / "0001_initial_schema.py"
+)
 CLI = [str(Path(sys.executable).with_name("callcoach"))]
 RUBRIC = "one-call-close"
 SCORER = "bench-import"
@@ -248,6 +257,7 @@ def measure(db: str, runs: int) -> dict[str, Any]:
         build_priorities(store, query)
 
     together, _ = median_seconds(both, runs)
+    one_read, one_read_runs = median_seconds(lambda: build_assessment(store, query), runs)
     store.close()
     return {
         "calls": calls,
@@ -259,6 +269,8 @@ def measure(db: str, runs: int) -> dict[str, Any]:
         "scorecard_s": round(scorecard, 3),
         "priorities_s": round(priorities, 3),
         "scorecard_then_priorities_s": round(together, 3),
+        "assessment_one_read_s": round(one_read, 3),
+        "assessment_one_read_runs_s": [round(t, 3) for t in one_read_runs],
         "scorecard_runs_s": [round(t, 3) for t in scorecard_runs],
         "priorities_runs_s": [round(t, 3) for t in priorities_runs],
     }
@@ -273,7 +285,10 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="Build the stores again.")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-    tag = f"{args.calls}-{args.reps}-{args.seed}"
+    # The schema's fingerprint is part of the cache key: a store built before a schema change
+    # (pre-release, the one migration is regenerated) is built again.
+    schema = hashlib.sha256(MIGRATION.read_bytes()).hexdigest()[:8]
+    tag = f"{args.calls}-{args.reps}-{args.seed}-{schema}"
     results: dict[str, Any] = {
         "command": "python " + " ".join(["bench/analytics.py", *sys.argv[1:]]),
         "goal_s": 1.0,
@@ -309,13 +324,15 @@ def main() -> None:
         else:
             build(db, args.calls, args.reps, args.seed)
         figures = measure(db, args.runs)
-        figures["under_goal"] = figures["scorecard_then_priorities_s"] < 1.0
+        figures["each_under_goal"] = max(figures["scorecard_s"], figures["priorities_s"]) < 1.0
+        figures["one_read_under_goal"] = figures["assessment_one_read_s"] < 1.0
         results["backends"][backend] = figures
         print(
             f"  {figures['reps']} reps, {figures['calls']} calls ({figures['calls_in_cycle']} in "
             f"{figures['cycle']}, compared with {figures['previous_cycle']}): scorecard "
-            f"{figures['scorecard_s']:.3f} s, priorities {figures['priorities_s']:.3f} s, both "
-            f"{figures['scorecard_then_priorities_s']:.3f} s (median of {args.runs}; goal < 1 s)",
+            f"{figures['scorecard_s']:.3f} s, priorities {figures['priorities_s']:.3f} s, one after "
+            f"the other {figures['scorecard_then_priorities_s']:.3f} s, both from one read "
+            f"{figures['assessment_one_read_s']:.3f} s (medians of {args.runs}; goal < 1 s)",
             flush=True,
         )
     RESULTS.parent.mkdir(exist_ok=True)

@@ -371,3 +371,14 @@ def test_a_rubric_of_more_than_ten_criteria_reads_every_level(store: Store) -> N
         c: pytest.approx(np.mean([1 + (k + i) % 5 for i in range(3)]))
         for k, c in enumerate(weights)
     }
+
+
+def test_one_read_assessment_gives_the_same_numbers(store: Store) -> None:
+    from dataclasses import asdict
+
+    from callcoach.services.assessment_scorecards import build_assessment
+
+    build_world(store)
+    together = build_assessment(store, QUERY)
+    assert asdict(together.scorecards) == asdict(build_scorecards(store, QUERY))
+    assert asdict(together.priorities) == asdict(build_priorities(store, QUERY))

@@ -110,12 +110,18 @@ def build_scorecards(
     benchmarks of their teams."""
     with store.unit_of_work() as uow:
         scope = resolve_scope(uow, query, viewer)
-        previous = scope.cycle.previous()
-        start, _ = previous.bounds()
-        boundary, end = scope.cycle.bounds()
-        table = load_score_table(uow, scope, start, end)
-        before, current = split_by_date(table, boundary)
-        deals = deal_frame(uow, scope, current)
+        report, _ = _scorecards(uow, scope)
+    return report
+
+
+def _scorecards(uow: UnitOfWork, scope: Scope) -> tuple[ScorecardReport, ScoreTable]:
+    """The scorecard report, and the cycle's levels (priorities reuse them)."""
+    previous = scope.cycle.previous()
+    start, _ = previous.bounds()
+    boundary, end = scope.cycle.bounds()
+    table = load_score_table(uow, scope, start, end)
+    before, current = split_by_date(table, boundary)
+    deals = deal_frame(uow, scope, current)
     cards = rep_scorecards(current, before, scope.reps, deals, scope.selected)
     team_of = scope.reps["team"].to_dict()
     name_of = scope.reps["name"].to_dict()
@@ -137,7 +143,7 @@ def build_scorecards(
             f"{thin} rep(s) have fewer than {MIN_CALLS_PER_REP} scored calls in {scope.cycle.label}: "
             "their numbers are shown but are not a meaningful assessment"
         )
-    return ScorecardReport(
+    report = ScorecardReport(
         rubric=scope.rubric.rubric.id,
         rubric_version=scope.rubric.version,
         scorer=scope.scorer,
@@ -148,6 +154,7 @@ def build_scorecards(
         overridden_levels=current.overridden,
         notes=notes,
     )
+    return report, current
 
 
 def attach_moments(
@@ -237,9 +244,12 @@ def build_priorities(
     with store.unit_of_work() as uow:
         scope = resolve_scope(uow, query, viewer)
         since, until = scope.cycle.bounds()
-        table = load_score_table(uow, scope, since, until)
-        priorities = coaching_priorities(table, scope.team_of(), scope.selected, limit)
-        attach_moments(uow, table, priorities)
+        return _priorities(uow, scope, load_score_table(uow, scope, since, until), limit)
+
+
+def _priorities(uow: UnitOfWork, scope: Scope, table: ScoreTable, limit: int) -> PrioritiesReport:
+    priorities = coaching_priorities(table, scope.team_of(), scope.selected, limit)
+    attach_moments(uow, table, priorities)
     return PrioritiesReport(
         rubric=scope.rubric.rubric.id,
         rubric_version=scope.rubric.version,
@@ -248,6 +258,26 @@ def build_priorities(
         reps=_rep_priorities(scope, table, priorities, scope.selected),
         notes=_scope_notes(scope, table),
     )
+
+
+@dataclass
+class AssessmentReport:
+    """A cycle's scorecards and coaching priorities together."""
+
+    scorecards: ScorecardReport
+    priorities: PrioritiesReport
+
+
+def build_assessment(
+    store: Store, query: AssessmentQuery, viewer: Viewer = SYSTEM, limit: int = 2
+) -> AssessmentReport:
+    """Scorecards and priorities from one read of the levels: what a team page or the demo's
+    report shows (the same numbers as `build_scorecards` and `build_priorities`)."""
+    with store.unit_of_work() as uow:
+        scope = resolve_scope(uow, query, viewer)
+        scorecards, current = _scorecards(uow, scope)
+        priorities = _priorities(uow, scope, current, limit)
+    return AssessmentReport(scorecards=scorecards, priorities=priorities)
 
 
 def latest_calls_table(table: ScoreTable, count: int, until: datetime | None = None) -> ScoreTable:

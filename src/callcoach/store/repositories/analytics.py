@@ -300,39 +300,31 @@ class AnalyticsRepository:
     ) -> list[tuple[int, float, float]]:
         """(rep, quota, won amount) over the quotas overlapping [start, end).
 
-        Won amount: the rep's won deals closing inside those quota periods.
+        Won amount: the rep's won deals closing inside those quota periods (one query: each
+        quota joined to the won deals of its period).
         """
-        query = select(
-            QuotaRow.rep_id, QuotaRow.period_start, QuotaRow.period_end, QuotaRow.amount
-        ).where(QuotaRow.period_start < end, QuotaRow.period_end >= start)
+        won = func.coalesce(func.sum(DealRow.amount), 0.0)
+        query = (
+            select(QuotaRow.rep_id, QuotaRow.id, QuotaRow.amount, won)
+            .outerjoin(
+                DealRow,
+                and_(
+                    DealRow.rep_id == QuotaRow.rep_id,
+                    DealRow.outcome == "won",
+                    DealRow.close_date >= QuotaRow.period_start,
+                    DealRow.close_date <= QuotaRow.period_end,
+                ),
+            )
+            .where(QuotaRow.period_start < end, QuotaRow.period_end >= start)
+            .group_by(QuotaRow.rep_id, QuotaRow.id, QuotaRow.amount)
+        )
         if rep_ids is not None:
             query = query.where(QuotaRow.rep_id.in_(list(rep_ids)))
-        quotas: dict[int, list[tuple[date, date, float]]] = {}
-        for q_rep, q_start, q_end, q_amount in self.session.connection().execute(query):
-            quotas.setdefault(q_rep, []).append((q_start, q_end, float(q_amount or 0.0)))
-        if not quotas:
-            return []
-        result: list[tuple[int, float, float]] = []
-        for reps in chunks(sorted(quotas)):
-            periods = {r: quotas[r] for r in reps}
-            lowest = min(p[0] for ps in periods.values() for p in ps)
-            highest = max(p[1] for ps in periods.values() for p in ps)
-            deals = self.session.connection().execute(
-                select(DealRow.rep_id, DealRow.close_date, DealRow.amount).where(
-                    DealRow.rep_id.in_(reps),
-                    DealRow.outcome == "won",
-                    and_(DealRow.close_date >= lowest, DealRow.close_date <= highest),
-                )
-            )
-            won: dict[int, float] = {}
-            for deal_rep, closed_on, amount in deals:
-                if deal_rep is None or closed_on is None:
-                    continue
-                if any(s <= closed_on <= e for s, e, _ in periods[deal_rep]):
-                    won[deal_rep] = won.get(deal_rep, 0.0) + float(amount or 0.0)
-            for rep, items in periods.items():
-                result.append((rep, sum(a for _, _, a in items), won.get(rep, 0.0)))
-        return result
+        totals: dict[int, tuple[float, float]] = {}
+        for rep, _quota_pk, amount, won_amount in self._plain_rows(query):
+            quota, achieved = totals.get(rep, (0.0, 0.0))
+            totals[rep] = (quota + float(amount or 0.0), achieved + float(won_amount or 0.0))
+        return [(rep, quota, achieved) for rep, (quota, achieved) in totals.items()]
 
     # evidence and call details
     def criterion_evidence(
