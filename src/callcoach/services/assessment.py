@@ -114,6 +114,8 @@ def resolve_rubric(uow: UnitOfWork, slug: str) -> tuple[StoredRubric, int, dict[
 
 def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: AssessmentQuery) -> str:
     """The requested scorer, else the preferred one if it scored calls, else the busiest one."""
+    if query.scorer and uow.analytics.has_scores(rubric_pk, query.scorer):
+        return query.scorer
     used = uow.analytics.scorer_counts(rubric_pk)
     names = [name for name, _ in used]
     if query.scorer:

@@ -7,7 +7,6 @@ objects for the bulk of the data.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -42,14 +41,6 @@ MAX_PACKED_CRITERIA = 10
 def chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield list(values[start : start + size])
-
-
-def _json(value: Any) -> list[Any]:
-    """A JSON column read untyped: text on SQLite, already decoded on PostgreSQL."""
-    if value is None:
-        return []
-    decoded = json.loads(value) if isinstance(value, str) else value
-    return list(decoded) if decoded else []
 
 
 def ids_in(column: Any, ids: Sequence[int]) -> Any:
@@ -102,15 +93,39 @@ class AnalyticsRepository:
         )
         return sorted(((s, int(n)) for s, n in rows), key=lambda r: (-r[1], r[0]))
 
+    def has_scores(self, rubric_pk: int, scorer: str) -> bool:
+        """Whether `scorer` scored any call on this rubric (without counting them all)."""
+        return (
+            self.session.scalar(
+                select(ScoreRunRow.id)
+                .join(RubricVersionRow, ScoreRunRow.rubric_version_id == RubricVersionRow.id)
+                .where(
+                    RubricVersionRow.rubric_id == rubric_pk,
+                    ScoreRunRow.scorer == scorer,
+                    ScoreRunRow.status == "scored",
+                )
+                .limit(1)
+            )
+            is not None
+        )
+
     def latest_scored_call_date(self, version_pks: Sequence[int], scorer: str) -> datetime | None:
-        return self.session.scalar(
-            select(func.max(CallRow.call_date))
-            .join(ScoreRunRow, ScoreRunRow.call_id == CallRow.id)
+        """The newest call date with a scored run: walks the call-date index from the end."""
+        scored = (
+            select(ScoreRunRow.id)
             .where(
+                ScoreRunRow.call_id == CallRow.id,
                 ScoreRunRow.rubric_version_id.in_(list(version_pks)),
                 ScoreRunRow.scorer == scorer,
                 ScoreRunRow.status == "scored",
             )
+            .exists()
+        )
+        return self.session.scalar(
+            select(CallRow.call_date)
+            .where(CallRow.call_date.is_not(None), scored)
+            .order_by(CallRow.call_date.desc())
+            .limit(1)
         )
 
     def latest_call_date(self) -> datetime | None:
@@ -329,25 +344,40 @@ class AnalyticsRepository:
     # evidence and call details
     def criterion_evidence(
         self, pairs: Sequence[tuple[int, str]]
-    ) -> list[tuple[int, str, float, list[Any]]]:
-        """(run, criterion, confidence, evidence) for exactly the given (run, criterion) pairs."""
+    ) -> list[tuple[int, str, float, list[dict[str, Any]]]]:
+        """(run, criterion, confidence, evidence) for exactly the given (run, criterion) pairs.
+
+        Only the first evidence item is read, field by field in SQL: a call moment shows one
+        quote per call, and decoding whole evidence lists of thousands of calls in Python is
+        most of the cost.
+        """
         by_criterion: dict[str, set[int]] = {}
         for run, crit in pairs:
             by_criterion.setdefault(crit, set()).add(run)
-        result: list[tuple[int, str, float, list[Any]]] = []
+        first = CriterionScoreRow.evidence[0]
+        result: list[tuple[int, str, float, list[dict[str, Any]]]] = []
         for crit, runs in sorted(by_criterion.items()):
             for chunk in chunks(sorted(runs), _INLINE_CHUNK):
                 rows = self._plain_rows(
                     select(
                         CriterionScoreRow.run_id,
                         CriterionScoreRow.confidence,
-                        type_coerce(CriterionScoreRow.evidence, String),
+                        first["segment"].as_integer(),
+                        first["start"].as_float(),
+                        first["speaker"].as_string(),
+                        first["quote"].as_string(),
                     ).where(
                         CriterionScoreRow.criterion_id == crit,
                         ids_in(CriterionScoreRow.run_id, chunk),
                     )
                 )
-                result.extend((run, crit, conf, _json(ev)) for run, conf, ev in rows)
+                for run, conf, segment, start, speaker, quote in rows:
+                    item = (
+                        [{"segment": segment, "start": start, "speaker": speaker, "quote": quote}]
+                        if quote
+                        else []
+                    )
+                    result.append((run, crit, conf, item))
         return result
 
     def call_details(
