@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/workers.py [--recordings 6] [--calls 30] [--db URL]
 
-Starts a private redis-server and, for each setting, a fresh database and one
-`callcoach worker --concurrency N --threads 1` (N = 1, then 2 pool processes taking from the
-same queues, one CPU thread each: what one more process adds, as one more machine core would).
+Starts a private redis-server and, for each setting, a fresh database and N separate
+`callcoach worker --concurrency 1 --threads 1` processes taking from the same queues (N = 1,
+then 2), as workers on separate machines would. Separate workers rather than one worker with
+two pool processes: Linux schedules each session as a group (autogroup), so on a machine busy
+with other sessions one worker's pool gets one group's share however many processes it has.
 Each pool process is warmed up first (the Whisper and MiniLM models load once per process),
 then measured, in this run:
 
@@ -146,7 +148,7 @@ def span(jobs: list[Job], since: datetime) -> float:
 
 
 def measure(
-    concurrency: int,
+    processes: int,
     broker: str,
     db_url: str,
     workdir: Path,
@@ -161,26 +163,31 @@ def measure(
     install_templates(container.store)
     queue = job_queue(container)
     workers = Workers(db_url, broker, workdir)
-    worker = workers.start(concurrency=concurrency, threads=1)
+    # Separate worker processes (as on separate machines), each one process with one thread.
+    pids = [workers.start(concurrency=1, threads=1).pid for _ in range(processes)]
+
+    def cpu() -> float:
+        return sum(worker_cpu_seconds(pid) for pid in pids)
+
     try:
         # Warm-up: one transcription and one scoring per pool process (models load once).
-        warm = enqueue_audio(container.store, queue, warm_files[:concurrency], AudioImportOptions())
+        warm = enqueue_audio(container.store, queue, warm_files[:processes], AudioImportOptions())
         ids = {f.job_id for f in warm.files if f.job_id is not None}
         wait_for(lambda: finished(container, ids), timeout=600, what="warm-up transcriptions")
-        warm_calls = conversations(workdir / "warm.jsonl", concurrency, "warm")
+        warm_calls = conversations(workdir / "warm.jsonl", processes, "warm")
         import_calls(container.store, [warm_calls])
         scoring = enqueue_selected_scoring(
             container.store,
             queue,
             rubric=RUBRIC,
             scorer="embedded",
-            selection=CallSelection(call_ids=tuple(f"warm-{n:03d}" for n in range(concurrency))),
+            selection=CallSelection(call_ids=tuple(f"warm-{n:03d}" for n in range(processes))),
         )
         ids = {j.id for j in scoring.queued}
         wait_for(lambda: finished(container, ids), timeout=600, what="warm-up scoring")
 
         # Transcription. Job times are written by the workers (this machine's clock).
-        since, cpu = now_utc(), worker_cpu_seconds(worker.pid)
+        since, cpu_before = now_utc(), cpu()
         report = enqueue_audio(container.store, queue, files, AudioImportOptions(rep="Dana"))
         ids = {f.job_id for f in report.files if f.job_id is not None}
         assert len(ids) == len(files), report.files
@@ -188,13 +195,13 @@ def measure(
         failed = [j.error for j in jobs if j.status is JobStatus.FAILED]
         assert not failed, failed
         transcribe_s = span(jobs, since)
-        transcribe_cpu = worker_cpu_seconds(worker.pid) - cpu
+        transcribe_cpu = cpu() - cpu_before
         transcribe_peak = most_at_once(jobs)
 
         # Scoring.
         source = conversations(workdir / "calls.jsonl", calls, "call", turns)
         import_calls(container.store, [source])
-        since, cpu = now_utc(), worker_cpu_seconds(worker.pid)
+        since, cpu_before = now_utc(), cpu()
         scoring = enqueue_selected_scoring(
             container.store,
             queue,
@@ -207,7 +214,7 @@ def measure(
         jobs = wait_for(lambda: finished(container, ids), timeout=3600, what="scoring")
         assert all(j.status is JobStatus.DONE for j in jobs), [j.error for j in jobs]
         score_s = span(jobs, since)
-        score_cpu = worker_cpu_seconds(worker.pid) - cpu
+        score_cpu = cpu() - cpu_before
         score_peak = most_at_once(jobs)
     finally:
         workers.stop_all()
@@ -249,14 +256,14 @@ def main() -> None:
             for n in range(2)
         ]
         audio_seconds = sum(decode(f).duration_s for f in files)
-        for concurrency in (1, 2):
-            workdir = root / f"c{concurrency}"
+        for processes in (1, 2):
+            workdir = root / f"c{processes}"
             workdir.mkdir()
             schema = postgres_schema_url() if args.postgres else None
             db_url = next(schema) if schema else f"sqlite:///{workdir / 'bench.db'}"
             try:
-                results[concurrency] = measure(
-                    concurrency, broker, db_url, workdir, files, warm, args.calls, args.turns
+                results[processes] = measure(
+                    processes, broker, db_url, workdir, files, warm, args.calls, args.turns
                 )
             finally:
                 if schema:

@@ -207,8 +207,17 @@ def test_failures_retry_with_backoff_then_stay_failed_with_the_reason(
     bad_model = enqueue_audio(
         container.store, queue, [audio], AudioImportOptions(), model=str(no_model)
     ).files[0]
-    # A recording gone before a worker gets to it: retrying cannot help.
-    gone = enqueue_audio(container.store, queue, [vanishing], AudioImportOptions()).files[0]
+    # A recording gone before a worker gets to it: retrying cannot help. Queued as a user does.
+    runner = CliRunner()
+    env = {"CALLCOACH_BROKER_URL": broker}
+    queued = runner.invoke(
+        app,
+        ["--db", db_url, "import", "audio", str(vanishing), "--queue", "--report", "json"],
+        env=env,
+    )
+    assert queued.exit_code == 0, queued.output
+    (gone,) = json.loads(queued.stdout)["files"]
+    assert gone["result"] == "queued"
     vanishing.rename(tmp_path / "kept-aside.wav")
 
     workers.start()
@@ -222,12 +231,10 @@ def test_failures_retry_with_backoff_then_stay_failed_with_the_reason(
     assert retried.finished_at and retried.created_at
     # Backoff of 2 s then 4 s between the three attempts.
     assert (retried.finished_at - retried.created_at).total_seconds() >= 6
-    missing = jobs[gone.job_id or 0]
+    missing = jobs[gone["job_id"]]
     assert missing.status is JobStatus.FAILED and missing.attempts == 1
     assert "no such file on this worker" in (missing.error or "")
 
-    runner = CliRunner()
-    env = {"CALLCOACH_BROKER_URL": broker}
     listed = runner.invoke(
         app, ["--db", db_url, "jobs", "--status", "failed", "--format", "json"], env=env
     )
