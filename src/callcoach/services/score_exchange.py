@@ -11,14 +11,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
 from callcoach.domain.access import SYSTEM, Viewer
-from callcoach.domain.calls import Call
+from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.domain.scores import CallScore, CriterionScore, Evidence, ScoreStatus
 from callcoach.ingest.errors import ParseError
 from callcoach.ingest.scores_jsonl import ScoreLine, read_score_lines
@@ -152,19 +152,37 @@ def export_scores(
     return ScoreExportSummary(runs=runs, criteria=criteria)
 
 
+@dataclass(frozen=True)
+class CitedSegments:
+    """What evidence checks need of a batch of calls: how many segments each call has, and the
+    segments the file cites (not whole transcripts: 100k calls of 40 segments are too many)."""
+
+    counts: dict[int, int]
+    segments: dict[tuple[int, int], Segment]
+
+
 def _verified_evidence(
-    path: Path, number: int, call: Call, line: ScoreLine, crit_id: str, items: list[Any]
+    path: Path,
+    number: int,
+    call_pk: int,
+    cited: CitedSegments,
+    line: ScoreLine,
+    crit_id: str,
+    items: list[Any],
 ) -> list[Evidence]:
     result = []
+    count = cited.counts.get(call_pk, 0)
     for position, item in enumerate(items):
-        if item.segment >= len(call.segments):
+        segment = cited.segments.get((call_pk, item.segment))
+        if item.segment >= count or segment is None:
             raise ParseError(
                 path,
                 number,
                 f"criterion {crit_id!r} evidence #{position + 1}: call {line.call_id!r} has no "
-                f"segment {item.segment} (it has {len(call.segments)}, numbered from 0)",
+                f"segment {item.segment} (it has {count}, numbered from 0)",
             )
-        found = verify_quote(call, item.segment, item.quote)
+        # verify_quote reads only the cited segment: a one-segment call stands in for the call.
+        found = verify_quote(Call(line.call_id, [replace(segment, index=0)]), 0, item.quote)
         if found is None:
             raise ParseError(
                 path,
@@ -172,12 +190,17 @@ def _verified_evidence(
                 f"criterion {crit_id!r} evidence #{position + 1}: the quote is not verbatim in "
                 f"segment {item.segment} of call {line.call_id!r}: {item.quote[:80]!r}",
             )
-        result.append(found)
+        result.append(replace(found, segment=item.segment))
     return result
 
 
 def _to_score(
-    path: Path, number: int, line: ScoreLine, call: Call, stored: StoredRubric
+    path: Path,
+    number: int,
+    line: ScoreLine,
+    call_pk: int,
+    cited: CitedSegments,
+    stored: StoredRubric,
 ) -> CallScore:
     known = set(stored.rubric.criterion_ids)
     seen: set[str] = set()
@@ -199,7 +222,9 @@ def _to_score(
                 level=crit.level,
                 confidence=crit.confidence,
                 rationale=crit.rationale,
-                evidence=_verified_evidence(path, number, call, line, crit.id, crit.evidence),
+                evidence=_verified_evidence(
+                    path, number, call_pk, cited, line, crit.id, crit.evidence
+                ),
             )
         )
     levels = {c.criterion_id: c.level for c in criteria}
@@ -257,12 +282,23 @@ def _store_lines(
     progress.start(f"Importing scores from {path.name}", len(plan))
     for start in range(0, len(plan), _CALL_BATCH):
         batch = plan[start : start + _CALL_BATCH]
-        loaded = {
-            c.external_id: c for c in uow.calls.get_many(line.call_id for _, line, _, _ in batch)
+        wanted = {
+            (call_pk, item.segment)
+            for _, line, call_pk, _ in batch
+            for crit in line.criteria
+            for item in crit.evidence
         }
+        counts, rows = uow.score_exchange.cited_segments([pk for _, _, pk, _ in batch], wanted)
+        cited = CitedSegments(
+            counts=counts,
+            segments={
+                (call_pk, idx): Segment(idx, speaker, SpeakerRole(role), text, start, end)
+                for call_pk, idx, speaker, role, start, end, text in rows
+            },
+        )
         runs = []
         for number, line, call_pk, stored in batch:
-            score = _to_score(path, number, line, loaded[line.call_id], stored)
+            score = _to_score(path, number, line, call_pk, cited, stored)
             if (call_pk, stored.version_pk, line.scorer) in existing:
                 report.updated += 1
             else:

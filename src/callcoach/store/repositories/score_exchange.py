@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from callcoach.domain.scores import CallScore
@@ -17,6 +17,7 @@ from callcoach.store.models import (
     RubricRow,
     RubricVersionRow,
     ScoreRunRow,
+    SegmentRow,
 )
 from callcoach.store.repositories.analytics import chunks, in_window
 from callcoach.store.repositories.calls import now_utc
@@ -158,3 +159,36 @@ class ScoreExchangeRepository:
             for ext, pk, rep in rows:
                 result[ext] = (pk, rep)
         return result
+
+    def cited_segments(
+        self, call_pks: Sequence[int], wanted: set[tuple[int, int]]
+    ) -> tuple[dict[int, int], list[tuple[int, int, str, str, float | None, float | None, str]]]:
+        """Segment counts of these calls, and the (call, index) segments wanted:
+        (call, index, speaker, role, start, end, text)."""
+        counts: dict[int, int] = {}
+        rows: list[tuple[int, int, str, str, float | None, float | None, str]] = []
+        indexes = sorted({idx for _, idx in wanted})
+        for chunk in chunks(sorted(set(call_pks))):
+            counted = self.session.execute(
+                select(SegmentRow.call_id, func.count(SegmentRow.id))
+                .where(SegmentRow.call_id.in_(chunk))
+                .group_by(SegmentRow.call_id)
+            )
+            counts.update((call, int(n)) for call, n in counted)
+            if not indexes:
+                continue
+            found = self.session.execute(
+                select(
+                    SegmentRow.call_id,
+                    SegmentRow.idx,
+                    SegmentRow.speaker,
+                    SegmentRow.role,
+                    SegmentRow.start_s,
+                    SegmentRow.end_s,
+                    SegmentRow.text,
+                ).where(SegmentRow.call_id.in_(chunk), SegmentRow.idx.in_(indexes))
+            )
+            rows.extend(
+                (r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in found if (r[0], r[1]) in wanted
+            )
+        return counts, rows
