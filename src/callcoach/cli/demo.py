@@ -59,13 +59,13 @@ def demo_command(
         str, typer.Option(help="auto, full (5-45 minute calls) or short (3-4 minutes).")
     ] = "auto",
     workers: Annotated[
-        int | None,
+        int,
         typer.Option(
             min=1,
-            help="Processes writing transcripts for large runs (default: the machine's cores).",
-            show_default=False,
+            help="Processes writing transcripts (runs of 5,000 calls or more). Worth it on an "
+            "idle multi-core machine; the words are the same either way.",
         ),
-    ] = None,
+    ] = 1,
     force: Annotated[
         bool, typer.Option("--force", help="Add the demo to a database that holds other calls.")
     ] = False,

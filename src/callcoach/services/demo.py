@@ -38,7 +38,9 @@ class DemoOptions:
     end: date | None = None  # default: today
     transcripts: str = "auto"  # auto, full or short
     force: bool = False
-    workers: int | None = None  # processes writing transcripts (default: the machine's cores)
+    # Processes writing transcripts. One by default: on a busy machine a second process only
+    # adds the cost of shipping calls between processes (bench/demo_scale.py measures both).
+    workers: int = 1
     rubric_id: str = DEMO_RUBRIC
 
     def config(self) -> DemoConfig:

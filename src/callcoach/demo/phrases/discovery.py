@@ -119,6 +119,7 @@ ACCEPT = (
 )
 
 # level 4 and 5: follow-ups to the underlying problem, its cost and who it affects
+# FOLLOW_* questions and *_ANSWER banks are parallel: answer i answers question i.
 FOLLOW_COST = (
     "You said (it's|that's) (about|around) {hours} hours a week; what does that (cost|"
     "mean for) the team?",
@@ -143,15 +144,16 @@ FOLLOW_WHO = (
     "(And|So) when the numbers are late, what happens (downstream|for {ops_team}|for {buyer})?",
     "How does {buyer} (feel about|see) (all this|the {close_days}-day close)?",
 )
+# Parallel to FOLLOW_WHO: answer i answers question i.
 WHO_ANSWER = (
     "{ops_team} (for sure|mostly). They (can't|don't) (see|get) (what's been paid|their "
     "numbers) until (we're done|the close is done), so (they call us|they chase us) "
     "(every day|constantly).",
-    "{buyer}, (definitely|mainly). (They report to the board|They present to the "
-    "owners) and (hate|are tired of) (waiting|getting numbers) {close_days} days after "
-    "month-end.",
     "(Everyone, honestly.|The whole leadership team.) (Decisions|Hiring and purchasing "
     "decisions) (wait|get pushed) until (we close|the books are done).",
+    "(Not well, honestly.|Frustrated.) (They report to the board|They present to the "
+    "owners) and (hate|are tired of) (waiting|getting numbers) {close_days} days after "
+    "month-end.",
 )
 SUMMARISE = (
     "(Let me make sure I've got this right|So if I play that back|Let me summarise): "
@@ -270,19 +272,23 @@ def discovery(scene: Scene, rounds: int) -> None:
             scene.prospect(PAIN_ANSWER)
             scene.rep(ACCEPT, tag=CRITERION)
         return
-    scene.rep(FOLLOW_COST, tag=CRITERION)
-    scene.prospect(COST_ANSWER)
-    scene.rep(FOLLOW_WHO, tag=CRITERION)
-    scene.prospect(WHO_ANSWER)
+    _ask(scene, FOLLOW_COST, COST_ANSWER)
+    _ask(scene, FOLLOW_WHO, WHO_ANSWER)
     if level == 5 or rounds > 3:
-        scene.rep(FOLLOW_IMPACT, tag=CRITERION)
-        scene.prospect(IMPACT_ANSWER)
+        _ask(scene, FOLLOW_IMPACT, IMPACT_ANSWER)
     scene.rep(SUMMARISE, tag=CRITERION)
     scene.prospect(SUMMARY_REPLY)
     if level == 5:
         scene.rep(NEED_PROMPT, tag=CRITERION)
         scene.prospect(NEED_STATEMENT)
         scene.rep(NEED_ACK, tag=CRITERION)
+
+
+def _ask(scene: Scene, questions: tuple[str, ...], answers: tuple[str, ...]) -> None:
+    """A follow-up question and the answer written for that question (the banks are parallel)."""
+    index = scene.rng.randrange(len(questions))
+    scene.rep(questions[index], tag=CRITERION)
+    scene.prospect(answers[index])
 
 
 def _slides(scene: Scene, count: int) -> None:
@@ -302,5 +308,7 @@ def recap(scene: Scene) -> None:
     if level > 1:
         scene.prospect(RECAP_ANSWER)
     if level >= 4:
-        scene.rep(FOLLOW_COST if level == 4 else FOLLOW_IMPACT, tag=CRITERION)
-        scene.prospect(COST_ANSWER if level == 4 else IMPACT_ANSWER)
+        if level == 4:
+            _ask(scene, FOLLOW_COST, COST_ANSWER)
+        else:
+            _ask(scene, FOLLOW_IMPACT, IMPACT_ANSWER)

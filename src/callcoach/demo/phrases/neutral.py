@@ -71,8 +71,9 @@ TOPICS: tuple[NeutralTopic, ...] = (
     NeutralTopic("conference", com.TANGENT_CONFERENCE, ALL),
     NeutralTopic("interruption", com.TANGENT_INTERRUPTION, ALL),
     NeutralTopic("billing_setup", com.BILLING_SETUP, LATE),
+    NeutralTopic("invoice_address", com.INVOICE_ADDRESS, LATE),
     NeutralTopic("admin_owner", com.ADMIN_OWNER, LATE),
-    NeutralTopic("signature", com.SIGNATURE_LOGISTICS, frozenset({"closing"})),
+    NeutralTopic("signature", com.SIGNATURE_LOGISTICS, frozenset({"closing"}), needs_buyer=True),
     NeutralTopic("change_management", com.CHANGE_MANAGEMENT, LATE | {"demo"}),
     *(
         NeutralTopic(

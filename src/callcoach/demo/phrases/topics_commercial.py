@@ -225,19 +225,13 @@ COMMERCIAL_TOPICS: tuple[Topic, ...] = (
 BILLING_SETUP: Topic = (
     (
         "prospect",
-        (
-            "(For the invoice|On the billing side), (do you need|will you need) a PO number?",
-            "(Where should the invoices go|Who should we send the invoices to) on your side?",
-        ),
+        ("(For the invoice|On the billing side), (do you need|will you need) a PO number?",),
     ),
     (
         "rep",
         (
-            "(If your|If the) (process needs one|AP team uses them), (yes|sure), (just|) "
-            "(add|put) it on the order form and (we'll print it|it'll show up) on "
-            "(every|each) invoice.",
-            "(Whoever you tell us|Any address you like); (most teams|most customers) (use|"
-            "give us) (a shared|an AP) inbox so nothing depends on one person.",
+            "(If your|If the) (process needs one|AP team uses them), (yes|sure), (just|) (add|put) "
+            "it on the order form and (we'll print it|it'll show up) on (every|each) invoice.",
         ),
     ),
     (
@@ -245,10 +239,23 @@ BILLING_SETUP: Topic = (
         (
             "(Okay|Good), (I'll|let me) (get|ask for) (a PO|the PO number) from (procurement|"
             "{buyer}) (today|this week).",
-            "(Use|Send them to) (our|the) AP inbox, (I'll|and I'll) (email|send) (you|it) "
-            "(after the call|in a minute).",
         ),
     ),
+)
+
+INVOICE_ADDRESS: Topic = (
+    (
+        "prospect",
+        ("(Where should the invoices go|Who should we send the invoices to), by the way?",),
+    ),
+    (
+        "rep",
+        (
+            "(Whoever you tell us|Any address you like); (most teams|most customers) (use|give "
+            "us) (a shared|an AP) inbox so nothing depends on one person.",
+        ),
+    ),
+    ("prospect", ("(Use|Send them to) our AP inbox; I'll (email|send) it to you after the call.",)),
 )
 
 ADMIN_OWNER: Topic = (
@@ -334,6 +341,7 @@ CHANGE_MANAGEMENT: Topic = (
 COMMERCIAL_TOPICS = (
     *COMMERCIAL_TOPICS,
     BILLING_SETUP,
+    INVOICE_ADDRESS,
     ADMIN_OWNER,
     SIGNATURE_LOGISTICS,
     CHANGE_MANAGEMENT,

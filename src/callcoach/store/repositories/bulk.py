@@ -237,21 +237,40 @@ class BulkRepository:
             )
             ids.update((external_id, pk) for external_id, pk in result)
         segments = [
-            {
-                "call_id": ids[c.external_id],
-                "idx": s.index,
-                "speaker": s.speaker,
-                "role": s.role.value,
-                "start_s": s.start,
-                "end_s": s.end,
-                "text": s.text,
-            }
+            (ids[c.external_id], s.index, s.speaker, s.role.value, s.start, s.end, s.text)
             for c in calls
             for s in c.segments
         ]
         if segments:
-            self.session.execute(insert(_table(SegmentRow)), segments)
+            self._insert_segments(segments)
         return ids
+
+    def _insert_segments(self, rows: list[tuple[Any, ...]]) -> None:
+        """Segments are most of the volume (30+ per call): the driver's fastest path.
+
+        PostgreSQL: COPY. SQLite: the driver's executemany. Both run on the session's own
+        connection, inside its transaction. Anything else: a multi-row INSERT.
+        """
+        columns = ("call_id", "idx", "speaker", "role", "start_s", "end_s", "text")
+        connection = self.session.connection()
+        dialect = connection.dialect.name
+        raw = connection.connection.driver_connection
+        if dialect == "postgresql" and raw is not None:
+            with raw.cursor() as cursor:
+                statement = f"COPY segments ({', '.join(columns)}) FROM STDIN"
+                with cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        if dialect == "sqlite" and raw is not None:
+            placeholders = ", ".join("?" for _ in columns)
+            raw.executemany(
+                f"INSERT INTO segments ({', '.join(columns)}) VALUES ({placeholders})", rows
+            )
+            return
+        self.session.execute(
+            insert(_table(SegmentRow)), [dict(zip(columns, row, strict=True)) for row in rows]
+        )
 
     # activity, quotas, ratings
     def insert_activities(self, activities: Sequence[Activity], rep_ids: dict[str, int]) -> int:
