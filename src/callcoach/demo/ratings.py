@@ -24,7 +24,9 @@ CALLS_PER_RATER_PAIR = 60
 # lowest-weighted criterion.
 VAGUE_PREFERENCE = ("value_articulation",)
 MIN_WIDE_DISAGREEMENTS = 3
-RATING_SOURCE = "demo"
+# Managers' own ratings, as if imported from their rating sheets: analytics read these as the
+# human side of every agreement statistic (overrides of machine scores are another source).
+RATING_SOURCE = "import"
 
 NOTE_HIGH = (
     "(Good|Strong|Nice) (moment|example) around {minute}:00 (here|on this call).",
