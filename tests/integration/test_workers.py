@@ -274,3 +274,38 @@ def test_queueing_without_a_reachable_broker_says_so_and_queues_nothing(
     assert "cannot reach the job broker" in str(result.exception or result.output)
     listed = runner.invoke(app, ["--db", db, "jobs", "--format", "json"], env=env)
     assert json.loads(listed.stdout)["jobs"] == []
+
+
+def test_a_recording_is_transcribed_and_scored_by_the_embedded_scorer_on_a_worker(
+    container: Container, workers: Workers, tmp_path: Path, db_url: str, broker: str
+) -> None:
+    """The whole path through the queue: `import audio --queue`, then `score --queue` with the
+    default (embedded) scorer, both done by a worker process."""
+    require_tools()
+    recording = stereo_call(tmp_path / "audio", "queued-call").path
+    runner = CliRunner()
+    env = {"CALLCOACH_BROKER_URL": broker}
+    base = ["--db", db_url]
+    queued = runner.invoke(
+        app, [*base, "import", "audio", str(recording), "--rep", "Dana Ortiz", "--queue"], env=env
+    )
+    assert queued.exit_code == 0, queued.output
+    workers.start()
+    _wait_finished(container, workers, timeout=180)
+    scored = runner.invoke(app, [*base, "score", "--queue", "--format", "json"], env=env)
+    assert scored.exit_code == 0, scored.output
+    assert len(json.loads(scored.stdout)["queued"]) == 1
+    jobs = _wait_finished(container, workers, timeout=300)
+    assert [(j.kind.value, j.status) for j in jobs] == [
+        ("transcribe", JobStatus.DONE),
+        ("score", JobStatus.DONE),
+    ], jobs
+    assert jobs[1].result and jobs[1].result["outcome"] == "scored"
+    with container.store.unit_of_work() as uow:
+        call_id = uow.calls.external_ids()[0]
+        call = uow.calls.get(call_id)
+        (score,) = uow.scores.for_call(call_id)
+    assert call is not None and score.scorer == "embedded"
+    assert [s.role.value for s in call.segments] == ["rep", "prospect"] * 3
+    quotes = [e for c in score.criteria for e in c.evidence]
+    assert quotes and all(e.quote in call.segments[e.segment].text for e in quotes)
