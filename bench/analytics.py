@@ -322,6 +322,9 @@ def main() -> None:
     results: dict[str, Any] = {
         "command": "python " + " ".join(["bench/analytics.py", *sys.argv[1:]]),
         "goal_s": 1.0,
+        "calls": f"`callcoach demo --scale {args.calls}`"
+        if demo_scales()
+        else "a generated org through `callcoach import reps|calls|deals`",
         "scores": "imported (generated per-rep levels through `callcoach import scores`); scoring "
         f"{args.calls} calls with a real model is not feasible here",
         "backends": {},
