@@ -21,7 +21,19 @@ from callcoach.store.uow import Store
 PG_URL = os.environ.get("CALLCOACH_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("CALLCOACH_REQUIRE_SERVICES") == "1"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+def _find_shared_data() -> Path:
+    """../shared/data beside the project (or beside any folder above it), or CALLCOACH_EVAL_DATA."""
+    if os.environ.get("CALLCOACH_EVAL_DATA"):
+        return Path(os.environ["CALLCOACH_EVAL_DATA"])
+    for folder in REPO_ROOT.parents:
+        if (folder / "shared" / "data" / "persuasionforgood-dev.jsonl").exists():
+            return folder / "shared" / "data"
+    return REPO_ROOT.parent / "shared" / "data"
+
+
+SHARED_DATA = _find_shared_data()
 
 
 def missing_service(reason: str) -> None:

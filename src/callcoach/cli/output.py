@@ -23,7 +23,8 @@ from rich.progress import (
 from rich.table import Table
 
 console = Console()
-err_console = Console(stderr=True)
+# Errors are never wrapped: a path or command in them must stay copyable.
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
