@@ -145,6 +145,11 @@ def scorecard_command(
     if output is OutputFormat.json:
         emit_json(report)
         return
+    print_scorecards(report)
+
+
+def print_scorecards(report: Any) -> None:
+    """The scorecard report as tables a manager reads (also printed by `callcoach demo`)."""
     say(
         f"[bold]Scorecards {cycle_text(report.cycle)}[/] · rubric {report.rubric} "
         f"v{report.rubric_version} · machine scorer {report.scorer}"
@@ -294,6 +299,11 @@ def priorities_command(
     if output is OutputFormat.json:
         emit_json(report)
         return
+    print_priorities(report)
+
+
+def print_priorities(report: Any) -> None:
+    """Each rep's priorities with their moments (also printed by `callcoach demo`)."""
     say(
         f"[bold]Coaching priorities {cycle_text(report.cycle)}[/] · rubric {report.rubric} "
         f"v{report.rubric_version} · scorer {report.scorer}"

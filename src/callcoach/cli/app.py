@@ -7,12 +7,28 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from callcoach import __version__
 from callcoach.settings import Settings
 
+# `callcoach --help` lists commands in the order a new user meets them.
+COMMAND_ORDER = (
+    "init demo import rubric score show scorer scorecard priorities sample agreement outcomes "
+    "coaching signals export serve user worker jobs"
+).split()
+
+
+class _OrderedGroup(TyperGroup):
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
+
+
 app = typer.Typer(
     name="callcoach",
+    cls=_OrderedGroup,
     help="Evidence-based sales coaching: score every call against your rubric, with evidence.",
     no_args_is_help=True,
     rich_markup_mode="rich",
