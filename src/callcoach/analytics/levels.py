@@ -47,6 +47,9 @@ class ScoreTable:
     criteria: list[CriterionInfo]
     weights_by_version: dict[int, dict[str, float]]
     overridden: int = 0  # criterion levels replaced by a manager's override
+    # Per row, how many of its levels are overrides (None: not tracked), so that a subset (one
+    # cycle of a two-cycle read) counts only its own.
+    overrides_per_call: np.ndarray | None = None
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -66,12 +69,18 @@ class ScoreTable:
         return len(self.calls)
 
     def subset(self, mask: pd.Series | np.ndarray) -> ScoreTable:
+        per_call = None
+        overridden = self.overridden
+        if self.overrides_per_call is not None:
+            per_call = self.overrides_per_call[np.asarray(mask, dtype=bool)]
+            overridden = int(per_call.sum())
         return ScoreTable(
             calls=self.calls[mask],
             levels=self.levels[mask],
             criteria=self.criteria,
             weights_by_version=self.weights_by_version,
-            overridden=self.overridden,
+            overridden=overridden,
+            overrides_per_call=per_call,
         )
 
     def for_reps(self, rep_ids: Sequence[int] | set[int]) -> ScoreTable:
@@ -121,19 +130,27 @@ def apply_overrides(levels: pd.DataFrame, overrides: pd.DataFrame) -> tuple[pd.D
     Returns the new levels and how many criterion levels were replaced. Overrides of calls or
     criteria absent from the table are ignored.
     """
+    result, per_call = _overridden(levels, overrides)
+    return result, int(per_call.sum())
+
+
+def _overridden(levels: pd.DataFrame, overrides: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The levels with overrides applied, and per row how many of its levels were replaced."""
+    per_call = np.zeros(len(levels), dtype=np.int64)
     if overrides.empty or levels.empty:
-        return levels, 0
+        return levels, per_call
     latest = overrides.sort_values("created").drop_duplicates(["call", "criterion"], keep="last")
     latest = latest[latest["call"].isin(levels.index) & latest["criterion"].isin(levels.columns)]
     if latest.empty:
-        return levels, 0
+        return levels, per_call
     result = levels.copy()
     rows = result.index.get_indexer(latest["call"].to_numpy())
     cols = result.columns.get_indexer(latest["criterion"].to_numpy())
     values = result.to_numpy(dtype=float, copy=True)
     values[rows, cols] = latest["level"].to_numpy(dtype=float)
     result.loc[:, :] = values
-    return result, len(latest)
+    np.add.at(per_call, rows, 1)
+    return result, per_call
 
 
 def build_score_table(
@@ -146,15 +163,16 @@ def build_score_table(
     """Assemble the table from raw runs: latest run per call, then overrides applied."""
     calls, levels = keep_latest_runs(calls, levels)
     levels = levels.reindex(columns=[c.id for c in criteria]).astype(float)
-    replaced = 0
+    per_call = None
     if overrides is not None:
-        levels, replaced = apply_overrides(levels, overrides)
+        levels, per_call = _overridden(levels, overrides)
     return ScoreTable(
         calls=calls,
         levels=levels,
         criteria=criteria,
         weights_by_version=weights_by_version,
-        overridden=replaced,
+        overridden=0 if per_call is None else int(per_call.sum()),
+        overrides_per_call=per_call,
     )
 
 

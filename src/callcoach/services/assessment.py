@@ -116,6 +116,10 @@ def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: Assessment
     """The requested scorer, else the preferred one if it scored calls, else the busiest one."""
     if query.scorer and uow.analytics.has_scores(rubric_pk, query.scorer):
         return query.scorer
+    # Counting every run per scorer reads the whole runs table; the usual answer (the preferred
+    # scorer has scores) needs one index probe.
+    if not query.scorer and uow.analytics.has_scores(rubric_pk, query.preferred_scorer):
+        return query.preferred_scorer
     used = uow.analytics.scorer_counts(rubric_pk)
     names = [name for name, _ in used]
     if query.scorer:

@@ -16,17 +16,18 @@ from callcoach.analytics.coaching import (
     manager_effectiveness,
     repeated_no_improvement,
 )
-from callcoach.analytics.levels import DATE, REP
+from callcoach.analytics.levels import DATE, REP, ScoreTable
 from callcoach.domain.access import SYSTEM, Role, Viewer
 from callcoach.services.assessment import (
     AssessmentQuery,
+    Scope,
     load_score_table,
     resolve_reps,
     resolve_rubric,
     resolve_scope,
 )
 from callcoach.services.common import ServiceError
-from callcoach.store.uow import Store
+from callcoach.store.uow import Store, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,21 @@ def build_coaching_report(
     store: Store, query: AssessmentQuery, as_of: date | None = None, viewer: Viewer = SYSTEM
 ) -> CoachingReport:
     """Every coaching event measured 30 days on, repeated failures, and each manager's record."""
-    today = as_of or date.today()
     with store.unit_of_work() as uow:
-        scope = resolve_scope(uow, query, viewer)
-        rows = uow.analytics.coaching_events(scope.rubric_pk, scope.rep_filter)
-        rep_pks = sorted({pk for _, pk, *_ in rows})
-        table = load_score_table(uow, scope, None, None, rep_ids=rep_pks) if rep_pks else None
+        return coaching_report(uow, resolve_scope(uow, query, viewer), as_of)
+
+
+def coaching_report(
+    uow: UnitOfWork, scope: Scope, as_of: date | None = None, levels: ScoreTable | None = None
+) -> CoachingReport:
+    """The coaching report of a resolved scope. `levels`, when given, must hold every scored
+    call (all time) of the reps concerned; otherwise they are read."""
+    today = as_of or date.today()
+    rows = uow.analytics.coaching_events(scope.rubric_pk, scope.rep_filter)
+    rep_pks = sorted({pk for _, pk, *_ in rows})
+    table = levels
+    if table is None and rep_pks:
+        table = load_score_table(uow, scope, None, None, rep_ids=rep_pks)
     managers = {str(n): m for n, m in zip(scope.reps["name"], scope.reps["manager"], strict=True)}
     outcomes = []
     notes = []

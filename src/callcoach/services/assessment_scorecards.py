@@ -78,7 +78,8 @@ class PrioritiesReport:
 def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFrame:
     """Per rep of the population: won and closed deals linked to their scored calls in the
     cycle (each deal once per rep), and quota attainment."""
-    closed = dict(uow.analytics.closed_deals())
+    since, until = scope.cycle.bounds()
+    closed = dict(uow.analytics.closed_deals(since, until, scope.population))
     links = pd.DataFrame({"rep": current.calls[REP], "deal": current.calls[DEAL]})
     links = links[links["deal"].isin(list(closed))].drop_duplicates()
     links["won"] = links["deal"].map(closed).astype(int)
@@ -116,11 +117,19 @@ def build_scorecards(
 
 def _scorecards(uow: UnitOfWork, scope: Scope) -> tuple[ScorecardReport, ScoreTable]:
     """The scorecard report, and the cycle's levels (priorities reuse them)."""
-    previous = scope.cycle.previous()
-    start, _ = previous.bounds()
+    start, _ = scope.cycle.previous().bounds()
     boundary, end = scope.cycle.bounds()
     table = load_score_table(uow, scope, start, end)
     before, current = split_by_date(table, boundary)
+    return scorecard_report(uow, scope, current, before), current
+
+
+def scorecard_report(
+    uow: UnitOfWork, scope: Scope, current: ScoreTable, before: ScoreTable
+) -> ScorecardReport:
+    """The report from the cycle's levels of the population (`current`) and the previous
+    cycle's levels of at least the selected reps (`before`: only their own change reads it)."""
+    previous = scope.cycle.previous()
     deals = deal_frame(uow, scope, current)
     cards = rep_scorecards(current, before, scope.reps, deals, scope.selected)
     team_of = scope.reps["team"].to_dict()
@@ -143,7 +152,7 @@ def _scorecards(uow: UnitOfWork, scope: Scope) -> tuple[ScorecardReport, ScoreTa
             f"{thin} rep(s) have fewer than {MIN_CALLS_PER_REP} scored calls in {scope.cycle.label}: "
             "their numbers are shown but are not a meaningful assessment"
         )
-    report = ScorecardReport(
+    return ScorecardReport(
         rubric=scope.rubric.rubric.id,
         rubric_version=scope.rubric.version,
         scorer=scope.scorer,
@@ -154,7 +163,6 @@ def _scorecards(uow: UnitOfWork, scope: Scope) -> tuple[ScorecardReport, ScoreTa
         overridden_levels=current.overridden,
         notes=notes,
     )
-    return report, current
 
 
 def attach_moments(
@@ -244,10 +252,12 @@ def build_priorities(
     with store.unit_of_work() as uow:
         scope = resolve_scope(uow, query, viewer)
         since, until = scope.cycle.bounds()
-        return _priorities(uow, scope, load_score_table(uow, scope, since, until), limit)
+        return priorities_report(uow, scope, load_score_table(uow, scope, since, until), limit)
 
 
-def _priorities(uow: UnitOfWork, scope: Scope, table: ScoreTable, limit: int) -> PrioritiesReport:
+def priorities_report(
+    uow: UnitOfWork, scope: Scope, table: ScoreTable, limit: int
+) -> PrioritiesReport:
     priorities = coaching_priorities(table, scope.team_of(), scope.selected, limit)
     attach_moments(uow, table, priorities)
     return PrioritiesReport(
@@ -276,7 +286,7 @@ def build_assessment(
     with store.unit_of_work() as uow:
         scope = resolve_scope(uow, query, viewer)
         scorecards, current = _scorecards(uow, scope)
-        priorities = _priorities(uow, scope, current, limit)
+        priorities = priorities_report(uow, scope, current, limit)
     return AssessmentReport(scorecards=scorecards, priorities=priorities)
 
 

@@ -12,25 +12,24 @@ from datetime import date
 from callcoach.analytics.coaching import CoachingOutcome
 from callcoach.analytics.cycles import parse_cycle
 from callcoach.analytics.scorecards import RepScorecard, TeamBenchmark
+from callcoach.analytics.trends import TrendPoint
 from callcoach.domain.access import SYSTEM, Role, Viewer
 from callcoach.domain.rubric import Rubric
 from callcoach.services.assessment import AssessmentQuery
 from callcoach.services.assessment_agreement import AgreementReport, build_agreement
-from callcoach.services.assessment_coaching import build_coaching_report
 from callcoach.services.assessment_outcomes import OutcomesReport, build_outcomes
+from callcoach.services.assessment_rep import TREND_CYCLES, build_rep_assessment
 from callcoach.services.assessment_scorecards import (
     RepPriorities,
     ScorecardReport,
-    build_priorities,
-    build_scorecards,
+    build_assessment,
 )
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.services.rubrics import get_rubric, list_rubrics
-from callcoach.services.web_people import roster, visible_rep
+from callcoach.services.web_people import visible_rep
 from callcoach.store.uow import Store
 
 CYCLE_CHOICES = 6  # the selector offers the current quarter and the five before it
-TREND_CYCLES = 4
 
 
 @dataclass
@@ -52,14 +51,6 @@ class DashboardView:
     priorities: dict[str, RepPriorities]
     rubric: Rubric
     empty_reason: str | None = None
-
-
-@dataclass
-class TrendPoint:
-    cycle: str
-    calls: int
-    overall: float | None
-    criteria: dict[str, float | None]
 
 
 @dataclass
@@ -94,7 +85,8 @@ def _selection(
     if not chosen:
         raise ServiceError("no rubric yet: `callcoach init` adds the templates")
     if viewer.role is Role.ADMIN:
-        team_names = [t.name for t in roster(store, viewer)[0]]
+        with store.unit_of_work() as uow:
+            team_names = [t.name for t in uow.people.teams()]
     else:
         team_names = sorted(viewer.teams)
     return Selection(
@@ -115,13 +107,19 @@ def team_dashboard(
     cycle: str | None = None,
     team: str | None = None,
     default_rubric: str = "one-call-close",
+    preferred_scorer: str = "embedded",
 ) -> DashboardView:
     selection = _selection(store, viewer, rubric, default_rubric, team)
     stored = get_rubric(store, selection.rubric)
-    query = AssessmentQuery(rubric=selection.rubric, cycle=cycle or None, team=team or None)
+    query = AssessmentQuery(
+        rubric=selection.rubric,
+        cycle=cycle or None,
+        team=team or None,
+        preferred_scorer=preferred_scorer,
+    )
     try:
-        cards = build_scorecards(store, query, viewer)
-        priorities = build_priorities(store, query, viewer)
+        assessment = build_assessment(store, query, viewer)
+        cards, priorities = assessment.scorecards, assessment.priorities
     except NotFoundError:
         raise
     except ServiceError as exc:
@@ -137,26 +135,6 @@ def team_dashboard(
     )
 
 
-def _trend(
-    store: Store, viewer: Viewer, rubric: str, rep: str, labels: list[str]
-) -> list[TrendPoint]:
-    points = []
-    for label in reversed(labels):
-        report = build_scorecards(
-            store, AssessmentQuery(rubric=rubric, cycle=label, rep=rep), viewer
-        )
-        card = next((c for c in report.reps if c.rep == rep), None)
-        points.append(
-            TrendPoint(
-                cycle=label,
-                calls=card.calls if card else 0,
-                overall=card.overall if card else None,
-                criteria={c.criterion_id: c.mean for c in card.criteria} if card else {},
-            )
-        )
-    return points
-
-
 def rep_view(
     store: Store,
     rep: str,
@@ -165,16 +143,21 @@ def rep_view(
     rubric: str | None = None,
     cycle: str | None = None,
     default_rubric: str = "one-call-close",
+    preferred_scorer: str = "embedded",
     as_of: date | None = None,
 ) -> RepView:
     """A rep's scorecard: the rep must be visible to the viewer (else NotFoundError)."""
     person = visible_rep(store, rep, viewer)
     selection = _selection(store, viewer, rubric, default_rubric, None)
     stored = get_rubric(store, selection.rubric)
-    query = AssessmentQuery(rubric=selection.rubric, cycle=cycle or None, rep=person.name)
+    query = AssessmentQuery(
+        rubric=selection.rubric,
+        cycle=cycle or None,
+        rep=person.name,
+        preferred_scorer=preferred_scorer,
+    )
     try:
-        cards = build_scorecards(store, query, viewer)
-        priorities = build_priorities(store, query, viewer)
+        assessment = build_rep_assessment(store, query, viewer, trend=TREND_CYCLES, as_of=as_of)
     except NotFoundError:
         raise
     except ServiceError as exc:
@@ -191,25 +174,20 @@ def rep_view(
             [],
             empty_reason=str(exc),
         )
+    cards, priorities = assessment.scorecards, assessment.priorities
     selection.cycle = cards.cycle.label
     selection.cycles = _cycles_back(cards.cycle.label, CYCLE_CHOICES)
-    card = next((c for c in cards.reps if c.rep == person.name), None)
-    benchmark = next((b for b in cards.teams if b.team == person.team), None)
-    trend = _trend(store, viewer, selection.rubric, person.name, selection.cycles[:TREND_CYCLES])
-    coaching_report = build_coaching_report(
-        store, AssessmentQuery(rubric=selection.rubric, rep=person.name), as_of, viewer
-    )
     return RepView(
         rep=person.name,
         team=person.team,
         selection=selection,
         rubric=stored.rubric,
-        scorecard=card,
-        benchmark=benchmark,
+        scorecard=next((c for c in cards.reps if c.rep == person.name), None),
+        benchmark=next((b for b in cards.teams if b.team == person.team), None),
         priorities=next((p for p in priorities.reps if p.rep == person.name), None),
-        trend=trend,
-        coaching=[e for e in coaching_report.events if e.rep == person.name],
-        notes=cards.notes + coaching_report.notes,
+        trend=assessment.trend,
+        coaching=[e for e in assessment.coaching.events if e.rep == person.name],
+        notes=cards.notes + assessment.coaching.notes,
     )
 
 
@@ -220,12 +198,14 @@ def agreement_view(
     rubric: str | None = None,
     team: str | None = None,
     default_rubric: str = "one-call-close",
+    preferred_scorer: str = "embedded",
 ) -> tuple[Selection, AgreementReport | None, str | None]:
     selection = _selection(store, viewer, rubric, default_rubric, team)
+    query = AssessmentQuery(
+        rubric=selection.rubric, team=team or None, preferred_scorer=preferred_scorer
+    )
     try:
-        report = build_agreement(
-            store, AssessmentQuery(rubric=selection.rubric, team=team or None), viewer
-        )
+        report = build_agreement(store, query, viewer)
     except NotFoundError:
         raise
     except ServiceError as exc:
@@ -241,9 +221,15 @@ def outcomes_view(
     cycle: str | None = None,
     team: str | None = None,
     default_rubric: str = "one-call-close",
+    preferred_scorer: str = "embedded",
 ) -> tuple[Selection, OutcomesReport | None, str | None]:
     selection = _selection(store, viewer, rubric, default_rubric, team)
-    query = AssessmentQuery(rubric=selection.rubric, cycle=cycle or None, team=team or None)
+    query = AssessmentQuery(
+        rubric=selection.rubric,
+        cycle=cycle or None,
+        team=team or None,
+        preferred_scorer=preferred_scorer,
+    )
     try:
         report = build_outcomes(store, query, viewer)
     except NotFoundError:

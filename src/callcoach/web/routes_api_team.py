@@ -20,8 +20,10 @@ router = APIRouter(prefix="/api/v1", tags=["analytics"], dependencies=[Depends(c
 def _query(
     request: Request, rubric: str | None, cycle: str | None, rep: str | None, team: str | None
 ) -> AssessmentQuery:
+    settings = container_of(request).settings
     return AssessmentQuery(
-        rubric=rubric or container_of(request).settings.default_rubric,
+        rubric=rubric or settings.default_rubric,
+        preferred_scorer=settings.scorer,
         cycle=cycle,
         rep=rep,
         team=team,

@@ -23,6 +23,11 @@ def _default_rubric(request: Request) -> str:
     return container_of(request).settings.default_rubric
 
 
+def _preferred_scorer(request: Request) -> str:
+    """CALLCOACH_SCORER: the scorer whose levels the reports prefer, as on the command line."""
+    return container_of(request).settings.scorer
+
+
 @router.get("/")
 def dashboard(
     request: Request,
@@ -45,6 +50,7 @@ def dashboard(
             cycle=cycle,
             team=team,
             default_rubric=_default_rubric(request),
+            preferred_scorer=_preferred_scorer(request),
         ),
     )
     heatmap = None
@@ -91,6 +97,7 @@ def _rep_page(
             rubric=rubric,
             cycle=cycle,
             default_rubric=_default_rubric(request),
+            preferred_scorer=_preferred_scorer(request),
         ),
     )
     intervals = charts.scorecard_intervals(view.scorecard) if view.scorecard else None
@@ -145,6 +152,7 @@ def agreement_page(
         rubric=rubric,
         team=team,
         default_rubric=_default_rubric(request),
+        preferred_scorer=_preferred_scorer(request),
     )
     figures = []
     if report is not None:
@@ -184,6 +192,7 @@ def outcomes_page(
         cycle=cycle,
         team=team,
         default_rubric=_default_rubric(request),
+        preferred_scorer=_preferred_scorer(request),
     )
     figure = charts.outcome_relations(report) if report and report.criteria else None
     return render(

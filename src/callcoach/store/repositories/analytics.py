@@ -11,7 +11,19 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, insert, or_, select, text, type_coerce
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from callcoach.store.models import (
@@ -151,9 +163,19 @@ class AnalyticsRepository:
         """
         if len(criteria) > MAX_PACKED_CRITERIA:
             raise ValueError(f"at most {MAX_PACKED_CRITERIA} criteria can be read at once")
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        version: Any = ScoreRunRow.rubric_version_id
+        scorer_column: Any = ScoreRunRow.scorer
+        if sqlite and rep_ids is not None:
+            # SQLite plans without statistics (nothing here runs ANALYZE), and left alone it
+            # walks every run of the rubric to find one team's: 100 ms where 10 would do. A
+            # unary + keeps these terms off the runs' indexes, so the plan starts from the
+            # reps' calls (their index) and reaches the runs by call.
+            version = literal_column("+score_runs.rubric_version_id", Integer)
+            scorer_column = literal_column("+score_runs.scorer", String)
         runs = (
-            (ScoreRunRow.rubric_version_id.in_(list(version_pks))),
-            ScoreRunRow.scorer == scorer,
+            version.in_(list(version_pks)),
+            scorer_column == scorer,
             ScoreRunRow.status == "scored",
         )
         packed = func.sum(
@@ -173,23 +195,35 @@ class AnalyticsRepository:
             ScoreRunRow.rubric_version_id,
             CallRow.deal_id,
         )
-        query = (
-            select(*keys, packed)
-            .join(CallRow, CallRow.id == ScoreRunRow.call_id)
-            .join(CriterionScoreRow, CriterionScoreRow.run_id == ScoreRunRow.id)
-            .where(*runs)
-            .group_by(*keys)
-        )
-        query = in_window(query, since, until, rep_ids)
-        if self.session.get_bind().dialect.name == "postgresql":
+        if sqlite:
+            # A correlated aggregate per run: SQLite reads each run's few index entries in
+            # place instead of sorting every joined row for the GROUP BY (a quarter less time
+            # at 100k calls). A run without criterion rows gives NULL and is dropped below,
+            # as the join leaves it out on PostgreSQL.
+            levels = (
+                select(packed).where(CriterionScoreRow.run_id == ScoreRunRow.id).scalar_subquery()
+            )
+            query = (
+                select(*keys, levels).join(CallRow, CallRow.id == ScoreRunRow.call_id).where(*runs)
+            )
+        else:
+            query = (
+                select(*keys, packed)
+                .join(CallRow, CallRow.id == ScoreRunRow.call_id)
+                .join(CriterionScoreRow, CriterionScoreRow.run_id == ScoreRunRow.id)
+                .where(*runs)
+                .group_by(*keys)
+            )
             # Compiling the plan to machine code costs more than this sub-second query saves.
             self.session.connection().execute(text("SET LOCAL jit = off"))
+        query = in_window(query, since, until, rep_ids)
         if call_pks is None:
-            return self._plain_rows(query)
-        result: list[ScoreRow] = []
-        for chunk in chunks(list(call_pks)):
-            result.extend(self._plain_rows(query.where(ScoreRunRow.call_id.in_(chunk))))
-        return result
+            rows = self._plain_rows(query)
+        else:
+            rows = []
+            for chunk in chunks(list(call_pks)):
+                rows.extend(self._plain_rows(query.where(ScoreRunRow.call_id.in_(chunk))))
+        return [row for row in rows if row[6] is not None] if sqlite else rows
 
     def _plain_rows(self, query: Any) -> list[ScoreRow]:
         """The DBAPI's own row tuples: at 100k rows, SQLAlchemy's Row objects cost as much as the
@@ -288,15 +322,24 @@ class AnalyticsRepository:
         return set(self.session.scalars(select(RepRow.id).where(RepRow.team_id == team_pk)))
 
     # deals and quotas
-    def closed_deals(self) -> list[tuple[int, bool]]:
-        """(deal, won) of every closed deal."""
-        rows = (
-            self.session.connection()
-            .execute(
-                select(DealRow.id, DealRow.outcome).where(DealRow.outcome.in_(("won", "lost")))
-            )
-            .all()
+    def closed_deals(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        rep_ids: Sequence[int] | None = None,
+    ) -> list[tuple[int, bool]]:
+        """(deal, won) of the closed deals linked to calls in [since, until) of these reps.
+
+        Only the deals a report can link to: reading every closed deal of a large store (100k
+        at scale) to look up a team's few hundred cost more than the whole team report.
+        """
+        query = (
+            select(DealRow.id, DealRow.outcome)
+            .join(CallRow, CallRow.deal_id == DealRow.id)
+            .where(DealRow.outcome.in_(("won", "lost")))
+            .distinct()
         )
+        rows = self._plain_rows(in_window(query, since, until, rep_ids))
         return [(pk, outcome == "won") for pk, outcome in rows]
 
     def call_deals(
