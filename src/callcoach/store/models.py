@@ -348,3 +348,14 @@ class AppSettingRow(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReportCacheRow(Base):
+    """Team pages' reports, shared by every web server process: one process computes a
+    manager's dashboard, the others read it while the data stamp it was built on holds."""
+
+    __tablename__ = "report_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of scope + page
+    stamp: Mapped[str] = mapped_column(Text)  # the store's data stamp when it was built
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON of the report
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)

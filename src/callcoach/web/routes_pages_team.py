@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
+from typing import TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import TypeAdapter
 
 from callcoach.domain.access import Role
 from callcoach.services.accounts import Account
 from callcoach.services.assessment_coaching import add_coaching_event
-from callcoach.services.web_team import agreement_view, outcomes_view, rep_view, team_dashboard
+from callcoach.services.web_team import (
+    DashboardView,
+    RepView,
+    agreement_view,
+    outcomes_view,
+    rep_view,
+    team_dashboard,
+)
 from callcoach.web import charts
 from callcoach.web.auth import check_csrf, container_of, page_account
 from callcoach.web.rendering import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+T = TypeVar("T")
 
 
 def _default_rubric(request: Request) -> str:
     return container_of(request).settings.default_rubric
+
+
+@cache
+def _adapter(kind: type[T]) -> TypeAdapter[T]:
+    """How a page's report travels to the other server processes (JSON, built once)."""
+    return TypeAdapter(kind)
 
 
 def _preferred_scorer(request: Request) -> str:
@@ -52,6 +69,7 @@ def dashboard(
             default_rubric=_default_rubric(request),
             preferred_scorer=_preferred_scorer(request),
         ),
+        _adapter(DashboardView),
     )
     heatmap = None
     if view.scorecards is not None and view.scorecards.reps:
@@ -99,6 +117,7 @@ def _rep_page(
             default_rubric=_default_rubric(request),
             preferred_scorer=_preferred_scorer(request),
         ),
+        _adapter(RepView),
     )
     intervals = charts.scorecard_intervals(view.scorecard) if view.scorecard else None
     trend = charts.trend_lines(view.rubric, view.trend) if view.trend else None

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:18:06.441313
+Create Date: 2026-11-23 14:29:05.788134
 """
 
 from __future__ import annotations
@@ -81,6 +81,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.create_index("ix_login_attempts_username_at", ["username", "at"], unique=False)
+
+    op.create_table(
+        "report_cache",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("stamp", sa.Text(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_report_cache")),
+    )
+    with op.batch_alter_table("report_cache", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_report_cache_created_at"), ["created_at"], unique=False
+        )
 
     op.create_table(
         "rubrics",
@@ -497,6 +510,10 @@ def downgrade() -> None:
     op.drop_table("reps")
     op.drop_table("teams")
     op.drop_table("rubrics")
+    with op.batch_alter_table("report_cache", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_cache_created_at"))
+
+    op.drop_table("report_cache")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index("ix_login_attempts_username_at")
 
