@@ -156,25 +156,32 @@ def lowest_level_calls(
     table: ScoreTable, wanted: Mapping[int, Sequence[str]], limit: int
 ) -> dict[tuple[int, str], list[tuple[int, int]]]:
     """For each (rep, criterion) wanted: (call key, level) of the rep's lowest-level calls,
-    most recent first on ties. One sort per criterion, whatever the number of reps."""
+    most recent first on ties (calls without a date after dated ones; then table order). One
+    stable sort per criterion over plain arrays, whatever the number of reps."""
     result: dict[tuple[int, str], list[tuple[int, int]]] = {}
     by_criterion: dict[str, list[int]] = {}
     for rep_id, criteria in wanted.items():
         for criterion_id in criteria:
             by_criterion.setdefault(criterion_id, []).append(rep_id)
+    reps = table.calls[REP].to_numpy(dtype=np.int64)
+    dates = table.calls[DATE].to_numpy(dtype="datetime64[ns]")
+    keys = table.calls.index.to_numpy()
     for criterion_id, rep_ids in by_criterion.items():
-        mine = table.calls[REP].isin(rep_ids).to_numpy()
-        frame = pd.DataFrame(
-            {
-                "rep": table.calls.loc[mine, REP],
-                "date": table.calls.loc[mine, DATE],
-                "level": table.levels.loc[mine, criterion_id],
-            }
-        ).dropna(subset=["level"])
-        frame = frame.sort_values(["rep", "level", "date"], ascending=[True, True, False])
-        head = frame.groupby("rep", sort=False).head(limit)
-        for key, rep_id, level in zip(head.index, head["rep"], head["level"], strict=True):
-            result.setdefault((int(rep_id), criterion_id), []).append((int(key), int(level)))
+        levels = table.levels[criterion_id].to_numpy(dtype=float)
+        rows = np.flatnonzero(np.isin(reps, rep_ids) & ~np.isnan(levels))
+        undated = np.isnat(dates[rows])
+        newest_first = np.where(undated, 0, -dates[rows].view(np.int64))
+        # np.lexsort is stable and sorts by its last key first: rep, level, dated before
+        # undated, newest first.
+        rows = rows[np.lexsort((newest_first, undated, levels[rows], reps[rows]))]
+        rep_of = reps[rows]
+        starts = np.flatnonzero(np.r_[True, rep_of[1:] != rep_of[:-1]])
+        rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+        kept = rows[rank < limit]
+        for key, rep_id, level in zip(
+            keys[kept].tolist(), reps[kept].tolist(), levels[kept].tolist(), strict=True
+        ):
+            result.setdefault((rep_id, criterion_id), []).append((int(key), int(level)))
     return result
 
 

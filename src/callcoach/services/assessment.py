@@ -289,7 +289,12 @@ def unpack_levels(packed: np.ndarray, count: int) -> np.ndarray:
 def _dates(values: np.ndarray) -> pd.DatetimeIndex:
     """Call dates as stored: ISO text (SQLite) or datetimes (PostgreSQL); missing stays NaT."""
     if len(values) and isinstance(next((v for v in values if v is not None), None), str):
-        return pd.DatetimeIndex(pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601"))
+        try:  # numpy's own ISO parser: a quarter of pandas' time for SQLite's naive timestamps
+            return pd.DatetimeIndex(np.array(values.tolist(), dtype="datetime64[us]"))
+        except ValueError:  # anything numpy does not read (an offset): pandas reads it
+            return pd.DatetimeIndex(
+                pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
+            )
     return pd.DatetimeIndex(pd.to_datetime(pd.Series(values, dtype=object)))
 
 

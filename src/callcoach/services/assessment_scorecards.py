@@ -78,8 +78,8 @@ class PrioritiesReport:
 def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFrame:
     """Per rep of the population: won and closed deals linked to their scored calls in the
     cycle (each deal once per rep), and quota attainment."""
-    since, until = scope.cycle.bounds()
-    closed = dict(uow.analytics.closed_deals(since, until, scope.population))
+    linked = current.calls[DEAL].to_numpy()
+    closed = dict(uow.analytics.closed_deals(np.unique(linked[linked >= 0]).tolist()))
     links = pd.DataFrame({"rep": current.calls[REP], "deal": current.calls[DEAL]})
     links = links[links["deal"].isin(list(closed))].drop_duplicates()
     links["won"] = links["deal"].map(closed).astype(int)

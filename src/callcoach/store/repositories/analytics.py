@@ -322,25 +322,21 @@ class AnalyticsRepository:
         return set(self.session.scalars(select(RepRow.id).where(RepRow.team_id == team_pk)))
 
     # deals and quotas
-    def closed_deals(
-        self,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        rep_ids: Sequence[int] | None = None,
-    ) -> list[tuple[int, bool]]:
-        """(deal, won) of the closed deals linked to calls in [since, until) of these reps.
+    def closed_deals(self, deal_pks: Sequence[int]) -> list[tuple[int, bool]]:
+        """(deal, won) of those of these deals that are closed (won or lost).
 
-        Only the deals a report can link to: reading every closed deal of a large store (100k
-        at scale) to look up a team's few hundred cost more than the whole team report.
+        Only the deals a report links to, by primary key: reading every closed deal of a large
+        store (100k at scale) to look up a team's few dozen cost more than the team's report.
         """
-        query = (
-            select(DealRow.id, DealRow.outcome)
-            .join(CallRow, CallRow.deal_id == DealRow.id)
-            .where(DealRow.outcome.in_(("won", "lost")))
-            .distinct()
-        )
-        rows = self._plain_rows(in_window(query, since, until, rep_ids))
-        return [(pk, outcome == "won") for pk, outcome in rows]
+        result: list[tuple[int, bool]] = []
+        for chunk in chunks(sorted(set(deal_pks)), _INLINE_CHUNK):
+            rows = self._plain_rows(
+                select(DealRow.id, DealRow.outcome).where(
+                    ids_in(DealRow.id, chunk), DealRow.outcome.in_(("won", "lost"))
+                )
+            )
+            result.extend((pk, outcome == "won") for pk, outcome in rows)
+        return result
 
     def call_deals(
         self, since: datetime | None, until: datetime | None, rep_ids: Sequence[int] | None
@@ -432,7 +428,7 @@ class AnalyticsRepository:
         """Call pk -> (call id, date, account, rep pk)."""
         result = {}
         for chunk in chunks(sorted(set(call_pks)), _INLINE_CHUNK):
-            rows = self.session.connection().execute(
+            rows = self._plain_rows(
                 select(
                     CallRow.id,
                     CallRow.external_id,
@@ -442,7 +438,9 @@ class AnalyticsRepository:
                 ).where(ids_in(CallRow.id, chunk))
             )
             for pk, ext, when, account, rep in rows:
-                result[pk] = (ext, when, account, rep)
+                # DBAPI rows: SQLite gives the date as its ISO text.
+                day = datetime.fromisoformat(when) if isinstance(when, str) else when
+                result[pk] = (ext, day, account, rep)
         return result
 
     def call_pk(self, external_id: str) -> tuple[int, int | None] | None:
