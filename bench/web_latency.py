@@ -25,6 +25,7 @@ import os
 import random
 import re
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -264,9 +265,10 @@ async def _user(
 
 
 async def _load(
-    url: str, users: int, rounds: int
-) -> tuple[dict[str, list[float]], dict[str, list[float]], float]:
-    """Client-side and server-side (Server-Timing) milliseconds per page, and the wall time.
+    url: str, users: int, rounds: int, server_pid: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]], float, float]:
+    """Client-side and server-side (Server-Timing) milliseconds per page, the wall time and the
+    server's CPU seconds while the pages were served.
 
     Every manager signs in first (argon2 makes each sign-in cost ~0.1 s of a core on purpose);
     the pages are timed from when all are signed in, all managers at once."""
@@ -278,15 +280,17 @@ async def _load(
     ]
     try:
         await asyncio.gather(*(_sign_in(c, n + 1) for n, c in enumerate(clients)))
+        cpu_before = _cpu_seconds(server_pid)
         started = time.perf_counter()
         await asyncio.gather(
             *(_user(c, n + 1, rounds, timings, server) for n, c in enumerate(clients))
         )
         wall = time.perf_counter() - started
+        cpu = _cpu_seconds(server_pid) - cpu_before
     finally:
         for client in clients:
             await client.aclose()
-    return timings, server, wall
+    return timings, server, wall, cpu
 
 
 def _cpu_seconds(root: int) -> float:
@@ -339,6 +343,9 @@ def main() -> None:
         print(
             f"built {cache} with {args.calls} scored calls in {time.perf_counter() - started:.0f} s"
         )
+    # Cold means cold: no report shared by an earlier run's server processes.
+    with sqlite3.connect(cache) as connection:
+        connection.execute("DELETE FROM report_cache")
     port = _free_port()
     env = {**os.environ, "CALLCOACH_SCORER": "fake"}
     server = subprocess.Popen(
@@ -369,11 +376,11 @@ def main() -> None:
                 raise SystemExit("the server did not start")
             time.sleep(0.5)
         load_before = os.getloadavg()[0]
-        server_cpu_before = _cpu_seconds(server.pid)
         bench_cpu_before = time.process_time()
-        timings, server_ms, wall = asyncio.run(_load(url, args.users, args.rounds))
+        timings, server_ms, wall, server_cpu = asyncio.run(
+            _load(url, args.users, args.rounds, server.pid)
+        )
         bench_cpu = time.process_time() - bench_cpu_before
-        server_cpu = _cpu_seconds(server.pid) - server_cpu_before
         load_after = os.getloadavg()[0]
     finally:
         server.terminate()
