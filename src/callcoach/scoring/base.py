@@ -24,9 +24,11 @@ class LabelledTurn:
     text: str
     context: str  # what came just before (the prospect's objection, the earlier pricing move)
     positive: bool
-    source: str  # "confirmed", "rejected", "rating"
+    source: str  # "confirmed", "rejected", "rating", "background"
     call_id: str | None = None
     segment: int | None = None
+    level: float | None = None  # the level people gave the call when this is its rated moment
+    position: float | None = None  # where in the call, 0 (start) to 1 (end)
 
 
 @dataclass

@@ -4,18 +4,22 @@ How a call is scored (details in docs/scoring.md):
 
 1. Every segment is embedded once with the bundled MiniLM model (or the stored embeddings are
    reused); the rubric's anchors, examples and descriptions are embedded once per version.
-2. Every rep turn gets, per criterion, the log-odds that it shows the criterion: generic features
-   (anchor contrast, fit relative to the other criteria, the other party's turn just before,
-   dialogue-act cues compared with the criterion's examples) weighed by fixed zero-shot weights,
-   then corrected by what managers taught for that criterion (confirmed/rejected evidence).
-3. The strongest turns become the evidence (verbatim segment text, speaker, timing); the level
-   comes from how strongly and how often the behaviour is shown (calibration.py), through the
-   mapping fitted on managers' ratings when there is one. The rationale quotes the anchor.
+2. Every rep turn gets, per criterion, the log-odds that it is a moment of the criterion: generic
+   features (anchor contrast, fit relative to the other criteria, the other party's turn just
+   before, dialogue-act cues compared with the criterion's examples) weighed by fixed zero-shot
+   weights, then corrected by what people taught for that criterion (confirmed/rejected
+   evidence, rated moments), and its rung on the criterion's level ladder (embedded_levels.py).
+3. The level comes from how strongly and how often the criterion is shown and from the rung its
+   strongest moments reach (calibration.py), through the mapping fitted on managers' ratings
+   when there is one. The evidence is the strongest moments, each quoted at the sentence that
+   carries it (embedded_quotes.py), with speaker, timing and where it falls in the call; the
+   rationale quotes the anchor of the level given.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,45 +28,70 @@ from callcoach.domain.rubric import Criterion, Rubric
 from callcoach.domain.scores import CallScore, CriterionScore, Evidence, ScoreStatus
 from callcoach.scoring.base import RubricGuidance, ScoringRequest, unscorable_reason
 from callcoach.scoring.calibration import (
+    ABSENT,
     PRESENT,
     EvidenceStrength,
     LevelMapping,
     ladder_level,
 )
 from callcoach.scoring.embedded_features import (
+    TurnBatch,
     call_turn_batch,
-    previous_other_turn,
+    previous_other_turns,
+    relative_positions,
+    texts_batch,
     turn_features,
     without,
     zero_shot_logit,
 )
-from callcoach.scoring.embedded_rubric import PrototypeCache
-from callcoach.scoring.embedded_teaching import TeachingCache
+from callcoach.scoring.embedded_levels import call_quality, ladder_rungs
+from callcoach.scoring.embedded_quotes import (
+    Span,
+    best_span,
+    needs_split,
+    quote_evidence,
+    sentence_spans,
+)
+from callcoach.scoring.embedded_rubric import PrototypeCache, RubricPrototypes
+from callcoach.scoring.embedded_teaching import FittedTeaching, TeachingCache
 from callcoach.scoring.embedding_model import EmbeddingModel, shared_model
-from callcoach.scoring.evidence import whole_segment
 
 MAX_EVIDENCE = 3
 SECOND_EVIDENCE_RATIO = 0.8  # a further quote must be nearly as likely as the strongest
-QUOTE_CHARS = 300
 
 
 @dataclass(frozen=True)
 class TurnJudgement:
-    """Per criterion: the rep turns judged and the likelihood that each shows the criterion."""
+    """Per criterion: the rep turns judged, how likely each is a moment of it, and its rung."""
 
     segments: list[int]
     likelihood: np.ndarray
+    rungs: np.ndarray | None = None  # ladder rung (1-5) of each turn
+    logits: np.ndarray | None = None
+    rated_rungs: int = 0  # managers' rated moments on the criterion's ladder
 
     def ranked(self) -> list[tuple[int, float]]:
         order = sorted(range(len(self.segments)), key=lambda i: (-self.likelihood[i], i))
         return [(self.segments[i], float(self.likelihood[i])) for i in order]
 
+    def rung_of(self, segment: int) -> float | None:
+        if self.rungs is None:
+            return None
+        return float(self.rungs[self.segments.index(segment)])
+
     def strength(self) -> EvidenceStrength:
         if not self.segments:
             return EvidenceStrength(0.0, 0)
+        quality = None
+        if self.rungs is not None:
+            logits = self.logits if self.logits is not None else _logit(self.likelihood)
+            quality = call_quality(logits, self.rungs)
         return EvidenceStrength(
             strongest=float(self.likelihood.max()),
             shown=int((self.likelihood >= PRESENT).sum()),
+            quality=quality,
+            mass=float(self.likelihood.sum()),
+            rated_rungs=self.rated_rungs,
         )
 
 
@@ -70,14 +99,35 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30, 30))), dtype=np.float32)
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(q / (1 - q)), dtype=np.float32)
+
+
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def where_in_call(call: Call, segment: int) -> str:
+    """'at 23:05, late in the call (segment 61 of 80)': time when known, always the position."""
+    count = len(call.segments)
+    share = segment / max(count - 1, 1)
+    part = "early" if share < 1 / 3 else "late" if share > 2 / 3 else "midway"
+    start = call.segments[segment].start
+    at = f"at {_clock(start)}, " if start is not None else ""
+    return f"{at}{part} in the call (segment {segment} of {count})"
+
+
 class EmbeddedScorer:
     name = "embedded"
-    version = "1"
+    version = "2"
 
     def __init__(
         self,
@@ -96,12 +146,66 @@ class EmbeddedScorer:
         return self._model.name
 
     def embed(self, call: Call) -> np.ndarray | None:
-        return self._model.encode([s.text for s in call.segments])
+        # Cached per text: stock phrases and back-channels repeat across calls.
+        return self._model.encode_cached([s.text for s in call.segments])
+
+    def remember_embeddings(self, call: Call, embeddings: np.ndarray) -> None:
+        """Stored embeddings of a call: its texts need not be encoded again in this process."""
+        if embeddings.ndim == 2 and embeddings.shape[0] == len(call.segments):
+            self._model.remember([s.text for s in call.segments], embeddings)
+
+    def prepare(self, rubric: Rubric, guidance: RubricGuidance | None) -> None:
+        """Encode the rubric and fit what people taught, once, before a run scores its calls."""
+        prototypes = self._prototypes.get(rubric, self._model)
+        self._teaching.get(guidance, prototypes, self._model)
+
+    def export_prepared(self) -> dict[str, Any]:
+        """What `prepare` built, for worker processes (picklable numpy arrays and dataclasses)."""
+        return {"prototypes": self._prototypes.items(), "teaching": self._teaching.items()}
+
+    def adopt_prepared(self, prepared: dict[str, Any]) -> None:
+        self._prototypes.adopt(prepared.get("prototypes") or {})
+        self._teaching.adopt(prepared.get("teaching") or {})
 
     def _embeddings(self, call: Call, stored: np.ndarray | None) -> np.ndarray:
         if stored is not None and stored.ndim == 2 and stored.shape[0] == len(call.segments):
             return np.asarray(stored, dtype=np.float32)
-        return self._model.encode([s.text for s in call.segments])
+        embedded = self.embed(call)
+        assert embedded is not None
+        return embedded
+
+    def _judge_batch(
+        self,
+        batch: TurnBatch,
+        prototypes: RubricPrototypes,
+        teaching: FittedTeaching,
+        criteria: list[str],
+    ) -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
+        """Log-odds and ladder rungs of every row of `batch`, per criterion (and how many of
+        the ladder's texts are rated moments)."""
+        features = turn_features(batch, prototypes)
+        similarities = (
+            teaching.reference.similarities(batch.vectors, batch.contexts)
+            if teaching.criteria
+            else ()
+        )
+        result: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
+        for cid in criteria:
+            own = without(features[cid], self._disabled)
+            logits = zero_shot_logit(own)
+            proto = prototypes.criteria[cid]
+            ladder, levels = proto.ladder, proto.ladder_levels
+            taught = teaching.criteria.get(cid)
+            if taught is not None:
+                logits = taught.logits(
+                    similarities, batch.vectors, batch.contexts, own, logits, batch.positions
+                )
+                if len(taught.ladder):
+                    ladder = np.vstack([ladder, taught.ladder])
+                    levels = np.concatenate([levels, taught.ladder_levels])
+            rated = len(taught.ladder) if taught is not None else 0
+            result[cid] = (logits, ladder_rungs(batch.vectors, ladder, levels), rated)
+        return result
 
     def judge_turns(
         self,
@@ -110,25 +214,20 @@ class EmbeddedScorer:
         embeddings: np.ndarray | None = None,
         guidance: RubricGuidance | None = None,
     ) -> dict[str, TurnJudgement]:
-        """Likelihood, per criterion, that each rep turn shows it (the scorer's raw evidence)."""
+        """Per criterion, how likely each rep turn is a moment of it, and its ladder rung."""
         vectors = self._embeddings(call, embeddings)
         reps = [s.index for s in call.rep_segments]
-        prototypes = self._prototypes.get(rubric, self._model)
         if not reps:
-            return {c.id: TurnJudgement([], np.zeros(0, np.float32)) for c in rubric.criteria}
-        batch = call_turn_batch(call, vectors, reps)
-        features = {
-            cid: without(f, self._disabled) for cid, f in turn_features(batch, prototypes).items()
-        }
+            empty = np.zeros(0, np.float32)
+            return {c.id: TurnJudgement([], empty, empty, empty) for c in rubric.criteria}
+        prototypes = self._prototypes.get(rubric, self._model)
         teaching = self._teaching.get(guidance, prototypes, self._model)
-        result: dict[str, TurnJudgement] = {}
-        for crit in rubric.criteria:
-            logits = zero_shot_logit(features[crit.id])
-            taught = teaching.get(crit.id)
-            if taught is not None:
-                logits = taught.logits(batch.vectors, batch.contexts, features[crit.id], logits)
-            result[crit.id] = TurnJudgement(reps, _sigmoid(logits))
-        return result
+        batch = call_turn_batch(call, vectors, reps)
+        judged = self._judge_batch(batch, prototypes, teaching, list(rubric.criterion_ids))
+        return {
+            cid: TurnJudgement(reps, _sigmoid(logits), rungs, logits, rated)
+            for cid, (logits, rungs, rated) in judged.items()
+        }
 
     def score(self, request: ScoringRequest) -> CallScore:
         call, rubric = request.call, request.rubric
@@ -144,70 +243,149 @@ class EmbeddedScorer:
         )
         if reason:
             return result
-        judgements = self.judge_turns(call, rubric, request.embeddings, request.guidance)
-        calibration = request.guidance.calibration if request.guidance else None
-        mapping = LevelMapping.from_params(calibration)
+        vectors = self._embeddings(call, request.embeddings)
+        judgements = self.judge_turns(call, rubric, vectors, request.guidance)
+        mapping = LevelMapping.from_params(
+            request.guidance.calibration if request.guidance else None
+        )
+        chosen: dict[str, tuple[int, list[tuple[int, float]]]] = {}
         for crit in rubric.criteria:
-            result.criteria.append(self._criterion_score(call, crit, judgements[crit.id], mapping))
+            strength = judgements[crit.id].strength()
+            level = mapping.level(crit.id, strength) if mapping else ladder_level(strength)
+            chosen[crit.id] = (level, self._moments(judgements[crit.id], level))
+        spans = self._quote_spans(call, rubric, vectors, request.guidance, chosen)
+        for crit in rubric.criteria:
+            level, moments = chosen[crit.id]
+            evidence = [quote_evidence(call, seg, spans.get((crit.id, seg))) for seg, _ in moments]
+            result.criteria.append(
+                self._criterion_score(call, crit, judgements[crit.id], level, moments, evidence)
+            )
         result.overall = rubric.weighted_overall({c.criterion_id: c.level for c in result.criteria})
         return result
 
+    @staticmethod
+    def _moments(judgement: TurnJudgement, level: int) -> list[tuple[int, float]]:
+        ranked = judgement.ranked()
+        if level < 3:
+            return ranked[:2]  # the closest moments, to show what came nearest
+        top = ranked[0][1]
+        return [
+            (seg, p)
+            for seg, p in ranked[:MAX_EVIDENCE]
+            if p >= PRESENT and p >= SECOND_EVIDENCE_RATIO * top
+        ] or ranked[:1]
+
+    def _quote_spans(
+        self,
+        call: Call,
+        rubric: Rubric,
+        vectors: np.ndarray,
+        guidance: RubricGuidance | None,
+        chosen: dict[str, tuple[int, list[tuple[int, float]]]],
+    ) -> dict[tuple[str, int], Span]:
+        """For long quoted turns, the sentence(s) that carry each criterion, in one batch."""
+        wanted: dict[int, list[str]] = {}
+        for cid, (_, moments) in chosen.items():
+            for seg, _ in moments:
+                if needs_split(call.segments[seg].text):
+                    wanted.setdefault(seg, []).append(cid)
+        if not wanted:
+            return {}
+        previous = previous_other_turns(call)
+        rows: list[tuple[int, Span]] = []
+        for seg in sorted(wanted):
+            rows += [(seg, span) for span in sentence_spans(call.segments[seg].text)]
+        texts = [call.segments[seg].text[span.start : span.end] for seg, span in rows]
+        contexts = np.zeros((len(rows), vectors.shape[1]), dtype=np.float32)
+        for row, (seg, _) in enumerate(rows):
+            before = previous[seg]
+            if before is not None:
+                contexts[row] = vectors[before]
+        batch = texts_batch(
+            texts, self._model.encode_cached(texts), contexts, _positions(call, rows)
+        )
+        prototypes = self._prototypes.get(rubric, self._model)
+        teaching = self._teaching.get(guidance, prototypes, self._model)
+        criteria = sorted({cid for cids in wanted.values() for cid in cids})
+        judged = self._judge_batch(batch, prototypes, teaching, criteria)
+        spans: dict[tuple[str, int], Span] = {}
+        for seg, cids in wanted.items():
+            idx = [row for row, (s, _) in enumerate(rows) if s == seg]
+            seg_spans = [rows[row][1] for row in idx]
+            for cid in cids:
+                logits = judged[cid][0][idx]
+                spans[(cid, seg)] = best_span(call.segments[seg].text, seg_spans, logits)
+        return spans
+
     def _criterion_score(
-        self, call: Call, crit: Criterion, judgement: TurnJudgement, mapping: LevelMapping | None
+        self,
+        call: Call,
+        crit: Criterion,
+        judgement: TurnJudgement,
+        level: int,
+        moments: list[tuple[int, float]],
+        evidence: list[Evidence],
     ) -> CriterionScore:
         strength = judgement.strength()
-        level = mapping.level(crit.id, strength) if mapping else ladder_level(strength)
-        ranked = judgement.ranked()
-        present = level >= 3
-        if present:
-            top = ranked[0][1]
-            chosen = [
-                (seg, p)
-                for seg, p in ranked[:MAX_EVIDENCE]
-                if p >= PRESENT and p >= SECOND_EVIDENCE_RATIO * top
-            ] or ranked[:1]
-        else:
-            chosen = ranked[:2]  # the closest moments, to show what came nearest
-        evidence = [whole_segment(call, seg, QUOTE_CHARS) for seg, _ in chosen]
-        likelihoods = [p for _, p in chosen]
-        if present:
+        likelihoods = [p for _, p in moments]
+        if level >= 3:
             confidence = float(np.mean(likelihoods))
+        elif strength.strongest >= PRESENT:
+            # Shown, but the way a low anchor describes: as sure as the moment is clear.
+            confidence = likelihoods[0]
         else:
             confidence = 1.0 - (likelihoods[0] if likelihoods else 0.0)
         return CriterionScore(
             criterion_id=crit.id,
             level=level,
             confidence=round(min(max(confidence, 0.05), 0.99), 3),
-            rationale=self._rationale(call, crit, level, strength, evidence, likelihoods),
+            rationale=_rationale(call, crit, level, strength, judgement, evidence, likelihoods),
             evidence=evidence,
         )
 
-    @staticmethod
-    def _rationale(
-        call: Call,
-        crit: Criterion,
-        level: int,
-        strength: EvidenceStrength,
-        evidence: list[Evidence],
-        likelihoods: list[float],
-    ) -> str:
-        anchor = f'Level {level} anchor: "{crit.anchors[level]}"'
-        if not evidence:
-            return f"{anchor}. No rep turn to judge."
-        first = evidence[0]
-        context = ""
-        before = previous_other_turn(call, first.segment)
-        if before is not None:
-            context = f', replying to "{_short(call.segments[before].text, 70)}"'
-        if level >= 3:
-            times = "once" if strength.shown <= 1 else f"in {strength.shown} rep turns"
-            return (
-                f"{anchor}. Shown {times}; strongest at segment {first.segment}"
-                f"{context} (likelihood {likelihoods[0]:.2f})."
-            )
-        missing = "Not shown" if level == 1 else "Only hinted at, not clearly shown"
+
+def _positions(call: Call, rows: list[tuple[int, Span]]) -> np.ndarray:
+    return relative_positions(call, [seg for seg, _ in rows])
+
+
+def _nearest_anchor(rung: float | None) -> str:
+    if rung is None:
+        return ""
+    return f"; reads closest to the level-{min(5, max(1, round(rung)))} anchor"
+
+
+def _rationale(
+    call: Call,
+    crit: Criterion,
+    level: int,
+    strength: EvidenceStrength,
+    judgement: TurnJudgement,
+    evidence: list[Evidence],
+    likelihoods: list[float],
+) -> str:
+    anchor = f'Level {level} anchor: "{crit.anchors[level]}"'
+    if not evidence:
+        return f"{anchor}. No rep turn to judge."
+    first = evidence[0]
+    previous = previous_other_turns(call)[first.segment]
+    context = (
+        f', replying to "{_short(call.segments[previous].text, 70)}"'
+        if previous is not None
+        else ""
+    )
+    where = where_in_call(call, first.segment)
+    rung = _nearest_anchor(judgement.rung_of(first.segment))
+    moment = f"segment {first.segment} {where}{context} (likelihood {likelihoods[0]:.2f}{rung})"
+    if level >= 3:
+        times = "once" if strength.shown <= 1 else f"in {strength.shown} rep turns"
+        return f"{anchor}. Shown {times}; strongest at {moment}."
+    if strength.strongest >= PRESENT:
         return (
-            f"{anchor}. {missing}: no rep turn clearly does what the criterion asks "
-            f"({_short(crit.description, 120)}). Closest moment: segment {first.segment}"
-            f"{context} (likelihood {likelihoods[0]:.2f})."
+            f"{anchor}. The rep's moments on this read like the low anchors rather than what "
+            f"the criterion asks ({_short(crit.description, 120)}). Strongest: {moment}."
         )
+    missing = "Not shown" if strength.strongest < ABSENT or level == 1 else "Only hinted at"
+    return (
+        f"{anchor}. {missing}: no rep turn clearly does what the criterion asks "
+        f"({_short(crit.description, 120)}). Closest moment: {moment}."
+    )

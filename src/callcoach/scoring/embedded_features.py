@@ -84,6 +84,7 @@ class TurnBatch:
     contexts: np.ndarray  # turns x dim
     cues: np.ndarray  # turns x cues
     lengths: np.ndarray  # turns
+    positions: np.ndarray | None = None  # turns: 0 at the start of the call, 1 at the end
 
 
 def previous_other_turn(call: Call, index: int) -> int | None:
@@ -95,22 +96,59 @@ def previous_other_turn(call: Call, index: int) -> int | None:
     return None
 
 
-def call_turn_batch(call: Call, embeddings: np.ndarray, indexes: list[int]) -> TurnBatch:
-    dim = embeddings.shape[1]
-    contexts = np.zeros((len(indexes), dim), dtype=np.float32)
-    for row, index in enumerate(indexes):
-        before = previous_other_turn(call, index)
-        if before is not None:
-            contexts[row] = embeddings[before]
-    texts = [call.segments[i].text for i in indexes]
-    return TurnBatch(
-        vectors=embeddings[indexes],
-        contexts=contexts,
-        cues=np.stack([act_cues(t) for t in texts])
+def previous_other_turns(call: Call) -> list[int | None]:
+    """`previous_other_turn` for every segment, in one pass over the call."""
+    last: dict[object, int] = {}
+    result: list[int | None] = []
+    for seg in call.segments:
+        others = [index for role, index in last.items() if role is not seg.role]
+        result.append(max(others) if others else None)
+        last[seg.role] = seg.index
+    return result
+
+
+def relative_positions(call: Call, indexes: list[int]) -> np.ndarray:
+    """Where each segment sits in the call: by time when the transcript has it, else by order."""
+    if call.has_timing:
+        start = call.segments[0].start or 0.0
+        end = max((s.end or 0.0) for s in call.segments)
+        span = max(end - start, 1e-6)
+        values = [((call.segments[i].start or 0.0) - start) / span for i in indexes]
+    else:
+        span = max(len(call.segments) - 1, 1)
+        values = [i / span for i in indexes]
+    return np.clip(np.array(values, dtype=np.float32), 0.0, 1.0)
+
+
+def texts_batch(
+    texts: list[str], vectors: np.ndarray, contexts: np.ndarray, positions: np.ndarray | None
+) -> TurnBatch:
+    cues = (
+        np.stack([act_cues(t) for t in texts])
         if texts
-        else np.zeros((0, len(act_cues(""))), np.float32),
-        lengths=np.array([log_length(t) for t in texts], dtype=np.float32),
+        else np.zeros((0, len(act_cues(""))), np.float32)
     )
+    return TurnBatch(
+        vectors=vectors,
+        contexts=contexts,
+        cues=cues,
+        lengths=np.array([log_length(t) for t in texts], dtype=np.float32),
+        positions=positions,
+    )
+
+
+def call_turn_batch(call: Call, embeddings: np.ndarray, indexes: list[int]) -> TurnBatch:
+    previous = previous_other_turns(call)
+    contexts = np.zeros((len(indexes), embeddings.shape[1]), dtype=np.float32)
+    pairs = [
+        (row, before)
+        for row, index in enumerate(indexes)
+        if (before := previous[index]) is not None
+    ]
+    if pairs:
+        contexts[[row for row, _ in pairs]] = embeddings[[before for _, before in pairs]]
+    texts = [call.segments[i].text for i in indexes]
+    return texts_batch(texts, embeddings[indexes], contexts, relative_positions(call, indexes))
 
 
 def turn_features(batch: TurnBatch, prototypes: RubricPrototypes) -> dict[str, np.ndarray]:

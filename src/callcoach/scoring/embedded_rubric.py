@@ -2,7 +2,9 @@
 
 For each criterion the positive prototypes are the anchors of levels 4 and 5 and the positive
 example lines; the negative prototypes are the anchors of levels 1 and 2 and the negative
-example lines; the description is kept on its own. The dialogue-act profile says what the
+example lines; the description is kept on its own. The *ladder* is every text with the level it
+stands for: each anchor at its own level, positive examples at 4.5 (the rubric's picture of good
+practice) and negative examples at 1.5; a rep's moment is placed on it by what it resembles. The dialogue-act profile says what the
 criterion's positive examples look like (questions? addressed to "you"? numbers?) compared with
 its negative ones. Nothing here knows any particular rubric: it works from whatever text the
 user wrote.
@@ -21,6 +23,8 @@ from callcoach.scoring.embedding_model import EmbeddingModel
 
 HIGH_LEVELS = (4, 5)
 LOW_LEVELS = (1, 2)
+POSITIVE_EXAMPLE_LEVEL = 4.5
+NEGATIVE_EXAMPLE_LEVEL = 1.5
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class CriterionPrototypes:
     negative: np.ndarray  # rows: low anchors then negative examples
     description: np.ndarray  # one row
     act_profile: np.ndarray  # positive minus negative examples' mean dialogue-act cues
+    ladder: np.ndarray  # rows: anchors 1-5, positive examples, negative examples
+    ladder_levels: np.ndarray  # the level each ladder row stands for
 
 
 @dataclass(frozen=True)
@@ -57,30 +63,48 @@ def _act_profile(criterion: Criterion) -> np.ndarray:
     return np.asarray(profile, dtype=np.float32)
 
 
+def _ladder(criterion: Criterion) -> tuple[list[str], list[float]]:
+    texts = [criterion.anchors[level] for level in range(1, 6)]
+    levels = [float(level) for level in range(1, 6)]
+    for example in criterion.examples.positive:
+        if example.strip():
+            texts.append(example)
+            levels.append(POSITIVE_EXAMPLE_LEVEL)
+    for example in criterion.examples.negative:
+        if example.strip():
+            texts.append(example)
+            levels.append(NEGATIVE_EXAMPLE_LEVEL)
+    return texts, levels
+
+
 def build_prototypes(rubric: Rubric, model: EmbeddingModel) -> RubricPrototypes:
     """Encode every text of the rubric in one batch (the model's text cache skips repeats)."""
-    plan: list[tuple[Criterion, list[str], list[str]]] = []
+    plan: list[tuple[Criterion, list[str], list[str], list[str], list[float]]] = []
     all_texts: list[str] = []
     for criterion in rubric.criteria:
         positive, negative = _texts(criterion)
-        plan.append((criterion, positive, negative))
-        all_texts += [*positive, *negative, criterion.description]
+        ladder, levels = _ladder(criterion)
+        plan.append((criterion, positive, negative, ladder, levels))
+        all_texts += [*positive, *negative, criterion.description, *ladder]
     vectors = model.encode_cached(all_texts)
     criteria: dict[str, CriterionPrototypes] = {}
     row = 0
-    for criterion, positive, negative in plan:
-        pos = vectors[row : row + len(positive)]
-        row += len(positive)
-        neg = vectors[row : row + len(negative)]
-        row += len(negative)
-        desc = vectors[row : row + 1]
-        row += 1
+
+    def take(count: int) -> np.ndarray:
+        nonlocal row
+        block = vectors[row : row + count]
+        row += count
+        return block
+
+    for criterion, positive, negative, ladder, levels in plan:
         criteria[criterion.id] = CriterionPrototypes(
             criterion_id=criterion.id,
-            positive=pos,
-            negative=neg,
-            description=desc,
+            positive=take(len(positive)),
+            negative=take(len(negative)),
+            description=take(1),
             act_profile=_act_profile(criterion),
+            ladder=take(len(ladder)),
+            ladder_levels=np.array(levels, dtype=np.float32),
         )
     return RubricPrototypes(rubric_hash=rubric.content_hash, criteria=criteria)
 
@@ -92,6 +116,14 @@ class PrototypeCache:
         self._items: dict[str, RubricPrototypes] = {}
         self._limit = limit
         self._lock = Lock()
+
+    def items(self) -> dict[str, RubricPrototypes]:
+        with self._lock:
+            return dict(self._items)
+
+    def adopt(self, items: dict[str, RubricPrototypes]) -> None:
+        with self._lock:
+            self._items.update(items)
 
     def get(self, rubric: Rubric, model: EmbeddingModel) -> RubricPrototypes:
         key = rubric.content_hash

@@ -1,18 +1,27 @@
 """What people taught the embedded scorer, turned into one small model per criterion.
 
-Managers confirm or reject evidence (and ratings may name the segment that shows a level): each
-becomes a labelled turn for a criterion (scoring/base.py `LabelledTurn`). With enough of them for
-a criterion (at least `MIN_EACH` confirmed and `MIN_EACH` rejected), a logistic regression learns
-from the turn's embedding, its context's embedding, the generic features and the zero-shot
-log-odds, so it starts from what the rubric says and corrects it where people disagreed. With
-fewer, the zero-shot log-odds are nudged towards turns close to confirmed ones and away from
-turns close to rejected ones. Models are fitted once per process per rubric and teaching state.
+Managers confirm or reject evidence, and ratings may name the segment that shows the level they
+gave: each becomes a labelled turn for a criterion (scoring/base.py `LabelledTurn`). A rated
+moment is positive whatever its level (it is where the criterion plays out: "no rush, take your
+time" is the moment behind a level 1 on urgency), and the other rep turns of a rated call are
+weak negatives ("background": people pointed elsewhere, though they may have skipped a second
+moment, so each counts `BACKGROUND_WEIGHT` of a verdict and is never remembered as one).
+
+With enough labelled turns for a criterion (at least `MIN_EACH` positive and `MIN_EACH`
+negative), a logistic regression learns from the turn's embedding, its context's embedding, the
+generic features, where the turn sits in the call and the zero-shot log-odds, so it starts from
+what the rubric says and corrects it where people disagreed. With fewer, the zero-shot log-odds
+are nudged towards turns close to confirmed ones and away from turns close to rejected ones.
+
+Rated moments also extend the criterion's level ladder (embedded_levels.py): each is a
+prototype of the level people gave, next to the rubric's anchors and examples. Models are
+fitted once per process per rubric and teaching state.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from threading import Lock
 
 import numpy as np
@@ -21,9 +30,8 @@ from scipy.optimize import minimize
 from callcoach.scoring.base import LabelledTurn, RubricGuidance
 from callcoach.scoring.embedded_features import (
     TurnBatch,
-    act_cues,
-    log_length,
     standardize,
+    texts_batch,
     turn_features,
     without,
     zero_shot_logit,
@@ -41,6 +49,9 @@ NEIGHBOUR_WEIGHT = 5.0  # similarity margins are small numbers; scale them like 
 SAME_TURN = 0.97  # cosine above which two turns say the same thing
 SAME_CONTEXT = 0.9
 REMEMBERED = 2.0  # log-odds a judged turn keeps at least (confirmed) or at most (rejected)
+BACKGROUND_WEIGHT = 0.3  # an unrated turn of a rated call: a weak negative, not a verdict
+POSITION_WEIGHT = 1.0  # where in the call (a close near the end, discovery early) can be learned
+UNKNOWN_POSITION = 0.5
 
 
 @dataclass(frozen=True)
@@ -61,17 +72,24 @@ class OffsetLogistic:
         return np.asarray(zero_shot + design @ self.weights + self.intercept, dtype=np.float32)
 
     @classmethod
-    def fit(cls, design: np.ndarray, zero_shot: np.ndarray, labels: np.ndarray) -> OffsetLogistic:
+    def fit(
+        cls,
+        design: np.ndarray,
+        zero_shot: np.ndarray,
+        labels: np.ndarray,
+        weights: np.ndarray | None = None,
+    ) -> OffsetLogistic:
         x = design.astype(np.float64)
         offset = zero_shot.astype(np.float64)
         y = labels.astype(np.float64)
+        sample = np.ones_like(y) if weights is None else weights.astype(np.float64)
 
         def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
             w, b = params[:-1], params[-1]
             z = offset + x @ w + b
             # log(1 + e^z) - y z, computed stably; its gradient is sigmoid(z) - y.
-            value = np.logaddexp(0.0, z) - y * z
-            residual = 1.0 / (1.0 + np.exp(-z)) - y
+            value = sample * (np.logaddexp(0.0, z) - y * z)
+            residual = sample * (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))) - y)
             total = REGULARISATION * value.sum() + 0.5 * (w @ w + b * b)
             grad = np.append(
                 REGULARISATION * (x.T @ residual) + w, REGULARISATION * residual.sum() + b
@@ -88,14 +106,12 @@ def _top_mean(similarities: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
     if similarities.shape[1] == 0:
         return np.zeros(similarities.shape[0], dtype=np.float32)
     k = min(k, similarities.shape[1])
-    return np.asarray(-np.sort(-similarities, axis=1)[:, :k].mean(axis=1), dtype=np.float32)
+    top = np.partition(similarities, similarities.shape[1] - k, axis=1)[:, -k:]
+    return np.asarray(top.mean(axis=1), dtype=np.float32)
 
 
-def _neighbour_features(
-    vectors: np.ndarray,
-    contexts: np.ndarray,
-    taught: tuple[np.ndarray, np.ndarray, np.ndarray],
-    exclude_self: bool = False,
+def _neighbour_columns(
+    turn_sim: np.ndarray, context_sim: np.ndarray, labels: np.ndarray
 ) -> np.ndarray:
     """How close each turn (and its context) is to confirmed versus rejected turns (and theirs).
 
@@ -103,12 +119,6 @@ def _neighbour_features(
     ones" generalises better than a weight per embedding dimension; for a criterion that is a
     reply to something (an objection), the context's neighbours carry the signal.
     """
-    t_vectors, t_contexts, labels = taught
-    turn_sim = vectors @ t_vectors.T
-    context_sim = contexts @ t_contexts.T
-    if exclude_self:  # training rows must not find themselves
-        np.fill_diagonal(turn_sim, -1.0)
-        np.fill_diagonal(context_sim, -1.0)
     positive, negative = labels == 1, labels == 0
     columns = [
         _top_mean(turn_sim[:, positive]) - _top_mean(turn_sim[:, negative]),
@@ -118,41 +128,82 @@ def _neighbour_features(
 
 
 @dataclass(frozen=True)
+class Reference:
+    """Every distinct labelled turn of a rubric's teaching, shared by its criteria.
+
+    The same turn is often labelled for several criteria (a rated call's other turns are
+    background for each criterion rated on it), so a call's turns are compared with each
+    distinct labelled turn once, in two matrix products, whatever the number of criteria.
+    """
+
+    vectors: np.ndarray
+    contexts: np.ndarray
+
+    def similarities(self, vectors: np.ndarray, contexts: np.ndarray) -> tuple[np.ndarray, ...]:
+        if len(self.vectors) == 0:
+            empty = np.zeros((len(vectors), 0), dtype=np.float32)
+            return empty, empty
+        return vectors @ self.vectors.T, contexts @ self.contexts.T
+
+
+@dataclass(frozen=True)
 class CriterionTeaching:
     """A fitted correction for one criterion (a model, or the labelled vectors to nudge by)."""
 
     model: OffsetLogistic | None
-    confirmed: np.ndarray  # turn vectors people confirmed
-    rejected: np.ndarray
-    count: int  # labelled turns behind it
-    taught: tuple[np.ndarray, np.ndarray, np.ndarray]  # turn vectors, context vectors, labels
+    rows: np.ndarray  # this criterion's labelled turns, as rows of the shared Reference
+    labels: np.ndarray  # 1 positive (confirmed, rated moment), 0 negative (rejected, background)
+    verdicts: np.ndarray  # per row: True when it is a verdict to remember (not background)
+    count: int  # labelled turns behind it, background not counted
+    no_context: np.ndarray  # per row: the labelled turn opened the call (nothing before it)
+    ladder: np.ndarray  # rated moments' vectors: more rungs for the level ladder
+    ladder_levels: np.ndarray
 
     def logits(
-        self, vectors: np.ndarray, contexts: np.ndarray, features: np.ndarray, zero_shot: np.ndarray
+        self,
+        similarities: tuple[np.ndarray, ...],
+        vectors: np.ndarray,
+        contexts: np.ndarray,
+        features: np.ndarray,
+        zero_shot: np.ndarray,
+        positions: np.ndarray | None = None,
     ) -> np.ndarray:
+        """Corrected log-odds; `similarities` are the turns' (and contexts') to the Reference."""
+        turn_sim = similarities[0][:, self.rows]
+        context_sim = similarities[1][:, self.rows]
         if self.model is not None:
-            neighbours = _neighbour_features(vectors, contexts, self.taught)
-            design = _design(vectors, contexts, features, zero_shot, neighbours)
+            neighbours = _neighbour_columns(turn_sim, context_sim, self.labels)
+            design = _design(vectors, contexts, features, zero_shot, neighbours, positions)
             result = self.model.logits(design, zero_shot)
         else:
             nudge = np.zeros(len(vectors), dtype=np.float32)
-            if len(self.confirmed):
-                nudge += np.clip((vectors @ self.confirmed.T).max(axis=1) - 0.5, -0.5, 0.5)
-            if len(self.rejected):
-                nudge -= np.clip((vectors @ self.rejected.T).max(axis=1) - 0.5, -0.5, 0.5)
+            confirmed = (self.labels == 1) & self.verdicts
+            rejected = (self.labels == 0) & self.verdicts
+            if confirmed.any():
+                nudge += np.clip(turn_sim[:, confirmed].max(axis=1) - 0.5, -0.5, 0.5)
+            if rejected.any():
+                nudge -= np.clip(turn_sim[:, rejected].max(axis=1) - 0.5, -0.5, 0.5)
             result = np.asarray(zero_shot + NUDGE * nudge, dtype=np.float32)
-        return self._remembered(vectors, contexts, result)
+        return self._remembered(turn_sim, context_sim, contexts, result)
 
     def _remembered(
-        self, vectors: np.ndarray, contexts: np.ndarray, logits: np.ndarray
+        self,
+        turn_sim: np.ndarray,
+        context_sim: np.ndarray,
+        contexts: np.ndarray,
+        logits: np.ndarray,
     ) -> np.ndarray:
         """A turn people judged (same words, same context) keeps their verdict when re-scored."""
-        t_vectors, t_contexts, labels = self.taught
-        same = (vectors @ t_vectors.T >= SAME_TURN) & (contexts @ t_contexts.T >= SAME_CONTEXT)
-        same |= (vectors @ t_vectors.T >= SAME_TURN) & (
-            (np.abs(contexts).sum(axis=1) == 0)[:, None]
-            & (np.abs(t_contexts).sum(axis=1) == 0)[None, :]
-        )
+        if not self.verdicts.any():
+            return logits
+        same_words = turn_sim[:, self.verdicts] >= SAME_TURN
+        if not same_words.any():
+            return logits
+        own_context = context_sim[:, self.verdicts]
+        # Two turns with no context (both opened the call) have the same context too.
+        no_context = (np.abs(contexts).sum(axis=1) == 0)[:, None] & self.no_context[self.verdicts]
+        same = same_words & ((own_context >= SAME_CONTEXT) | no_context)
+        labels = self.labels[self.verdicts]
         result = logits.copy()
         for row, col in zip(*np.nonzero(same), strict=True):
             if labels[col] == 1:
@@ -162,12 +213,23 @@ class CriterionTeaching:
         return result
 
 
+def _position_columns(positions: np.ndarray | None, rows: int) -> np.ndarray:
+    """Early/late (linear) and middle-versus-ends (quadratic) terms of the position in the call."""
+    centred = (
+        np.zeros(rows, dtype=np.float32)
+        if positions is None
+        else np.asarray(positions, dtype=np.float32) - UNKNOWN_POSITION
+    )
+    return POSITION_WEIGHT * np.stack([2 * centred, 4 * centred**2 - 1 / 3], axis=1)
+
+
 def _design(
     vectors: np.ndarray,
     contexts: np.ndarray,
     features: np.ndarray,
     zero_shot: np.ndarray,
     neighbours: np.ndarray,
+    positions: np.ndarray | None = None,
 ) -> np.ndarray:
     return np.hstack(
         [
@@ -176,6 +238,7 @@ def _design(
             FEATURE_WEIGHT * standardize(features),
             zero_shot[:, None],
             neighbours,
+            _position_columns(positions, len(vectors)),
         ]
     )
 
@@ -185,10 +248,12 @@ def guidance_digest(guidance: RubricGuidance | None) -> str:
         return "none"
     digest = hashlib.sha256()
     for ex in sorted(
-        guidance.examples, key=lambda e: (e.criterion_id, e.text, e.context, e.positive)
+        guidance.examples,
+        key=lambda e: (e.criterion_id, e.text, e.context, e.positive, e.source, e.level or 0),
     ):
         digest.update(
-            f"{ex.criterion_id}\x1f{ex.text}\x1f{ex.context}\x1f{ex.positive}\x1e".encode()
+            f"{ex.criterion_id}\x1f{ex.text}\x1f{ex.context}\x1f{ex.positive}\x1f{ex.source}"
+            f"\x1f{ex.level}\x1f{ex.position}\x1e".encode()
         )
     return digest.hexdigest()
 
@@ -199,12 +264,49 @@ def _batch(examples: list[LabelledTurn], model: EmbeddingModel) -> TurnBatch:
     with_context = [i for i, e in enumerate(examples) if e.context.strip()]
     if with_context:
         contexts[with_context] = model.encode_cached([examples[i].context for i in with_context])
-    return TurnBatch(
-        vectors=vectors,
-        contexts=contexts,
-        cues=np.stack([act_cues(e.text) for e in examples]),
-        lengths=np.array([log_length(e.text) for e in examples], dtype=np.float32),
+    positions = np.array(
+        [UNKNOWN_POSITION if e.position is None else e.position for e in examples],
+        dtype=np.float32,
     )
+    return texts_batch([e.text for e in examples], vectors, contexts, positions)
+
+
+def _latest(examples: list[LabelledTurn]) -> list[LabelledTurn]:
+    """One example per (text, context): a verdict beats background, the latest verdict wins.
+
+    Rated moments of the same words average their levels.
+    """
+    latest: dict[tuple[str, str], LabelledTurn] = {}
+    levels: dict[tuple[str, str], list[float]] = {}
+    for ex in examples:
+        if not ex.text.strip():
+            continue
+        key = (ex.text, ex.context)
+        known = latest.get(key)
+        if known is not None and ex.source == "background" and known.source != "background":
+            continue
+        latest[key] = ex
+        if ex.level is not None:
+            levels.setdefault(key, []).append(ex.level)
+    result = []
+    for key, ex in latest.items():
+        if key in levels and ex.level is not None:
+            ex = replace(ex, level=float(np.mean(levels[key])))
+        result.append(ex)
+    return result
+
+
+@dataclass(frozen=True)
+class FittedTeaching:
+    """What people taught for one rubric, fitted: the shared Reference and a model per criterion."""
+
+    reference: Reference
+    criteria: dict[str, CriterionTeaching]
+
+
+NO_TEACHING = FittedTeaching(
+    Reference(np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)), {}
+)
 
 
 def fit_teaching(
@@ -212,36 +314,60 @@ def fit_teaching(
     prototypes: RubricPrototypes,
     model: EmbeddingModel,
     disabled: frozenset[str] = frozenset(),
-) -> dict[str, CriterionTeaching]:
+) -> FittedTeaching:
+    by_criterion: dict[str, list[LabelledTurn]] = {}
+    for ex in guidance.examples:
+        if ex.criterion_id in prototypes.criteria:
+            by_criterion.setdefault(ex.criterion_id, []).append(ex)
+    chosen = {cid: _latest(examples) for cid, examples in by_criterion.items()}
+    chosen = {cid: examples for cid, examples in chosen.items() if examples}
+    if not chosen:
+        return NO_TEACHING
+    # One row per distinct (text, context, position) across criteria.
+    keys: dict[tuple[str, str, float | None], int] = {}
+    distinct: list[LabelledTurn] = []
+    for examples in chosen.values():
+        for ex in examples:
+            key = (ex.text, ex.context, ex.position)
+            if key not in keys:
+                keys[key] = len(distinct)
+                distinct.append(ex)
+    shared = _batch(distinct, model)
+    reference = Reference(shared.vectors, shared.contexts)
+    all_features = turn_features(shared, prototypes)
+    no_context = np.abs(shared.contexts).sum(axis=1) == 0
     result: dict[str, CriterionTeaching] = {}
-    for cid in prototypes.criteria:
-        # The latest verdict on a turn wins when people changed their mind (same text, context).
-        latest: dict[tuple[str, str], LabelledTurn] = {}
-        for ex in guidance.for_criterion(cid):
-            if ex.text.strip():
-                latest[(ex.text, ex.context)] = ex
-        examples = list(latest.values())
-        if not examples:
-            continue
-        batch = _batch(examples, model)
-        features = without(turn_features(batch, prototypes)[cid], disabled)
+    for cid, examples in chosen.items():
+        rows = np.array([keys[(e.text, e.context, e.position)] for e in examples], dtype=int)
+        vectors, contexts = shared.vectors[rows], shared.contexts[rows]
+        positions = None if shared.positions is None else shared.positions[rows]
+        features = without(all_features[cid][rows], disabled)
         zero = zero_shot_logit(features)
         labels = np.array([e.positive for e in examples], dtype=int)
-        positives, negatives = int(labels.sum()), int(len(labels) - labels.sum())
+        background = np.array([e.source == "background" for e in examples], dtype=bool)
         fitted: OffsetLogistic | None = None
-        if positives >= MIN_EACH and negatives >= MIN_EACH:
-            taught = (batch.vectors, batch.contexts, labels)
-            neighbours = _neighbour_features(batch.vectors, batch.contexts, taught, True)
-            design = _design(batch.vectors, batch.contexts, features, zero, neighbours)
-            fitted = OffsetLogistic.fit(design, zero, labels)
+        if int(labels.sum()) >= MIN_EACH and int((labels == 0).sum()) >= MIN_EACH:
+            turn_sim, context_sim = vectors @ vectors.T, contexts @ contexts.T
+            np.fill_diagonal(turn_sim, -1.0)  # training rows must not find themselves
+            np.fill_diagonal(context_sim, -1.0)
+            neighbours = _neighbour_columns(turn_sim, context_sim, labels)
+            design = _design(vectors, contexts, features, zero, neighbours, positions)
+            weights = np.where(background, BACKGROUND_WEIGHT, 1.0)
+            fitted = OffsetLogistic.fit(design, zero, labels, weights)
+        rated = np.array([e.level is not None for e in examples], dtype=bool)
         result[cid] = CriterionTeaching(
             model=fitted,
-            confirmed=batch.vectors[labels == 1],
-            rejected=batch.vectors[labels == 0],
-            count=len(examples),
-            taught=(batch.vectors, batch.contexts, labels),
+            rows=rows,
+            labels=labels,
+            verdicts=~background,
+            count=int((~background).sum()),
+            no_context=no_context[rows],
+            ladder=vectors[rated],
+            ladder_levels=np.array(
+                [e.level for e in examples if e.level is not None], dtype=np.float32
+            ),
         )
-    return result
+    return FittedTeaching(reference, result)
 
 
 class TeachingCache:
@@ -249,16 +375,36 @@ class TeachingCache:
 
     def __init__(self, limit: int = 16, disabled: frozenset[str] = frozenset()) -> None:
         self._disabled = disabled
-        self._items: dict[tuple[str, str], dict[str, CriterionTeaching]] = {}
+        self._items: dict[tuple[str, str], FittedTeaching] = {}
         self._limit = limit
         self._lock = Lock()
+        # The runner sends the same guidance object with every call: hash it once.
+        self._digests: dict[int, tuple[RubricGuidance, int, str]] = {}
+
+    def _digest(self, guidance: RubricGuidance) -> str:
+        known = self._digests.get(id(guidance))
+        if known is not None and known[0] is guidance and known[1] == len(guidance.examples):
+            return known[2]
+        digest = guidance_digest(guidance)
+        if len(self._digests) > 64:
+            self._digests.clear()
+        self._digests[id(guidance)] = (guidance, len(guidance.examples), digest)
+        return digest
+
+    def items(self) -> dict[tuple[str, str], FittedTeaching]:
+        with self._lock:
+            return dict(self._items)
+
+    def adopt(self, items: dict[tuple[str, str], FittedTeaching]) -> None:
+        with self._lock:
+            self._items.update(items)
 
     def get(
         self, guidance: RubricGuidance | None, prototypes: RubricPrototypes, model: EmbeddingModel
-    ) -> dict[str, CriterionTeaching]:
-        key = (prototypes.rubric_hash, guidance_digest(guidance))
-        if guidance is None or key[1] == "none":
-            return {}
+    ) -> FittedTeaching:
+        if guidance is None or not guidance.examples:
+            return NO_TEACHING
+        key = (prototypes.rubric_hash, self._digest(guidance))
         with self._lock:
             found = self._items.get(key)
         if found is not None:

@@ -23,7 +23,7 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 
@@ -171,6 +171,8 @@ class _Run:
         self.progress = progress
         self.model = scorer.embedding_model
         self.calls: dict[int, Call] = {}  # calls in flight, to check evidence before storing
+        self.ship_guidance = False  # True when worker processes were given the guidance
+        self.embedded_now: set[str] = set()  # calls embedded (and counted) before the run
 
     def items(self, queued: list[QueuedCall]) -> Iterator[WorkItem]:
         """Work for each queued call; calls that cannot be scored are stored here directly."""
@@ -187,7 +189,7 @@ class _Run:
             if reason is not None:
                 self.save_not_scorable(entry.call_pk, call, reason)
                 continue
-            if embeddings is not None:
+            if embeddings is not None and call.external_id not in self.embedded_now:
                 self.summary.embeddings_reused += 1
             self.calls[entry.call_pk] = call
             request = ScoringRequest(
@@ -299,6 +301,10 @@ class _Run:
                     self.record(result)
 
         for item in self.items(queued):
+            if self.ship_guidance and item.request.guidance is self.guidance:
+                # The workers hold the run's guidance: do not pickle it with every call.
+                item = replace(item, request=replace(item.request, guidance=None))
+                item.run_guidance = True
             try:
                 future = executor.submit(work, item)
             except BrokenProcessPool:
@@ -313,20 +319,67 @@ class _Run:
 
 
 def _executor(
-    scorer: Scorer, config: ScorerConfig, build: ScorerBuilder, workers: int
+    scorer: Scorer,
+    config: ScorerConfig,
+    build: ScorerBuilder,
+    workers: int,
+    guidance: RubricGuidance | None = None,
 ) -> tuple[Executor, Callable[[WorkItem], WorkResult], str]:
     if getattr(scorer, "io_bound", False):
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="callcoach-score")
         return pool, lambda item: score_one(scorer, item), "threads"
     threads = max(1, (os.cpu_count() or 1) // workers)
+    export = getattr(scorer, "export_prepared", None)
+    prepared = export() if callable(export) else None
     # spawn, not fork: workers start clean (no inherited database connections or model threads).
     process_pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=init_worker,
-        initargs=(config, build, threads),
+        initargs=(config, build, threads, guidance, prepared),
     )
     return process_pool, score_in_worker, "processes"
+
+
+def _prepare(
+    store: Store,
+    scorer: Scorer,
+    stored: StoredRubric,
+    guidance: RubricGuidance | None,
+    summary: ScoringSummary,
+) -> set[str]:
+    """Let the scorer do once, here, what every call of the run needs (fit what people taught).
+
+    The turns people labelled come from calls whose embeddings are usually stored: those are
+    handed to the scorer first; calls not embedded yet are embedded and stored now (they would
+    be anyway), so the teaching costs no extra encoding, now or on later runs.
+    """
+    prepare = getattr(scorer, "prepare", None)
+    embedded: set[str] = set()
+    if not callable(prepare) or guidance is None or not guidance.examples:
+        return embedded
+    remember = getattr(scorer, "remember_embeddings", None)
+    model = scorer.embedding_model
+    if callable(remember) and model is not None:
+        call_ids = sorted({e.call_id for e in guidance.examples if e.call_id})
+        with store.unit_of_work() as uow:
+            calls = uow.calls.get_many(call_ids)
+        for call in calls:
+            with store.unit_of_work() as uow:
+                pk = uow.scoring_queue.call_pk(call.external_id)
+                if pk is None:
+                    continue
+                matrix = uow.embeddings.load(pk, model, call.content_hash)
+                if matrix is None:
+                    matrix = scorer.embed(call)
+                    if matrix is None:
+                        continue
+                    uow.embeddings.save(pk, model, call.content_hash, matrix)
+                    summary.embeddings_computed += 1
+                    embedded.add(call.external_id)
+            remember(call, matrix)
+    prepare(stored.rubric, guidance)
+    return embedded
 
 
 def score_calls(
@@ -384,7 +437,10 @@ def score_calls(
             else (default_workers or os.cpu_count() or 1)
         )
     summary.workers = max(1, min(workers, len(todo) or 1))
-    run = _Run(store, stored, scorer, summary, _load_guidance(store, stored.rubric.id), progress)
+    guidance = _load_guidance(store, stored.rubric.id)
+    run = _Run(store, stored, scorer, summary, guidance, progress)
+    if todo:
+        run.embedded_now = _prepare(store, scorer, stored, guidance, summary)
     progress.start(
         f"Scoring {len(todo)} call(s): {stored.rubric.id} v{stored.version}, {scorer.name}",
         len(todo),
@@ -392,7 +448,10 @@ def score_calls(
     executor: Executor | None = None
     try:
         if todo and (io_bound or summary.workers > 1):
-            executor, work, summary.mode = _executor(scorer, scorer_config, build, summary.workers)
+            executor, work, summary.mode = _executor(
+                scorer, scorer_config, build, summary.workers, guidance
+            )
+            run.ship_guidance = summary.mode == "processes"
             run.run_on(executor, work, todo)
         else:
             summary.mode = "in-process"

@@ -1,7 +1,10 @@
 """The worker side of a scoring run: score one call, in this process, a thread or a worker process.
 
 Worker processes build their scorer once, from a picklable ScorerConfig, and never touch the
-database: the parent reads calls and stored embeddings, and writes every result.
+database: the parent reads calls and stored embeddings, and writes every result. What is the
+same for every call of a run (the guidance people taught, and whatever the scorer prepared from
+it, such as the embedded scorer's fitted teaching) goes to each worker once, when it starts,
+instead of with every call.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from callcoach.domain.scores import CallScore
-from callcoach.scoring.base import Scorer, ScoringRequest
+from callcoach.scoring.base import RubricGuidance, Scorer, ScoringRequest
 from callcoach.scoring.llm_client import LlmUnavailableError
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.store.uow import Store
@@ -28,6 +31,7 @@ class WorkItem:
     call_pk: int
     request: ScoringRequest
     embed: bool  # compute embeddings when none are stored (the scorer uses them)
+    run_guidance: bool = False  # the request's guidance is the run's, held by the worker
 
 
 @dataclass
@@ -62,22 +66,35 @@ def score_one(scorer: Scorer, item: WorkItem) -> WorkResult:
 
 
 _worker_scorer: Scorer | None = None
+_worker_guidance: RubricGuidance | None = None
 
 
-def init_worker(config: ScorerConfig, build: ScorerBuilder, threads: int) -> None:
+def init_worker(
+    config: ScorerConfig,
+    build: ScorerBuilder,
+    threads: int,
+    guidance: RubricGuidance | None = None,
+    prepared: Any = None,
+) -> None:
     """Runs once in each worker process, before any call is sent to it."""
-    global _worker_scorer
+    global _worker_scorer, _worker_guidance
     # Ctrl-C is the parent's to handle: it stops the run and reports what was saved.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Share the cores between workers instead of every worker's math library using all of them.
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[variable] = str(threads)
     _worker_scorer = build(config)
+    _worker_guidance = guidance
+    adopt = getattr(_worker_scorer, "adopt_prepared", None)
+    if prepared is not None and callable(adopt):
+        adopt(prepared)
 
 
 def score_in_worker(item: WorkItem) -> WorkResult:
     if _worker_scorer is None:
         raise RuntimeError("worker used before init_worker")
+    if item.run_guidance:
+        item = replace(item, request=replace(item.request, guidance=_worker_guidance))
     return score_one(_worker_scorer, item)
 
 

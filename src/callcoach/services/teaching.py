@@ -15,21 +15,21 @@ from typing import Any
 
 from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.domain.calls import Call
-from callcoach.domain.scores import EvidenceFeedback, FeedbackVerdict
+from callcoach.domain.scores import EvidenceFeedback, FeedbackVerdict, HumanRating
 from callcoach.scoring.base import LabelledTurn, RubricGuidance
 from callcoach.scoring.calibration import (
     MIN_RATINGS,
     RatedEvidence,
+    call_folds,
     fit_mapping,
     held_out_report,
 )
-from callcoach.scoring.embedded_features import previous_other_turn
+from callcoach.scoring.embedded_features import previous_other_turns, relative_positions
 from callcoach.services.common import NoProgress, NotFoundError, Progress, ServiceError
 from callcoach.store.repositories.rubrics import StoredRubric
 from callcoach.store.uow import Store, UnitOfWork
 
 SCORER = "embedded"
-RATED_PRESENT = 3  # a rated segment at level 3+ shows the criterion; below, it is a near miss
 
 
 def _rubric(uow: UnitOfWork, rubric_id: str) -> StoredRubric:
@@ -41,11 +41,23 @@ def _rubric(uow: UnitOfWork, rubric_id: str) -> StoredRubric:
 
 
 def _labelled(
-    call: Call, criterion_id: str, segment: int, positive: bool, source: str
+    call: Call,
+    criterion_id: str,
+    segment: int,
+    positive: bool,
+    source: str,
+    level: float | None = None,
+    previous: list[int | None] | None = None,
+    positions: list[float] | None = None,
 ) -> LabelledTurn | None:
     if segment < 0 or segment >= len(call.segments):
         return None
-    before = previous_other_turn(call, segment)
+    before = (previous or previous_other_turns(call))[segment]
+    position = (
+        positions[segment]
+        if positions is not None
+        else float(relative_positions(call, [segment])[0])
+    )
     return LabelledTurn(
         criterion_id=criterion_id,
         text=call.segments[segment].text,
@@ -54,20 +66,66 @@ def _labelled(
         source=source,
         call_id=call.external_id,
         segment=segment,
+        level=level,
+        position=position,
     )
 
 
-def _guidance(uow: UnitOfWork, rubric_id: str, scorer: str) -> RubricGuidance:
+def _rated_moments(
+    calls: dict[str, Call], ratings: list[HumanRating], skip: set[tuple[str, str, int]]
+) -> list[LabelledTurn]:
+    """Rated segments as moments of their criterion at the level people gave (raters averaged),
+    and the other rep turns of those calls as background (weak negatives)."""
+    levels: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    for r in ratings:
+        if r.evidence_segment is not None and r.call_id in calls:
+            levels[(r.call_id, r.criterion_id, r.evidence_segment)].append(r.level)
+    moments: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for call_id, criterion_id, segment in levels:
+        moments[(call_id, criterion_id)].add(segment)
+    result: list[LabelledTurn] = []
+    for (call_id, criterion_id), segments in sorted(moments.items()):
+        call = calls[call_id]
+        previous = previous_other_turns(call)
+        positions = relative_positions(call, list(range(len(call.segments)))).tolist()
+        for seg in call.rep_segments:
+            if seg.index in segments or (call_id, criterion_id, seg.index) in skip:
+                continue
+            turn = _labelled(
+                call, criterion_id, seg.index, False, "background", None, previous, positions
+            )
+            if turn is not None:
+                result.append(turn)
+        for segment in sorted(segments):
+            key = (call_id, criterion_id, segment)
+            if key in skip:
+                continue
+            mean = sum(levels[key]) / len(levels[key])
+            turn = _labelled(call, criterion_id, segment, True, "rating", mean, previous, positions)
+            if turn is not None:
+                result.append(turn)
+    return result
+
+
+def _guidance(
+    uow: UnitOfWork, rubric_id: str, scorer: str, exclude_calls: frozenset[str] = frozenset()
+) -> RubricGuidance:
     stored = uow.rubrics.latest(rubric_id)
     guidance = RubricGuidance(rubric_id=rubric_id)
     if stored is None:
         return guidance
     criteria = set(stored.rubric.criterion_ids)
-    feedback = [f for f in uow.teaching.feedback(rubric_id) if f.criterion_id in criteria]
+    feedback = [
+        f
+        for f in uow.teaching.feedback(rubric_id)
+        if f.criterion_id in criteria and f.call_id not in exclude_calls
+    ]
     ratings = [
         r
         for r in uow.scores.ratings(rubric_id)
-        if r.evidence_segment is not None and r.criterion_id in criteria
+        if r.evidence_segment is not None
+        and r.criterion_id in criteria
+        and r.call_id not in exclude_calls
     ]
     calls = {
         c.external_id: c
@@ -77,16 +135,8 @@ def _guidance(uow: UnitOfWork, rubric_id: str, scorer: str) -> RubricGuidance:
     verdicts: dict[tuple[str, str, int], bool] = {}
     for f in feedback:
         verdicts[(f.call_id, f.criterion_id, f.segment)] = f.verdict is FeedbackVerdict.CONFIRMED
-    for r in ratings:
-        assert r.evidence_segment is not None
-        key = (r.call_id, r.criterion_id, r.evidence_segment)
-        if key in verdicts or r.call_id not in calls:
-            continue
-        turn = _labelled(
-            calls[r.call_id], r.criterion_id, r.evidence_segment, r.level >= RATED_PRESENT, "rating"
-        )
-        if turn is not None:
-            guidance.examples.append(turn)
+    # A verdict on a segment beats what a rating implied about it.
+    guidance.examples.extend(_rated_moments(calls, ratings, set(verdicts)))
     for (call_id, criterion_id, segment), confirmed in verdicts.items():
         if call_id not in calls:
             continue
@@ -214,13 +264,17 @@ class CalibrationResult:
 
 def _rated_evidence(
     store: Store, stored: StoredRubric, scorer: Any, progress: Progress
-) -> tuple[list[RatedEvidence], list[str]]:
+) -> tuple[list[RatedEvidence], list[list[str]], list[str]]:
+    """The scorer's evidence for every rated call, read out of fold.
+
+    Rated calls are split into folds; each fold's calls are judged with what people taught on
+    the other folds only (their own rated moments and verdicts left out), so the evidence looks
+    the way it will on a call nobody rated. Returns the samples, the folds and what was skipped.
+    """
     rubric = stored.rubric
     skipped: list[str] = []
     with store.unit_of_work() as uow:
         ratings = uow.scores.ratings(rubric.id)
-        guidance = _guidance(uow, rubric.id, SCORER)
-    guidance.calibration = None  # evidence is read raw: the mapping is what gets fitted
     levels: dict[tuple[str, str], list[int]] = defaultdict(list)
     unknown = 0
     for rating in ratings:
@@ -230,32 +284,41 @@ def _rated_evidence(
             unknown += 1
     if unknown:
         skipped.append(f"{unknown} rating(s) of criteria no longer in the rubric")
-    call_ids = sorted({call_id for call_id, _ in levels})
+    folds = call_folds(sorted({call_id for call_id, _ in levels}))
     samples: list[RatedEvidence] = []
-    progress.start("Reading the evidence of rated calls", len(call_ids))
-    for call_id in call_ids:
+    kept_folds: list[list[str]] = []
+    progress.start("Reading the evidence of rated calls", sum(len(f) for f in folds))
+    for fold in folds:
         with store.unit_of_work() as uow:
-            call = uow.calls.get(call_id)
-            row = uow.calls.row(call_id)
-            embeddings = (
-                uow.embeddings.load(row.id, scorer.embedding_model, call.content_hash)
-                if row is not None and call is not None and scorer.embedding_model
-                else None
-            )
-        progress.advance()
-        if call is None or not call.rep_segments:
-            skipped.append(f"call {call_id}: no rep speech to read evidence from")
-            continue
-        judged = scorer.judge_turns(call, rubric, embeddings, guidance)
-        for crit in rubric.criteria:
-            rated = levels.get((call_id, crit.id))
-            if rated:
-                samples.append(
-                    RatedEvidence(
-                        call_id, crit.id, sum(rated) / len(rated), judged[crit.id].strength()
-                    )
+            guidance = _guidance(uow, rubric.id, SCORER, exclude_calls=frozenset(fold))
+        guidance.calibration = None  # evidence is read raw: the mapping is what gets fitted
+        kept: list[str] = []
+        for call_id in fold:
+            with store.unit_of_work() as uow:
+                call = uow.calls.get(call_id)
+                row = uow.calls.row(call_id)
+                embeddings = (
+                    uow.embeddings.load(row.id, scorer.embedding_model, call.content_hash)
+                    if row is not None and call is not None and scorer.embedding_model
+                    else None
                 )
-    return samples, skipped
+            progress.advance()
+            if call is None or not call.rep_segments:
+                skipped.append(f"call {call_id}: no rep speech to read evidence from")
+                continue
+            kept.append(call_id)
+            judged = scorer.judge_turns(call, rubric, embeddings, guidance)
+            for crit in rubric.criteria:
+                rated = levels.get((call_id, crit.id))
+                if rated:
+                    samples.append(
+                        RatedEvidence(
+                            call_id, crit.id, sum(rated) / len(rated), judged[crit.id].strength()
+                        )
+                    )
+        if kept:
+            kept_folds.append(kept)
+    return samples, kept_folds, skipped
 
 
 def calibrate(
@@ -273,7 +336,7 @@ def calibrate(
     progress = progress or NoProgress()
     with store.unit_of_work() as uow:
         stored = _rubric(uow, rubric_id)
-    samples, skipped = _rated_evidence(store, stored, scorer, progress)
+    samples, folds, skipped = _rated_evidence(store, stored, scorer, progress)
     calls = {s.call_id for s in samples}
     if len(samples) < MIN_RATINGS or len(calls) < 2:
         raise ServiceError(
@@ -281,7 +344,7 @@ def calibrate(
             f"calibration needs at least {MIN_RATINGS} ratings on 2 or more calls "
             "(import them with `callcoach import ratings`)"
         )
-    report = held_out_report(samples, None)
+    report = held_out_report(samples, None, folds)
     mapping = fit_mapping(samples)
     params = {"scorer": SCORER, **mapping.to_params()}
     with store.unit_of_work() as uow:
