@@ -24,7 +24,7 @@ def cli(tmp_path: Path) -> Any:
 
 
 def test_demo_creates_the_database_and_summarises_the_org(cli: Any) -> None:
-    result = cli("demo", "--scale", "200", "--end", "2026-11-23")
+    result = cli("demo", "--scale", "200", "--end", "2026-11-23", "--no-score")
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())  # the summary wraps to the terminal
     assert "Demo sales org generated (seed 7)" in out and "200 calls from 12 reps in 2 teams" in out
@@ -40,16 +40,27 @@ def test_demo_creates_the_database_and_summarises_the_org(cli: Any) -> None:
     assert "ramping" in out and "win rate" in out and "lost after a verbal commitment" in out
     assert "callcoach score" in out, "says what to do next"
     assert "Generated truth" not in out, "the truth stays hidden unless asked"
-    again = cli("demo", "--scale", "200", "--end", "2026-11-23", "--show-truth")
+    again = cli("demo", "--scale", "200", "--end", "2026-11-23", "--show-truth", "--no-score")
     assert again.exit_code == 0, again.output
     assert "It replaced the previous demo (200 calls)" in " ".join(again.output.split())
     assert "Generated truth" in again.output
 
 
 def test_demo_json_summary_for_programs(cli: Any) -> None:
-    result = cli("demo", "--scale", "150", "--seed", "3", "--end", "2026-11-23", "--format", "json")
+    result = cli(
+        "demo",
+        "--scale",
+        "150",
+        "--seed",
+        "3",
+        "--end",
+        "2026-11-23",
+        "--no-score",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output[result.output.index("{") :])
+    data = json.loads(result.output[result.output.index("{") :])["demo"]
     assert data["seed"] == 3 and data["calls"] == 150 and len(data["teams"]) == 2
     assert len(data["reps"]) == 12 and sum(r["calls"] for r in data["reps"]) == 150
     assert set(data["deals_by_outcome"]) == {"won", "lost", "open", "stalled"}
@@ -69,12 +80,12 @@ def test_demo_refuses_a_database_with_real_calls_unless_forced(cli: Any, tmp_pat
     assert cli("init").exit_code == 0
     imported = cli("import", "calls", str(transcript), "--rep-speaker", "Dana Ortiz")
     assert imported.exit_code == 0, imported.output
-    refused = cli("demo", "--scale", "100")
+    refused = cli("demo", "--scale", "100", "--no-score")
     assert refused.exit_code == 1
     message = " ".join(refused.output.split())
     assert "already holds 1 call(s) that are not from the demo" in message
     assert "--force" in message
-    forced = cli("demo", "--scale", "100", "--force")
+    forced = cli("demo", "--scale", "100", "--force", "--no-score")
     assert forced.exit_code == 0, forced.output
 
 
@@ -84,3 +95,58 @@ def test_demo_options_are_checked(cli: Any) -> None:
     too_few = cli("demo", "--scale", "5")
     message = " ".join(too_few.output.split())
     assert too_few.exit_code == 1 and "5 calls cannot be spread over 12 reps" in message
+
+
+def test_demo_main_job_scores_every_call_and_reports_with_evidence(cli: Any) -> None:
+    """`make demo`'s job: generate, score every call with the bundled model, learn from the
+    managers' ratings, print scorecards, priorities with quoted moments and coaching results."""
+    result = cli(
+        "demo", "--scale", "240", "--transcripts", "short", "--end", "2026-11-23",
+        "--scorer-workers", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "240 calls scored against one-call-close" in out
+    assert "Machine vs manager, before -> after calibration" in out
+    assert "Re-scored 240 calls with the calibration" in out
+    assert "Why: Level" in out and "anchor:" in out, (
+        "the example call shows levels with their anchors"
+    )
+    for section in (
+        "2. Scorecards and team benchmarks",
+        "3. Each rep's two coaching priorities",
+        "what good looks like (level 4)",
+        "4. Did coaching work?",
+        "Manager effectiveness",
+    ):
+        assert section in out, section
+
+    exported = cli("export", "scores", "--format", "jsonl")
+    assert exported.exit_code == 0, exported.output
+    lines = [json.loads(line) for line in exported.output.splitlines() if line.startswith("{")]
+    assert len(lines) == 240 and {line["scorer"] for line in lines} == {"embedded"}
+    calls = cli("export", "calls", "--format", "jsonl")
+    segments = {
+        c["call_id"]: [t["text"] for t in c["turns"]]
+        for c in (json.loads(line) for line in calls.output.splitlines() if line.startswith("{"))
+    }
+    quotes = 0
+    for line in lines:
+        for criterion in line["criteria"]:
+            assert 1 <= criterion["level"] <= 5
+            assert criterion["evidence"], (line["call_id"], criterion["id"])
+            for item in criterion["evidence"]:
+                assert item["quote"] in segments[line["call_id"]][item["segment"]]
+                quotes += 1
+    assert quotes >= 240 * 5
+
+    priorities = cli("priorities", "--format", "json")
+    report = json.loads(priorities.output[priorities.output.index("{") :])
+    assert len(report["reps"]) == 12
+    with_priorities = [r for r in report["reps"] if r["priorities"]]
+    assert len(with_priorities) >= 6, "reps below the team mean get priorities"
+    for rep in with_priorities:
+        for priority in rep["priorities"]:
+            assert priority["moments"], (rep["rep"], priority["criterion_id"])
+            for moment in priority["moments"]:
+                assert moment["quote"] in " ".join(segments[moment["call_id"]])

@@ -322,6 +322,11 @@ def coaching_report_command(
     if output is OutputFormat.json:
         emit_json(report)
         return
+    print_coaching_report(report)
+
+
+def print_coaching_report(report: Any) -> None:
+    """Each event's verdict, repeated failures, managers' records (also printed by `demo`)."""
     say(
         f"[bold]Coaching loop[/] as of {report.as_of.isoformat()} · rubric {report.rubric} · "
         f"scorer {report.scorer}\nEach event compares the coached criterion on the rep's 10 calls "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from callcoach.cli.app import app, state
@@ -77,9 +79,35 @@ def demo_command(
             "their coaching worked (what the product should find).",
         ),
     ] = False,
+    score: Annotated[
+        bool,
+        typer.Option(
+            "--score/--no-score",
+            help="Then score every call and print the team's scorecards, each rep's coaching "
+            "priorities with their evidence and the coaching results (--no-score: only "
+            "generate).",
+        ),
+    ] = True,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate/--no-calibrate",
+            help="Fit the scorer on the managers' ratings and re-score before reporting "
+            "(what `callcoach scorer calibrate` does).",
+        ),
+    ] = True,
+    scorer_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--scorer-workers",
+            min=1,
+            help="Scoring processes [default: CALLCOACH_WORKERS].",
+            show_default=False,
+        ),
+    ] = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Generate a demo sales org (2 managers, 12 reps, 6 months of calls, deals, ratings, coaching) and import it."""
+    """Generate a demo sales org (2 managers, 12 reps, 6 months of calls, deals, ratings, coaching), score every call and print what a manager reads: scorecards, coaching priorities with evidence, coaching results."""
     from callcoach.demo.model import DEFAULT_CALLS
     from callcoach.services.common import ServiceError
     from callcoach.services.demo import DemoOptions, generate_demo
@@ -106,17 +134,115 @@ def demo_command(
             summary = generate_demo(store, options, progress)
     except ServiceError as exc:
         raise fail(str(exc)) from exc
-    if output is OutputFormat.json:
-        data: dict[str, Any] = {
-            key: value for key, value in summary.__dict__.items() if key != "skills" or show_truth
-        }
-        data["calls_per_second"] = summary.calls_per_second
-        print_json(data)
+    if output is OutputFormat.table:
+        print_summary(summary, show_truth, scored=score)
+    if not score:
+        if output is OutputFormat.json:
+            print_json({"demo": summary_json(summary, show_truth)})
         return
-    print_summary(summary, show_truth)
+    from callcoach.services.demo_report import score_and_report
+
+    try:
+        with RichProgress() as progress:
+            report = score_and_report(
+                store,
+                summary,
+                container.scorer_config(),
+                workers=scorer_workers or container.settings.workers,
+                learn=calibrate,
+                progress=progress,
+            )
+    except ServiceError as exc:
+        raise fail(str(exc)) from exc
+    if output is OutputFormat.json:
+        print_json(report_json(summary, report, show_truth))
+        return
+    print_report(report)
 
 
-def print_summary(summary: Any, show_truth: bool) -> None:
+def summary_json(summary: Any, show_truth: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        key: value for key, value in summary.__dict__.items() if key != "skills" or show_truth
+    }
+    data["calls_per_second"] = summary.calls_per_second
+    return data
+
+
+def report_json(summary: Any, report: Any, show_truth: bool) -> dict[str, Any]:
+    from callcoach.cli.analytics import _finite
+    from callcoach.cli.scorer import calibration_json
+    from callcoach.cli.scoring import _detail_json
+
+    return {
+        "demo": summary_json(summary, show_truth),
+        "scoring": report.scoring.to_dict(),
+        "calibration": calibration_json(report.calibration) if report.calibration else None,
+        "rescoring": report.rescoring.to_dict() if report.rescoring else None,
+        "example_call": _detail_json(report.example) if report.example else None,
+        "scorecards": _finite(asdict(report.assessment.scorecards)),
+        "priorities": _finite(asdict(report.assessment.priorities)),
+        "coaching": _finite(asdict(report.coaching)),
+        "notes": report.notes,
+    }
+
+
+def print_report(report: Any) -> None:
+    """What the product finds on the demo team, in the order a manager reads it."""
+    from callcoach.cli.analytics import print_priorities, print_scorecards
+    from callcoach.cli.analytics_quality import print_coaching_report
+    from callcoach.cli.scorer import print_calibration
+    from callcoach.cli.scoring import _summary_lines, print_call_scores
+
+    rule("1. Every call scored, every level backed by a quote")
+    for line in _summary_lines(report.scoring, rescore=False):
+        console.print(line, highlight=False)
+    if report.calibration is not None:
+        console.print(
+            "\n[bold]Learning from the managers[/]: the scorer is fitted on the levels the two "
+            "managers gave the rated calls, then every call is scored again with the fit "
+            "(the transcripts are not re-encoded)."
+        )
+        print_calibration(report.calibration)
+    if report.rescoring is not None:
+        r = report.rescoring
+        console.print(
+            f"Re-scored {r.scored:,} calls with the calibration in {r.seconds:.1f}s "
+            f"({r.embeddings_reused:,} stored transcript embeddings reused).",
+            highlight=False,
+        )
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    if report.example is not None:
+        call = report.example.call
+        console.print(
+            f"\n[bold]One call, as `callcoach show call {escape(call.external_id)}` shows it[/] "
+            f"({escape(call.rep or 'unknown rep')}, {call.date:%Y-%m-%d}, "
+            f"{escape(call.account or 'no account')}; the transcript is left out here):",
+            highlight=False,
+        )
+        print_call_scores(report.example)
+
+    rule("2. Scorecards and team benchmarks")
+    print_scorecards(report.assessment.scorecards)
+    rule("3. Each rep's two coaching priorities, with the moments that show them")
+    print_priorities(report.assessment.priorities)
+    rule("4. Did coaching work?")
+    print_coaching_report(report.coaching)
+    console.print(
+        "\n[bold]Next[/]: `callcoach serve` shows all of this in the browser; "
+        "`callcoach show call ID` any call with its transcript; `callcoach agreement` how the "
+        "machine and the managers agree; `callcoach outcomes` which criteria predict won deals; "
+        "`callcoach demo --show-truth` what the generator hid in the words.",
+        highlight=False,
+    )
+
+
+def rule(title: str) -> None:
+    console.print()
+    console.rule(f"[bold]{title}[/]", align="left")
+
+
+def print_summary(summary: Any, show_truth: bool, scored: bool = False) -> None:
     from callcoach.demo.model import CALL_TYPES
 
     s = summary
@@ -253,8 +379,9 @@ def print_summary(summary: Any, show_truth: bool) -> None:
             )
         console.print(truth)
 
-    console.print(
-        "\n[bold]Next[/]: `callcoach score` scores every call; then `callcoach scorecard`, "
-        "`callcoach priorities`, `callcoach agreement`, `callcoach outcomes` and "
-        "`callcoach coaching report` show what the product finds."
-    )
+    if not scored:
+        console.print(
+            "\n[bold]Next[/]: `callcoach score` scores every call; then `callcoach scorecard`, "
+            "`callcoach priorities`, `callcoach agreement`, `callcoach outcomes` and "
+            "`callcoach coaching report` show what the product finds."
+        )

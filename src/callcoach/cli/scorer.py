@@ -66,19 +66,29 @@ def calibrate(
             result = calibrate_rubric(container.store, rubric_id, progress=progress)
     except ServiceError as exc:
         raise fail(str(exc)) from exc
-    report = result.report
     if output is OutputFormat.json:
-        print_json(
-            {
-                "rubric": result.rubric_id,
-                "version": result.rubric_version,
-                "ratings": result.ratings,
-                "calls": result.calls,
-                "skipped": result.skipped,
-                "report": report,
-            }
-        )
+        print_json(calibration_json(result))
         return
+    print_calibration(result)
+    console.print(
+        "New scores use the calibration; run `callcoach score --rescore` to update old ones."
+    )
+
+
+def calibration_json(result: Any) -> dict[str, Any]:
+    return {
+        "rubric": result.rubric_id,
+        "version": result.rubric_version,
+        "ratings": result.ratings,
+        "calls": result.calls,
+        "skipped": result.skipped,
+        "report": result.report,
+    }
+
+
+def print_calibration(result: Any) -> None:
+    """Held-out machine-vs-manager agreement before and after (also printed by `demo`)."""
+    report = result.report
     for note in result.skipped:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(
@@ -105,10 +115,7 @@ def calibrate(
             rows,
         )
     )
-    console.print(
-        "Weighted kappa: 1 = perfect agreement, 0 = no better than chance. "
-        "New scores use the calibration; run `callcoach score --rescore` to update old ones."
-    )
+    console.print("Weighted kappa: 1 = perfect agreement, 0 = no better than chance.")
 
 
 def _record(

@@ -347,8 +347,9 @@ def _print_criterion(crit: Any, definition: Any) -> None:
         title.append(f"level {crit.level}/5", style="bold cyan")
     title.append(f"  confidence {crit.confidence:.2f}", style="dim")
     console.print(title)
-    if definition and crit.level is not None:
-        console.print(Text(f"  Anchor: {definition.anchors.get(crit.level, '')}"))
+    anchor = definition.anchors.get(crit.level, "") if definition and crit.level else ""
+    if anchor and anchor not in crit.rationale:  # the embedded scorer's rationale quotes it
+        console.print(Text(f"  Anchor: {anchor}"))
     console.print(Text(f"  Why: {crit.rationale}"))
     if not crit.evidence:
         console.print(Text("  Evidence: none", style="dim"))
@@ -454,6 +455,14 @@ def show_call_command(
             escape(" \u00b7 ".join(facts)), title=f"Call {escape(call.external_id)}", expand=False
         )
     )
+    print_call_scores(detail)
+    _print_transcript(detail)
+
+
+def print_call_scores(detail: Any) -> None:
+    """Per criterion the level, anchor, rationale and quotes; the managers' ratings (also
+    printed by `callcoach demo`)."""
+    call = detail.call
     if detail.rubric is not None and detail.runs:
         console.print(
             f"Rubric [bold]{escape(detail.rubric.name)}[/] ({escape(detail.rubric.id)}, "
@@ -488,4 +497,3 @@ def show_call_command(
             + ", ".join(f"{r.rubric_id} v{r.rubric_version} ({r.scorer})" for r in others)
             + " (--rubric to see another)[/]"
         )
-    _print_transcript(detail)

@@ -191,6 +191,13 @@ class CallRepository:
         query = self._filtered(query, filters or CallFilter())
         return list(self.session.scalars(query))
 
+    def recent_external_ids(self, call_type: str | None = None, limit: int = 10) -> list[str]:
+        """The most recent calls first, optionally of one type (discovery, demo, closing...)."""
+        query = select(CallRow.external_id).order_by(CallRow.call_date.desc(), CallRow.id.desc())
+        if call_type is not None:
+            query = query.where(CallRow.call_type == call_type)
+        return list(self.session.scalars(query.limit(limit)))
+
     def count(self, filters: CallFilter | None = None) -> int:
         return len(self.external_ids(filters))
 
