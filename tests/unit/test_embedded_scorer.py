@@ -12,6 +12,7 @@ from callcoach.ingest.rubric_yaml import check_rubric_text
 from callcoach.scoring.base import LabelledTurn, RubricGuidance, ScoringRequest
 from callcoach.scoring.candidates import select_candidates
 from callcoach.scoring.embedded import EmbeddedScorer
+from callcoach.scoring.embedding_model import EmbeddingModel
 from callcoach.scoring.registry import ScorerConfig, build_scorer
 from callcoach.services.rubrics import template_text
 
@@ -208,6 +209,43 @@ def test_scores_are_deterministic_and_stored_embeddings_give_the_same_result(
         (c.level, c.evidence) for c in second.criteria
     ]
     assert scorer.embedding_model == "all-MiniLM-L6-v2"
+
+
+def test_stored_embeddings_carry_the_quotable_sentences_so_a_rescore_encodes_nothing() -> None:
+    """A long rep turn is quoted at its best sentence; the stored matrix holds those sentences
+    too, so scoring again from it (a rubric edit, another process) runs no encoding at all."""
+    long_turn = (
+        "Thanks for walking me through the month-end process, that was really helpful. "
+        "Our scheduler moves the next visits automatically and texts the customer. "
+        "Would you like to start the paperwork today so your team is live by the first?"
+    )
+    turns = [*WITH_CLOSE, ("rep", long_turn), ("prospect", "Yes, send it over.")]
+    call = make_call("sentences", turns)
+    rubric = template("one-call-close")
+    first = EmbeddedScorer()
+    stored = first.embed(call)
+    assert stored is not None
+    assert stored.shape == (len(call.segments) + 3, 384), "segments, then the 3 sentences"
+    expected = first.score(ScoringRequest(call, rubric, 1, embeddings=stored))
+
+    fresh_model = EmbeddingModel()  # nothing cached: any text to encode would reach _run
+    fresh = EmbeddedScorer(model=fresh_model)
+    fresh.prepare(rubric, None)  # the rubric's own texts are encoded once per run
+    encoded: list[str] = []
+    original_run = fresh_model._run
+
+    def counting_run(texts: list[str]) -> np.ndarray:
+        encoded.extend(texts)
+        return original_run(texts)
+
+    fresh_model._run = counting_run  # type: ignore[method-assign]
+    again = fresh.score(ScoringRequest(call, rubric, 1, embeddings=stored))
+    assert encoded == []
+    assert [(c.level, c.evidence) for c in again.criteria] == [
+        (c.level, c.evidence) for c in expected.criteria
+    ]
+    quoted = [e for c in again.criteria for e in c.evidence if e.segment == len(turns) - 2]
+    assert quoted and all(e.quote != long_turn and e.quote in long_turn for e in quoted)
 
 
 def test_teaching_moves_scores_the_way_people_said(scorer: EmbeddedScorer) -> None:

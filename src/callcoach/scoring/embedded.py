@@ -37,6 +37,7 @@ from callcoach.scoring.calibration import (
 from callcoach.scoring.embedded_features import (
     TurnBatch,
     call_turn_batch,
+    previous_other_turn,
     previous_other_turns,
     relative_positions,
     texts_batch,
@@ -146,13 +147,31 @@ class EmbeddedScorer:
         return self._model.name
 
     def embed(self, call: Call) -> np.ndarray | None:
+        """One row per segment, then one per sentence of each long rep turn (the quotable
+        sentences, in order): stored, they spare a re-score any encoding at all."""
         # Cached per text: stock phrases and back-channels repeat across calls.
-        return self._model.encode_cached([s.text for s in call.segments])
+        texts = [s.text for s in call.segments] + _sentence_texts(call)
+        return self._model.encode_cached(texts)
 
     def remember_embeddings(self, call: Call, embeddings: np.ndarray) -> None:
         """Stored embeddings of a call: its texts need not be encoded again in this process."""
-        if embeddings.ndim == 2 and embeddings.shape[0] == len(call.segments):
-            self._model.remember([s.text for s in call.segments], embeddings)
+        self._segment_rows(call, embeddings)
+
+    def _segment_rows(self, call: Call, stored: np.ndarray | None) -> np.ndarray | None:
+        """The segment rows of a stored matrix (its sentence rows go to the text cache), or
+        None when it does not fit the call."""
+        count = len(call.segments)
+        if stored is None or stored.ndim != 2 or stored.shape[0] < count:
+            return None
+        rows = np.asarray(stored, dtype=np.float32)
+        texts = [s.text for s in call.segments]
+        if rows.shape[0] > count:
+            sentences = _sentence_texts(call)
+            if len(sentences) == rows.shape[0] - count:  # else: split by other rules, ignored
+                texts += sentences
+            rows = rows[: len(texts)]
+        self._model.remember(texts, rows)
+        return rows[:count]
 
     def prepare(self, rubric: Rubric, guidance: RubricGuidance | None) -> None:
         """Encode the rubric and fit what people taught, once, before a run scores its calls."""
@@ -168,11 +187,13 @@ class EmbeddedScorer:
         self._teaching.adopt(prepared.get("teaching") or {})
 
     def _embeddings(self, call: Call, stored: np.ndarray | None) -> np.ndarray:
-        if stored is not None and stored.ndim == 2 and stored.shape[0] == len(call.segments):
-            return np.asarray(stored, dtype=np.float32)
+        """The segment rows: from the stored matrix when it fits the call, else encoded now."""
+        rows = self._segment_rows(call, stored)
+        if rows is not None:
+            return rows
         embedded = self.embed(call)
         assert embedded is not None
-        return embedded
+        return embedded[: len(call.segments)]
 
     def _judge_batch(
         self,
@@ -344,6 +365,15 @@ class EmbeddedScorer:
         )
 
 
+def _sentence_texts(call: Call) -> list[str]:
+    """The sentences of every rep turn long enough to be quoted in part, in segment order."""
+    texts: list[str] = []
+    for seg in call.rep_segments:
+        if needs_split(seg.text):
+            texts += [seg.text[span.start : span.end] for span in sentence_spans(seg.text)]
+    return texts
+
+
 def _positions(call: Call, rows: list[tuple[int, Span]]) -> np.ndarray:
     return relative_positions(call, [seg for seg, _ in rows])
 
@@ -367,7 +397,7 @@ def _rationale(
     if not evidence:
         return f"{anchor}. No rep turn to judge."
     first = evidence[0]
-    previous = previous_other_turns(call)[first.segment]
+    previous = previous_other_turn(call, first.segment)
     context = (
         f', replying to "{_short(call.segments[previous].text, 70)}"'
         if previous is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from callcoach.domain.scores import Evidence
 from callcoach.scoring.evidence import verify_quote, whole_segment
 
 QUOTE_CHARS = 300
-SPLIT_CHARS = 120  # shorter turns are quoted whole
+SPLIT_CHARS = 160  # shorter turns are quoted whole (two lines on a screen)
 NEIGHBOUR_MARGIN = 1.0  # a neighbouring sentence joins the quote when nearly as relevant
 SHORT_SENTENCE = 30  # "Absolutely." alone says little: quote the next sentence with it
 
@@ -38,7 +39,8 @@ class Span:
     end: int
 
 
-def sentence_spans(text: str) -> list[Span]:
+@lru_cache(maxsize=8192)
+def sentence_spans(text: str) -> tuple[Span, ...]:
     """The sentences of `text` as character spans (surrounding whitespace excluded)."""
     spans: list[Span] = []
     start = 0
@@ -55,7 +57,7 @@ def sentence_spans(text: str) -> list[Span]:
         right = len(piece.rstrip())
         if right > left:
             result.append(Span(span.start + left, span.start + right))
-    return result
+    return tuple(result)
 
 
 def needs_split(text: str) -> bool:

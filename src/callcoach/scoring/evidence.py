@@ -32,6 +32,16 @@ def verify_quote(call: Call, segment: int, quote: str) -> Evidence | None:
     if not wanted:
         return None
     source = seg.text
+    exact = quote.strip(" \"'")
+    at = source.find(exact)
+    if at >= 0:  # the common case: already verbatim, no normalization needed
+        return Evidence(
+            segment=segment,
+            quote=source[at : at + len(exact)],
+            speaker=seg.speaker,
+            start=seg.start,
+            end=seg.end,
+        )
     # Map normalized positions back to the original text to return the verbatim span.
     normalized_chars: list[str] = []
     positions: list[int] = []
