@@ -202,7 +202,7 @@ def build(db: str, calls: int, reps: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         if demo_scales():
-            cli(db, "demo", "--scale", str(calls), "--seed", str(seed))
+            cli(db, "demo", "--scale", str(calls), "--seed", str(seed), "--no-score")
         else:
             print("  (`callcoach demo --scale` not available: importing a generated org instead)")
             write_roster_and_calls(folder, calls, reps, seed)

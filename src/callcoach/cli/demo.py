@@ -29,6 +29,9 @@ CRITERION_SHORT = {
 }
 
 
+SCORE_BY_DEFAULT_UP_TO = 20_000  # calls; larger demos are load tests of the store and reports
+
+
 @app.command("demo")
 def demo_command(
     ctx: typer.Context,
@@ -80,14 +83,16 @@ def demo_command(
         ),
     ] = False,
     score: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--score/--no-score",
             help="Then score every call and print the team's scorecards, each rep's coaching "
             "priorities with their evidence and the coaching results (--no-score: only "
-            "generate).",
+            "generate). Default: score runs of up to 20,000 calls; larger ones are for load "
+            "tests (scoring 100k calls takes hours on a laptop), --score to score them anyway.",
+            show_default=False,
         ),
-    ] = True,
+    ] = None,
     calibrate: Annotated[
         bool,
         typer.Option(
@@ -134,6 +139,8 @@ def demo_command(
             summary = generate_demo(store, options, progress)
     except ServiceError as exc:
         raise fail(str(exc)) from exc
+    if score is None:
+        score = summary.calls <= SCORE_BY_DEFAULT_UP_TO
     if output is OutputFormat.table:
         print_summary(summary, show_truth, scored=score)
     if not score:
