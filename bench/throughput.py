@@ -114,6 +114,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=8)
     parser.add_argument("--turns", type=int, default=350)
+    parser.add_argument(
+        "--no-text-reuse",
+        action="store_true",
+        help="Empty the model's text cache before each call is scored: no sentence is served "
+        "from an earlier call (these calls are built from templates, so some sentences repeat; "
+        "real calls repeat far fewer).",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     calls = generate_calls(args.calls, args.turns)
@@ -142,6 +149,8 @@ def main() -> None:
                     model.encode(call_texts)
                     raw += time.perf_counter() - started
                 else:
+                    if args.no_text_reuse:
+                        model.forget_texts()
                     selection = CallSelection(call_ids=(call["call_id"],))
                     done = score_calls(
                         store, config, rubric_id=RUBRIC, selection=selection, workers=1
@@ -166,6 +175,7 @@ def main() -> None:
         "calls": len(calls),
         "turns_per_call": args.turns,
         "sentences": sentences,
+        "text_reuse_across_calls": not args.no_text_reuse,
         "raw_encoding_seconds": round(raw, 3),
         "raw_encoding_sentences_per_second": round(sentences / raw, 1),
         "first_scoring_seconds": round(scoring, 3),
