@@ -249,7 +249,10 @@ def _print_benchmark(bench: Any) -> None:
     fmt = pct
     top = ", ".join(f"{escape(r.rep)} ({fmt(r.value)})" for r in comparison.top)
     bottom = ", ".join(f"{escape(r.rep)} ({fmt(r.value)})" for r in comparison.bottom)
-    say(f"Top half by {comparison.metric}: {top}\nBottom half: {bottom}")
+    metric = comparison.metric
+    if metric == "quota attainment":
+        metric += " (amount won in the cycle so far / the cycle's quota)"
+    say(f"Top half by {metric}: {top}\nBottom half: {bottom}")
     rows = [[g.name, lvl(g.top_mean), lvl(g.bottom_mean), change(g.gap)] for g in comparison.gaps]
     console.print(
         table(
