@@ -188,3 +188,13 @@ def empty_score_table(criteria: list[CriterionInfo]) -> ScoreTable:
     )
     levels = pd.DataFrame({c.id: pd.Series(dtype=float) for c in criteria})
     return ScoreTable(calls=calls, levels=levels, criteria=criteria, weights_by_version={})
+
+
+def group_keys(keys: pd.Series | np.ndarray) -> pd.Index:
+    """Group labels for `DataFrame.groupby`, one per row, as an Index.
+
+    pandas first tries a plain array key as a column label, and against string columns the
+    failed lookup formats the whole array into its error message: on a rep page that cost more
+    than the grouping itself. An Index is taken as labels straight away; the groups are the same.
+    """
+    return pd.Index(np.asarray(keys))

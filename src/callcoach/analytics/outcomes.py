@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from callcoach.analytics.agreement import Statistic
-from callcoach.analytics.levels import CriterionInfo, ScoreTable
+from callcoach.analytics.levels import CriterionInfo, ScoreTable, group_keys
 
 MIN_WON_DEALS = 50
 BOOTSTRAP_RESAMPLES = 2000
@@ -63,7 +63,7 @@ def deal_levels(table: ScoreTable, deal_of_call: pd.Series, won_of_deal: pd.Seri
     deals = linked[mask].to_numpy()
     if levels.empty:
         return pd.DataFrame(columns=[*table.criterion_ids, "won"])
-    frame = levels.groupby(deals).mean()
+    frame = levels.groupby(group_keys(deals)).mean()
     frame["won"] = won_of_deal.reindex(frame.index).astype(int).to_numpy()
     return frame
 

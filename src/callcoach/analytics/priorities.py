@@ -16,7 +16,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from callcoach.analytics.levels import DATE, REP, CriterionInfo, ScoreTable
+from callcoach.analytics.levels import DATE, REP, CriterionInfo, ScoreTable, group_keys
 from callcoach.analytics.scorecards import NO_TEAM
 
 PRIORITIES_PER_REP = 2
@@ -114,9 +114,9 @@ def coaching_priorities(
     criteria = table.criteria
     columns = [c.id for c in criteria]
     reps = table.calls[REP]
-    rep_means = table.levels.groupby(reps.to_numpy()).mean().reindex(columns=columns)
+    rep_means = table.levels.groupby(group_keys(reps)).mean().reindex(columns=columns)
     teams = reps.map(team_of).fillna(NO_TEAM)
-    team_means = table.levels.groupby(teams.to_numpy()).mean().reindex(columns=columns)
+    team_means = table.levels.groupby(group_keys(teams)).mean().reindex(columns=columns)
     chosen = [r for r in selected if r in rep_means.index]
     result: dict[int, list[Priority]] = {r: [] for r in selected}
     if not chosen:

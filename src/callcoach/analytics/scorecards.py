@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from callcoach.analytics.levels import REP, CriterionInfo, ScoreTable
+from callcoach.analytics.levels import REP, CriterionInfo, ScoreTable, group_keys
 
 CONFIDENCE = 0.95
 MIN_CALLS_PER_REP = 10  # seed rule: fewer scored calls is not a meaningful assessment
@@ -66,7 +66,7 @@ class GroupStats:
 
     @classmethod
     def of(cls, frame: pd.DataFrame, keys: pd.Series | np.ndarray) -> GroupStats:
-        grouped = frame.groupby(np.asarray(keys), sort=False)
+        grouped = frame.groupby(group_keys(keys), sort=False)
         counts = grouped.count()
         means = grouped.mean()
         stds = grouped.std()
@@ -358,7 +358,7 @@ def team_benchmarks(
     call_team = rep_of_call.map(team_of).fillna(NO_TEAM)
     intervals = grouped_intervals(current, call_team)
     calls_per_team = call_team.value_counts()
-    grouped_means = current.levels.groupby(rep_of_call.to_numpy()).mean()
+    grouped_means = current.levels.groupby(group_keys(rep_of_call)).mean()
     ordered_means = grouped_means.reindex(columns=current.criterion_ids).to_numpy(dtype=float)
     rep_means = dict(zip(grouped_means.index, ordered_means, strict=True))
     scored = set(rep_means)
