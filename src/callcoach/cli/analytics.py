@@ -76,19 +76,19 @@ def store_of(ctx: typer.Context) -> Any:
     return state(ctx).container().store
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """JSON never carries NaN: an undefined number is null (its reason sits beside it)."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     return value
 
 
 def emit_json(report: Any) -> None:
-    print_json(_finite(asdict(report)))
+    print_json(finite(asdict(report)))
 
 
 def lvl(value: float | None) -> str:

@@ -176,19 +176,19 @@ def summary_json(summary: Any, show_truth: bool) -> dict[str, Any]:
 
 
 def report_json(summary: Any, report: Any, show_truth: bool) -> dict[str, Any]:
-    from callcoach.cli.analytics import _finite
+    from callcoach.cli.analytics import finite
     from callcoach.cli.scorer import calibration_json
-    from callcoach.cli.scoring import _detail_json
+    from callcoach.cli.scoring import detail_json
 
     return {
         "demo": summary_json(summary, show_truth),
         "scoring": report.scoring.to_dict(),
         "calibration": calibration_json(report.calibration) if report.calibration else None,
         "rescoring": report.rescoring.to_dict() if report.rescoring else None,
-        "example_call": _detail_json(report.example) if report.example else None,
-        "scorecards": _finite(asdict(report.assessment.scorecards)),
-        "priorities": _finite(asdict(report.assessment.priorities)),
-        "coaching": _finite(asdict(report.coaching)),
+        "example_call": detail_json(report.example) if report.example else None,
+        "scorecards": finite(asdict(report.assessment.scorecards)),
+        "priorities": finite(asdict(report.assessment.priorities)),
+        "coaching": finite(asdict(report.coaching)),
         "notes": report.notes,
     }
 
@@ -198,10 +198,10 @@ def print_report(report: Any) -> None:
     from callcoach.cli.analytics import print_priorities, print_scorecards
     from callcoach.cli.analytics_quality import print_coaching_report
     from callcoach.cli.scorer import print_calibration
-    from callcoach.cli.scoring import _summary_lines, print_call_scores
+    from callcoach.cli.scoring import print_call_scores, summary_lines
 
     rule("1. Every call scored, every level backed by a quote")
-    for line in _summary_lines(report.scoring, rescore=False):
+    for line in summary_lines(report.scoring, rescore=False):
         console.print(line, highlight=False)
     if report.calibration is not None:
         console.print(

@@ -46,7 +46,7 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
-def _summary_lines(summary: Any, rescore: bool) -> list[str]:
+def summary_lines(summary: Any, rescore: bool) -> list[str]:
     from callcoach.services.scoring_summary import group_by_reason
 
     s = summary
@@ -225,7 +225,7 @@ def score_command(
     if output is OutputFormat.json:
         print_json(summary.to_dict())
     else:
-        for line in _summary_lines(summary, rescore):
+        for line in summary_lines(summary, rescore):
             console.print(line, highlight=False)
     if summary.interrupted:
         raise typer.Exit(130)
@@ -244,7 +244,7 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def _detail_json(detail: Any) -> dict[str, Any]:
+def detail_json(detail: Any) -> dict[str, Any]:
     call, rubric = detail.call, detail.rubric
     cited = detail.evidence_segments()
     runs = []
@@ -435,7 +435,7 @@ def show_call_command(
     except NotFoundError as exc:
         raise fail(str(exc)) from exc
     if output is OutputFormat.json:
-        print_json(_detail_json(detail))
+        print_json(detail_json(detail))
         return
     call = detail.call
     facts = [f"rep {call.rep or 'unknown'}" + (f" ({detail.team})" if detail.team else "")]

@@ -50,6 +50,18 @@ ScoreRow = tuple[Any, ...]
 MAX_PACKED_CRITERIA = 10
 
 
+# A segment as reports read it: (call, index, speaker, role, start, end, text).
+SEGMENT_COLUMNS = (
+    SegmentRow.call_id,
+    SegmentRow.idx,
+    SegmentRow.speaker,
+    SegmentRow.role,
+    SegmentRow.start_s,
+    SegmentRow.end_s,
+    SegmentRow.text,
+)
+
+
 def chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield list(values[start : start + size])
@@ -468,15 +480,7 @@ class AnalyticsRepository:
         result: list[tuple[int, int, str, str, float | None, float | None, str]] = []
         for chunk in chunks(sorted(set(call_pks))):
             rows = self.session.connection().execute(
-                select(
-                    SegmentRow.call_id,
-                    SegmentRow.idx,
-                    SegmentRow.speaker,
-                    SegmentRow.role,
-                    SegmentRow.start_s,
-                    SegmentRow.end_s,
-                    SegmentRow.text,
-                )
+                select(*SEGMENT_COLUMNS)
                 .where(SegmentRow.call_id.in_(chunk))
                 .order_by(SegmentRow.call_id, SegmentRow.idx)
             )

@@ -19,7 +19,7 @@ from callcoach.store.models import (
     ScoreRunRow,
     SegmentRow,
 )
-from callcoach.store.repositories.analytics import chunks, in_window
+from callcoach.store.repositories.analytics import SEGMENT_COLUMNS, chunks, in_window
 from callcoach.store.repositories.calls import now_utc
 from callcoach.store.repositories.scores import evidence_to_json
 
@@ -178,15 +178,9 @@ class ScoreExchangeRepository:
             if not indexes:
                 continue
             found = self.session.execute(
-                select(
-                    SegmentRow.call_id,
-                    SegmentRow.idx,
-                    SegmentRow.speaker,
-                    SegmentRow.role,
-                    SegmentRow.start_s,
-                    SegmentRow.end_s,
-                    SegmentRow.text,
-                ).where(SegmentRow.call_id.in_(chunk), SegmentRow.idx.in_(indexes))
+                select(*SEGMENT_COLUMNS).where(
+                    SegmentRow.call_id.in_(chunk), SegmentRow.idx.in_(indexes)
+                )
             )
             rows.extend(
                 (r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in found if (r[0], r[1]) in wanted
