@@ -18,7 +18,9 @@ How a call is scored (details in docs/scoring.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,7 @@ from callcoach.scoring.base import RubricGuidance, ScoringRequest, unscorable_re
 from callcoach.scoring.calibration import (
     ABSENT,
     PRESENT,
+    PRESENT_TAUGHT,
     EvidenceStrength,
     LevelMapping,
     ladder_level,
@@ -59,6 +62,7 @@ from callcoach.scoring.embedding_model import EmbeddingModel, shared_model
 
 MAX_EVIDENCE = 3
 SECOND_EVIDENCE_RATIO = 0.8  # a further quote must be nearly as likely as the strongest
+SENTENCE_SHARE = 0.5  # a long turn's log-odds: this share from its best sentence, the rest whole
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,9 @@ class TurnJudgement:
     rungs: np.ndarray | None = None  # ladder rung (1-5) of each turn
     logits: np.ndarray | None = None
     rated_rungs: int = 0  # managers' rated moments on the criterion's ladder
+    present: float = PRESENT  # the likelihood from which a turn shows the criterion
+    # Long turns: their sentences (spans) and each sentence's log-odds, to quote the best one.
+    sentences: dict[int, tuple[list[Span], np.ndarray]] | None = None
 
     def ranked(self) -> list[tuple[int, float]]:
         order = sorted(range(len(self.segments)), key=lambda i: (-self.likelihood[i], i))
@@ -82,18 +89,27 @@ class TurnJudgement:
 
     def strength(self) -> EvidenceStrength:
         if not self.segments:
-            return EvidenceStrength(0.0, 0)
+            return EvidenceStrength(0.0, 0, present=self.present)
         quality = None
         if self.rungs is not None:
             logits = self.logits if self.logits is not None else _logit(self.likelihood)
             quality = call_quality(logits, self.rungs)
         return EvidenceStrength(
             strongest=float(self.likelihood.max()),
-            shown=int((self.likelihood >= PRESENT).sum()),
+            shown=int((self.likelihood >= self.present).sum()),
             quality=quality,
             mass=float(self.likelihood.sum()),
             rated_rungs=self.rated_rungs,
+            present=self.present,
         )
+
+    def quote_span(self, call: Call, segment: int) -> Span | None:
+        """The sentence(s) of a long turn that carry the criterion; None: quote it whole."""
+        found = (self.sentences or {}).get(segment)
+        if found is None:
+            return None
+        spans, logits = found
+        return best_span(call.segments[segment].text, spans, logits)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -201,31 +217,45 @@ class EmbeddedScorer:
         prototypes: RubricPrototypes,
         teaching: FittedTeaching,
         criteria: list[str],
-    ) -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
-        """Log-odds and ladder rungs of every row of `batch`, per criterion (and how many of
-        the ladder's texts are rated moments)."""
+        adjust: dict[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+    ) -> dict[str, tuple[np.ndarray, np.ndarray, int, float]]:
+        """Log-odds and ladder rungs of every row of `batch`, per criterion, with how many of
+        the ladder's texts are rated moments and the presence bar for its log-odds.
+
+        `adjust[criterion]` changes the log-odds before turns people judged get their verdict.
+        """
         features = turn_features(batch, prototypes)
         similarities = (
             teaching.reference.similarities(batch.vectors, batch.contexts)
             if teaching.criteria
             else ()
         )
-        result: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
+        result: dict[str, tuple[np.ndarray, np.ndarray, int, float]] = {}
         for cid in criteria:
             own = without(features[cid], self._disabled)
             logits = zero_shot_logit(own)
+            change = (adjust or {}).get(cid)
             proto = prototypes.criteria[cid]
             ladder, levels = proto.ladder, proto.ladder_levels
             taught = teaching.criteria.get(cid)
             if taught is not None:
                 logits = taught.logits(
-                    similarities, batch.vectors, batch.contexts, own, logits, batch.positions
+                    similarities,
+                    batch.vectors,
+                    batch.contexts,
+                    own,
+                    logits,
+                    batch.positions,
+                    change,
                 )
                 if len(taught.ladder):
                     ladder = np.vstack([ladder, taught.ladder])
                     levels = np.concatenate([levels, taught.ladder_levels])
+            elif change is not None:
+                logits = change(logits)
             rated = len(taught.ladder) if taught is not None else 0
-            result[cid] = (logits, ladder_rungs(batch.vectors, ladder, levels), rated)
+            present = PRESENT_TAUGHT if taught is not None and taught.model is not None else PRESENT
+            result[cid] = (logits, ladder_rungs(batch.vectors, ladder, levels), rated, present)
         return result
 
     def judge_turns(
@@ -235,7 +265,12 @@ class EmbeddedScorer:
         embeddings: np.ndarray | None = None,
         guidance: RubricGuidance | None = None,
     ) -> dict[str, TurnJudgement]:
-        """Per criterion, how likely each rep turn is a moment of it, and its ladder rung."""
+        """Per criterion, how likely each rep turn is a moment of it, and its ladder rung.
+
+        A long turn is judged whole and sentence by sentence: one sentence of a long pitch is
+        often the whole moment ("we are rated four stars by Charity Navigator"), and a mean of
+        the two log-odds keeps what the rest of the turn says about it.
+        """
         vectors = self._embeddings(call, embeddings)
         reps = [s.index for s in call.rep_segments]
         if not reps:
@@ -243,12 +278,56 @@ class EmbeddedScorer:
             return {c.id: TurnJudgement([], empty, empty, empty) for c in rubric.criteria}
         prototypes = self._prototypes.get(rubric, self._model)
         teaching = self._teaching.get(guidance, prototypes, self._model)
+        criteria = list(rubric.criterion_ids)
+        rows = [
+            (seg.index, span)
+            for seg in call.rep_segments
+            if needs_split(seg.text)
+            for span in sentence_spans(seg.text)
+        ]
+        by_sentence = self._judge_sentences(call, vectors, rows, prototypes, teaching, criteria)
+        where = {seg: i for i, seg in enumerate(reps)}
+        sentences: dict[str, dict[int, tuple[list[Span], np.ndarray]]] = {}
+        for cid in criteria:
+            sentences[cid] = {}
+            for seg, group in groupby(range(len(rows)), key=lambda row: rows[row][0]):
+                members = list(group)
+                spans = [rows[row][1] for row in members]
+                sentences[cid][seg] = (spans, by_sentence[cid][members[0] : members[-1] + 1])
+        adjust = {cid: _mix_sentences(where, sentences[cid]) for cid in criteria if rows}
         batch = call_turn_batch(call, vectors, reps)
-        judged = self._judge_batch(batch, prototypes, teaching, list(rubric.criterion_ids))
+        judged = self._judge_batch(batch, prototypes, teaching, criteria, adjust)
         return {
-            cid: TurnJudgement(reps, _sigmoid(logits), rungs, logits, rated)
-            for cid, (logits, rungs, rated) in judged.items()
+            cid: TurnJudgement(
+                reps, _sigmoid(logits), rungs, logits, rated, present, sentences[cid]
+            )
+            for cid, (logits, rungs, rated, present) in judged.items()
         }
+
+    def _judge_sentences(
+        self,
+        call: Call,
+        vectors: np.ndarray,
+        rows: list[tuple[int, Span]],
+        prototypes: RubricPrototypes,
+        teaching: FittedTeaching,
+        criteria: list[str],
+    ) -> dict[str, np.ndarray]:
+        """Log-odds of each (segment, sentence) row, in the turn's context, per criterion."""
+        if not rows:
+            return {}
+        previous = previous_other_turns(call)
+        texts = [call.segments[seg].text[span.start : span.end] for seg, span in rows]
+        contexts = np.zeros((len(rows), vectors.shape[1]), dtype=np.float32)
+        for row, (seg, _) in enumerate(rows):
+            before = previous[seg]
+            if before is not None:
+                contexts[row] = vectors[before]
+        batch = texts_batch(
+            texts, self._model.encode_cached(texts), contexts, _positions(call, rows)
+        )
+        judged = self._judge_batch(batch, prototypes, teaching, criteria)
+        return {cid: logits for cid, (logits, *_rest) in judged.items()}
 
     def score(self, request: ScoringRequest) -> CallScore:
         call, rubric = request.call, request.rubric
@@ -274,10 +353,12 @@ class EmbeddedScorer:
             strength = judgements[crit.id].strength()
             level = mapping.level(crit.id, strength) if mapping else ladder_level(strength)
             chosen[crit.id] = (level, self._moments(judgements[crit.id], level))
-        spans = self._quote_spans(call, rubric, vectors, request.guidance, chosen)
         for crit in rubric.criteria:
             level, moments = chosen[crit.id]
-            evidence = [quote_evidence(call, seg, spans.get((crit.id, seg))) for seg, _ in moments]
+            judgement = judgements[crit.id]
+            evidence = [
+                quote_evidence(call, seg, judgement.quote_span(call, seg)) for seg, _ in moments
+            ]
             result.criteria.append(
                 self._criterion_score(call, crit, judgements[crit.id], level, moments, evidence)
             )
@@ -293,50 +374,8 @@ class EmbeddedScorer:
         return [
             (seg, p)
             for seg, p in ranked[:MAX_EVIDENCE]
-            if p >= PRESENT and p >= SECOND_EVIDENCE_RATIO * top
+            if p >= judgement.present and p >= SECOND_EVIDENCE_RATIO * top
         ] or ranked[:1]
-
-    def _quote_spans(
-        self,
-        call: Call,
-        rubric: Rubric,
-        vectors: np.ndarray,
-        guidance: RubricGuidance | None,
-        chosen: dict[str, tuple[int, list[tuple[int, float]]]],
-    ) -> dict[tuple[str, int], Span]:
-        """For long quoted turns, the sentence(s) that carry each criterion, in one batch."""
-        wanted: dict[int, list[str]] = {}
-        for cid, (_, moments) in chosen.items():
-            for seg, _ in moments:
-                if needs_split(call.segments[seg].text):
-                    wanted.setdefault(seg, []).append(cid)
-        if not wanted:
-            return {}
-        previous = previous_other_turns(call)
-        rows: list[tuple[int, Span]] = []
-        for seg in sorted(wanted):
-            rows += [(seg, span) for span in sentence_spans(call.segments[seg].text)]
-        texts = [call.segments[seg].text[span.start : span.end] for seg, span in rows]
-        contexts = np.zeros((len(rows), vectors.shape[1]), dtype=np.float32)
-        for row, (seg, _) in enumerate(rows):
-            before = previous[seg]
-            if before is not None:
-                contexts[row] = vectors[before]
-        batch = texts_batch(
-            texts, self._model.encode_cached(texts), contexts, _positions(call, rows)
-        )
-        prototypes = self._prototypes.get(rubric, self._model)
-        teaching = self._teaching.get(guidance, prototypes, self._model)
-        criteria = sorted({cid for cids in wanted.values() for cid in cids})
-        judged = self._judge_batch(batch, prototypes, teaching, criteria)
-        spans: dict[tuple[str, int], Span] = {}
-        for seg, cids in wanted.items():
-            idx = [row for row, (s, _) in enumerate(rows) if s == seg]
-            seg_spans = [rows[row][1] for row in idx]
-            for cid in cids:
-                logits = judged[cid][0][idx]
-                spans[(cid, seg)] = best_span(call.segments[seg].text, seg_spans, logits)
-        return spans
 
     def _criterion_score(
         self,
@@ -351,7 +390,7 @@ class EmbeddedScorer:
         likelihoods = [p for _, p in moments]
         if level >= 3:
             confidence = float(np.mean(likelihoods))
-        elif strength.strongest >= PRESENT:
+        elif strength.strongest >= strength.present:
             # Shown, but the way a low anchor describes: as sure as the moment is clear.
             confidence = likelihoods[0]
         else:
@@ -363,6 +402,21 @@ class EmbeddedScorer:
             rationale=_rationale(call, crit, level, strength, judgement, evidence, likelihoods),
             evidence=evidence,
         )
+
+
+def _mix_sentences(
+    where: dict[int, int], sentences: dict[int, tuple[list[Span], np.ndarray]]
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A long turn's log-odds: SENTENCE_SHARE from its best sentence, the rest from it whole."""
+
+    def mix(logits: np.ndarray) -> np.ndarray:
+        result = np.array(logits, dtype=np.float32)
+        for seg, (_, own) in sentences.items():
+            row = where[seg]
+            result[row] = (1 - SENTENCE_SHARE) * result[row] + SENTENCE_SHARE * float(own.max())
+        return result
+
+    return mix
 
 
 def _sentence_texts(call: Call) -> list[str]:
@@ -409,7 +463,7 @@ def _rationale(
     if level >= 3:
         times = "once" if strength.shown <= 1 else f"in {strength.shown} rep turns"
         return f"{anchor}. Shown {times}; strongest at {moment}."
-    if strength.strongest >= PRESENT:
+    if strength.strongest >= strength.present:
         return (
             f"{anchor}. The rep's moments on this read like the low anchors rather than what "
             f"the criterion asks ({_short(crit.description, 120)}). Strongest: {moment}."

@@ -21,6 +21,7 @@ fitted once per process per rubric and teaching state.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from threading import Lock
 
@@ -167,8 +168,12 @@ class CriterionTeaching:
         features: np.ndarray,
         zero_shot: np.ndarray,
         positions: np.ndarray | None = None,
+        adjust: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Corrected log-odds; `similarities` are the turns' (and contexts') to the Reference."""
+        """Corrected log-odds; `similarities` are the turns' (and contexts') to the Reference.
+
+        `adjust` changes them before judged turns get their verdicts back.
+        """
         turn_sim = similarities[0][:, self.rows]
         context_sim = similarities[1][:, self.rows]
         if self.model is not None:
@@ -184,6 +189,8 @@ class CriterionTeaching:
             if rejected.any():
                 nudge -= np.clip(turn_sim[:, rejected].max(axis=1) - 0.5, -0.5, 0.5)
             result = np.asarray(zero_shot + NUDGE * nudge, dtype=np.float32)
+        if adjust is not None:
+            result = adjust(result)
         return self._remembered(turn_sim, context_sim, contexts, result)
 
     def _remembered(
