@@ -21,7 +21,8 @@ labelled) evidence feedback through the real feedback service; the other dialogu
 again and measured. Zero-shot figures are reported on the same held-out dialogues.
 
 Ablations switch off one part at a time (rubric examples, negative anchors, relative fit,
-context, dialogue-act cues) to show what each buys. Results: bench/results/agreement.json.
+context, dialogue-act cues, similarity to what sets each criterion's texts apart) to show what
+each buys. Results: bench/results/agreement.json.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "without relative fit": {"disabled": frozenset({"relative"})},
     "without context": {"disabled": frozenset({"context"})},
     "without dialogue-act cues": {"disabled": frozenset({"acts"})},
+    "without distinct similarity": {"disabled": frozenset({"distinct"})},
 }
 
 

@@ -25,6 +25,7 @@ def rubric(weights: list[float], **overrides: Any) -> dict[str, Any]:
                 "weight": w,
                 "description": "Did the rep do it?",
                 "anchors": dict(ANCHORS),
+                "examples": {"positive": ["So what made you look at this now?"]},
             }
             for i, w in enumerate(weights)
         ],
@@ -39,6 +40,17 @@ def test_valid_rubric_builds() -> None:
     assert result.rubric is not None
     assert result.rubric.weights() == {"c0": 25, "c1": 25, "c2": 30, "c3": 20}
     assert result.warnings == []
+
+
+def test_a_criterion_without_positive_examples_is_accepted_with_a_warning_naming_it() -> None:
+    data = rubric([25, 25, 30, 20])
+    del data["criteria"][1]["examples"]
+    data["criteria"][2]["examples"] = {"positive": ["  "], "negative": ["Anyway."]}
+    result = check_rubric(data)
+    assert result.ok
+    flagged = [w for w in result.warnings if "no positive example lines" in w]
+    assert len(flagged) == 2
+    assert "c1" in flagged[0] and "c2" in flagged[1]
 
 
 def test_weights_summing_to_95_are_refused_naming_the_sum() -> None:

@@ -137,6 +137,20 @@ def _check_anchors(label: str, anchors: Any) -> list[str]:
     return errors
 
 
+NO_EXAMPLES_WARNING = (
+    "{label}: no positive example lines; the embedded scorer then has only the anchors, which "
+    "describe behaviour rather than sound like it, and finds the behaviour far less often "
+    "(docs/scoring.md, 'without examples'): add 3-5 lines a rep would actually say"
+)
+
+
+def _has_positive_examples(examples: Any) -> bool:
+    if not isinstance(examples, dict):
+        return False
+    positive = examples.get("positive")
+    return isinstance(positive, list) and any(isinstance(e, str) and e.strip() for e in positive)
+
+
 def check_rubric(data: Any) -> RubricCheck:
     """Check a rubric document (as parsed from YAML or JSON) and build the Rubric when valid.
 
@@ -194,6 +208,8 @@ def check_rubric(data: Any) -> RubricCheck:
         examples = raw.get("examples")
         if examples is not None and not isinstance(examples, dict):
             errors.append(f"{label}: 'examples' must have 'positive' and/or 'negative' lists")
+        elif not _has_positive_examples(examples):
+            warnings.append(NO_EXAMPLES_WARNING.format(label=label))
 
     if weights_valid and abs(weight_sum - WEIGHT_TOTAL) > 1e-6:
         errors.append(

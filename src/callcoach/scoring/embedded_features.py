@@ -13,7 +13,9 @@ text (see embedded_rubric.py) and generic properties of dialogue:
 - dialogue-act cues compared with the criterion's examples: is it a question, a request ("would
   you..."), addressed to "you", about "I"/"we", with numbers; these are English function words
   and punctuation, the same list for every criterion, never words of any criterion;
-- length of the turn.
+- length of the turn;
+- the similarity features again (all but acts and length), against the criterion's *distinct*
+  texts: less what every text of the rubric shares (embedded_rubric.py).
 
 `ZERO_SHOT_WEIGHTS` turn those features into the log-odds that the turn shows the criterion. They
 are method parameters, shared by all criteria of all rubrics, fitted by bench/meta_weights.py on the
@@ -52,6 +54,14 @@ FEATURE_NAMES = (
     "relative_mean",
     "relative_max",
     "contrast",
+    "distinct_pos_max",
+    "distinct_pos_mean",
+    "distinct_neg_max",
+    "distinct_description",
+    "distinct_context",
+    "distinct_relative_mean",
+    "distinct_relative_max",
+    "distinct_contrast",
 )
 
 
@@ -151,63 +161,101 @@ def call_turn_batch(call: Call, embeddings: np.ndarray, indexes: list[int]) -> T
     return texts_batch(texts, embeddings[indexes], contexts, relative_positions(call, indexes))
 
 
+def _similarities(
+    batch: TurnBatch, positive: np.ndarray, negative: np.ndarray, description: np.ndarray
+) -> list[np.ndarray]:
+    """pos_max, pos_mean, neg_max, description and context similarities of every turn."""
+    pos = batch.vectors @ positive.T
+    neg = batch.vectors @ negative.T
+    context = (batch.contexts @ np.vstack([positive, description]).T).max(axis=1)
+    return [
+        pos.max(axis=1),
+        pos.mean(axis=1),
+        neg.max(axis=1),
+        (batch.vectors @ description.T)[:, 0],
+        context,
+    ]
+
+
+def _relative(pos_max: dict[str, np.ndarray], cid: str) -> tuple[np.ndarray, np.ndarray]:
+    """How much better the turn fits `cid` than the rubric's other criteria (mean, closest)."""
+    others = [v for other, v in pos_max.items() if other != cid]
+    if not others:
+        return np.zeros_like(pos_max[cid]), np.zeros_like(pos_max[cid])
+    stacked = np.stack(others)
+    return pos_max[cid] - stacked.mean(axis=0), pos_max[cid] - stacked.max(axis=0)
+
+
 def turn_features(batch: TurnBatch, prototypes: RubricPrototypes) -> dict[str, np.ndarray]:
     """Feature matrix (turns x FEATURE_NAMES) per criterion id."""
-    pos_max: dict[str, np.ndarray] = {}
-    partial: dict[str, list[np.ndarray]] = {}
+    raw: dict[str, list[np.ndarray]] = {}
+    distinct: dict[str, list[np.ndarray]] = {}
     for cid, proto in prototypes.criteria.items():
-        pos = batch.vectors @ proto.positive.T
-        neg = batch.vectors @ proto.negative.T
-        desc = (batch.vectors @ proto.description.T)[:, 0]
-        context = (batch.contexts @ np.vstack([proto.positive, proto.description]).T).max(axis=1)
-        acts = batch.cues @ proto.act_profile
-        pos_max[cid] = pos.max(axis=1)
-        partial[cid] = [
-            pos_max[cid],
-            pos.mean(axis=1),
-            neg.max(axis=1),
-            desc,
-            context,
-            acts,
-            batch.lengths,
-        ]
+        raw[cid] = _similarities(batch, proto.positive, proto.negative, proto.description)
+        distinct[cid] = _similarities(
+            batch, proto.distinct_positive, proto.distinct_negative, proto.distinct_description
+        )
+    raw_max = {cid: columns[0] for cid, columns in raw.items()}
+    distinct_max = {cid: columns[0] for cid, columns in distinct.items()}
     features: dict[str, np.ndarray] = {}
-    for cid, columns in partial.items():
-        others = [v for other, v in pos_max.items() if other != cid]
-        if others:
-            stacked = np.stack(others)
-            relative_mean = pos_max[cid] - stacked.mean(axis=0)
-            relative_max = pos_max[cid] - stacked.max(axis=0)
-        else:
-            relative_mean = np.zeros_like(pos_max[cid])
-            relative_max = np.zeros_like(pos_max[cid])
-        contrast = columns[0] - columns[2]
-        features[cid] = np.stack([*columns, relative_mean, relative_max, contrast], axis=1)
+    for cid, proto in prototypes.criteria.items():
+        acts = batch.cues @ proto.act_profile
+        pos_max, pos_mean, neg_max, desc, context = raw[cid]
+        d_pos_max, d_pos_mean, d_neg_max, d_desc, d_context = distinct[cid]
+        features[cid] = np.stack(
+            [
+                pos_max,
+                pos_mean,
+                neg_max,
+                desc,
+                context,
+                acts,
+                batch.lengths,
+                *_relative(raw_max, cid),
+                pos_max - neg_max,
+                d_pos_max,
+                d_pos_mean,
+                d_neg_max,
+                d_desc,
+                d_context,
+                *_relative(distinct_max, cid),
+                d_pos_max - d_neg_max,
+            ],
+            axis=1,
+        )
     return features
 
 
 # Fitted by bench/meta_weights.py (pooled criteria of both bench corpora); see module docstring.
-ZERO_SHOT_CENTER = np.array(
-    [0.27418, 0.13754, 0.25292, 0.11434, 0.24969, 0.13626, 2.77380, 0.0, -0.11646, 0.02126],
-    dtype=np.float32,
-)
-ZERO_SHOT_SCALE = np.array(
-    [0.12997, 0.07961, 0.13670, 0.12740, 0.14590, 0.60228, 0.73145, 0.12997, 0.17106, 0.18256],
-    dtype=np.float32,
-)
-ZERO_SHOT_WEIGHTS = np.array(
-    [-0.21691, 0.62321, -0.14673, -0.31316, 0.14128, 0.24559, 0.70032, 0.83477, 0.32270, -0.04455],
-    dtype=np.float32,
-)
-ZERO_SHOT_BIAS = -2.22761
+# fmt: off
+ZERO_SHOT_CENTER = np.array([
+    0.27408, 0.13746, 0.25293, 0.11409, 0.24959, 0.13626, 2.77380, 0.00000, -0.11648,
+    0.02115, 0.15806, 0.00696, 0.13658, -0.01937, 0.14869, 0.00000, -0.12701, 0.02148
+], dtype=np.float32)
+ZERO_SHOT_SCALE = np.array([
+    0.13000, 0.07962, 0.13672, 0.12754, 0.14590, 0.60228, 0.73145, 0.12999, 0.17110,
+    0.18259, 0.12472, 0.06945, 0.13248, 0.11285, 0.12555, 0.14131, 0.18122, 0.19995
+], dtype=np.float32)
+ZERO_SHOT_WEIGHTS = np.array([
+    0.41772, 0.11001, -0.43405, -0.29318, -0.13269, 0.25442, 0.55921, 0.65254, 0.61705,
+    0.62242, -0.22320, 0.43351, 0.41833, 0.19035, 0.28157, -0.55493, -0.13624, -0.41639
+], dtype=np.float32)
+ZERO_SHOT_BIAS = -2.21408
+# fmt: on
 
 
 # Feature groups that can be switched off to measure what each buys (bench/agreement.py ablations).
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
-    "context": ("context",),
+    "context": ("context", "distinct_context"),
     "acts": ("acts",),
-    "relative": ("relative_mean", "relative_max"),
-    "negatives": ("neg_max", "contrast"),
+    "relative": (
+        "relative_mean",
+        "relative_max",
+        "distinct_relative_mean",
+        "distinct_relative_max",
+    ),
+    "negatives": ("neg_max", "contrast", "distinct_neg_max", "distinct_contrast"),
+    "distinct": tuple(name for name in FEATURE_NAMES if name.startswith("distinct_")),
 }
 
 

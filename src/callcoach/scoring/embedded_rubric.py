@@ -6,8 +6,11 @@ example lines; the description is kept on its own. The *ladder* is every text wi
 stands for: each anchor at its own level, positive examples at 4.5 (the rubric's picture of good
 practice) and negative examples at 1.5; a rep's moment is placed on it by what it resembles. The dialogue-act profile says what the
 criterion's positive examples look like (questions? addressed to "you"? numbers?) compared with
-its negative ones. Nothing here knows any particular rubric: it works from whatever text the
-user wrote.
+its negative ones. Each criterion's texts are also kept less what every text of the rubric shares
+(their mean): sales talk resembles sales talk, and MiniLM's similarities are dominated by that
+shared topic; what is left tells the criteria apart (bench/meta_weights.py: turn AUC on the
+other corpus 0.80 -> 0.82). Nothing here knows any particular rubric: it works from whatever
+text the user wrote.
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ class CriterionPrototypes:
     act_profile: np.ndarray  # positive minus negative examples' mean dialogue-act cues
     ladder: np.ndarray  # rows: anchors 1-5, positive examples, negative examples
     ladder_levels: np.ndarray  # the level each ladder row stands for
+    # The same positive, negative and description rows less what every text of the rubric
+    # shares (their mean), renormalised: what sets this criterion's texts apart.
+    distinct_positive: np.ndarray
+    distinct_negative: np.ndarray
+    distinct_description: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -96,17 +104,33 @@ def build_prototypes(rubric: Rubric, model: EmbeddingModel) -> RubricPrototypes:
         row += count
         return block
 
-    for criterion, positive, negative, ladder, levels in plan:
+    blocks = [
+        (criterion, take(len(positive)), take(len(negative)), take(1), take(len(ladder)), levels)
+        for criterion, positive, negative, ladder, levels in plan
+    ]
+    shared = np.vstack([np.vstack([pos, neg, desc]) for _, pos, neg, desc, _, _ in blocks])
+    common = shared.mean(axis=0)
+    for criterion, pos, neg, desc, ladder_rows, levels in blocks:
         criteria[criterion.id] = CriterionPrototypes(
             criterion_id=criterion.id,
-            positive=take(len(positive)),
-            negative=take(len(negative)),
-            description=take(1),
+            positive=pos,
+            negative=neg,
+            description=desc,
             act_profile=_act_profile(criterion),
-            ladder=take(len(ladder)),
+            ladder=ladder_rows,
             ladder_levels=np.array(levels, dtype=np.float32),
+            distinct_positive=_distinct(pos, common),
+            distinct_negative=_distinct(neg, common),
+            distinct_description=_distinct(desc, common),
         )
     return RubricPrototypes(rubric_hash=rubric.content_hash, criteria=criteria)
+
+
+def _distinct(rows: np.ndarray, common: np.ndarray) -> np.ndarray:
+    """Rows less the rubric's common direction, back on the unit sphere (zero rows stay 0)."""
+    centred = rows - common
+    norms = np.linalg.norm(centred, axis=1, keepdims=True)
+    return np.asarray(centred / np.maximum(norms, 1e-6), dtype=np.float32)
 
 
 class PrototypeCache:
