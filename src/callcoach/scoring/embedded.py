@@ -144,7 +144,7 @@ def where_in_call(call: Call, segment: int) -> str:
 
 class EmbeddedScorer:
     name = "embedded"
-    version = "2"
+    version = "2.1"
 
     def __init__(
         self,
@@ -218,6 +218,7 @@ class EmbeddedScorer:
         teaching: FittedTeaching,
         criteria: list[str],
         adjust: dict[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+        with_rungs: bool = True,
     ) -> dict[str, tuple[np.ndarray, np.ndarray, int, float]]:
         """Log-odds and ladder rungs of every row of `batch`, per criterion, with how many of
         the ladder's texts are rated moments and the presence bar for its log-odds.
@@ -255,7 +256,12 @@ class EmbeddedScorer:
                 logits = change(logits)
             rated = len(taught.ladder) if taught is not None else 0
             present = PRESENT_TAUGHT if taught is not None and taught.model is not None else PRESENT
-            result[cid] = (logits, ladder_rungs(batch.vectors, ladder, levels), rated, present)
+            rungs = (
+                ladder_rungs(batch.vectors, ladder, levels)
+                if with_rungs
+                else np.zeros(0, dtype=np.float32)
+            )
+            result[cid] = (logits, rungs, rated, present)
         return result
 
     def judge_turns(
@@ -326,7 +332,7 @@ class EmbeddedScorer:
         batch = texts_batch(
             texts, self._model.encode_cached(texts), contexts, _positions(call, rows)
         )
-        judged = self._judge_batch(batch, prototypes, teaching, criteria)
+        judged = self._judge_batch(batch, prototypes, teaching, criteria, with_rungs=False)
         return {cid: logits for cid, (logits, *_rest) in judged.items()}
 
     def score(self, request: ScoringRequest) -> CallScore:
