@@ -41,8 +41,6 @@ from callcoach.scoring.embedded_features import (
     TurnBatch,
     call_turn_batch,
     previous_other_turn,
-    previous_other_turns,
-    relative_positions,
     texts_batch,
     turn_features,
     without,
@@ -285,23 +283,23 @@ class EmbeddedScorer:
         prototypes = self._prototypes.get(rubric, self._model)
         teaching = self._teaching.get(guidance, prototypes, self._model)
         criteria = list(rubric.criterion_ids)
-        rows = [
-            (seg.index, span)
-            for seg in call.rep_segments
-            if needs_split(seg.text)
-            for span in sentence_spans(seg.text)
-        ]
-        by_sentence = self._judge_sentences(call, vectors, rows, prototypes, teaching, criteria)
-        where = {seg: i for i, seg in enumerate(reps)}
-        sentences: dict[str, dict[int, tuple[list[Span], np.ndarray]]] = {}
-        for cid in criteria:
-            sentences[cid] = {}
-            for seg, group in groupby(range(len(rows)), key=lambda row: rows[row][0]):
-                members = list(group)
-                spans = [rows[row][1] for row in members]
-                sentences[cid][seg] = (spans, by_sentence[cid][members[0] : members[-1] + 1])
-        adjust = {cid: _mix_sentences(where, sentences[cid]) for cid in criteria if rows}
         batch = call_turn_batch(call, vectors, reps)
+        where = {seg: i for i, seg in enumerate(reps)}
+        rows = _sentence_rows(call)
+        by_sentence = self._judge_sentences(
+            call, batch, where, rows, prototypes, teaching, criteria
+        )
+        # Each long turn's sentences: its spans and where its rows run in `rows`.
+        groups = []
+        for seg, group in groupby(range(len(rows)), key=lambda row: rows[row][0]):
+            members = list(group)
+            start, end = members[0], members[-1] + 1
+            groups.append((seg, [span for _, span in rows[start:end]], start, end))
+        sentences = {
+            cid: {seg: (spans, by_sentence[cid][start:end]) for seg, spans, start, end in groups}
+            for cid in criteria
+        }
+        adjust = {cid: _mix_sentences(where, sentences[cid]) for cid in criteria if rows}
         judged = self._judge_batch(batch, prototypes, teaching, criteria, adjust)
         return {
             cid: TurnJudgement(
@@ -313,24 +311,24 @@ class EmbeddedScorer:
     def _judge_sentences(
         self,
         call: Call,
-        vectors: np.ndarray,
+        turns: TurnBatch,
+        where: dict[int, int],
         rows: list[tuple[int, Span]],
         prototypes: RubricPrototypes,
         teaching: FittedTeaching,
         criteria: list[str],
     ) -> dict[str, np.ndarray]:
-        """Log-odds of each (segment, sentence) row, in the turn's context, per criterion."""
+        """Log-odds of each (segment, sentence) row, with its turn's context and position (rows
+        of `turns`, the rep turns' batch), per criterion."""
         if not rows:
             return {}
-        previous = previous_other_turns(call)
         texts = [call.segments[seg].text[span.start : span.end] for seg, span in rows]
-        contexts = np.zeros((len(rows), vectors.shape[1]), dtype=np.float32)
-        for row, (seg, _) in enumerate(rows):
-            before = previous[seg]
-            if before is not None:
-                contexts[row] = vectors[before]
+        of_turn = [where[seg] for seg, _ in rows]
         batch = texts_batch(
-            texts, self._model.encode_cached(texts), contexts, _positions(call, rows)
+            texts,
+            self._model.encode_cached(texts),
+            turns.contexts[of_turn],
+            None if turns.positions is None else turns.positions[of_turn],
         )
         judged = self._judge_batch(batch, prototypes, teaching, criteria, with_rungs=False)
         return {cid: logits for cid, (logits, *_rest) in judged.items()}
@@ -425,17 +423,19 @@ def _mix_sentences(
     return mix
 
 
+def _sentence_rows(call: Call) -> list[tuple[int, Span]]:
+    """(segment, sentence span) of every rep turn long enough to be quoted in part, in order."""
+    return [
+        (seg.index, span)
+        for seg in call.rep_segments
+        if needs_split(seg.text)
+        for span in sentence_spans(seg.text)
+    ]
+
+
 def _sentence_texts(call: Call) -> list[str]:
-    """The sentences of every rep turn long enough to be quoted in part, in segment order."""
-    texts: list[str] = []
-    for seg in call.rep_segments:
-        if needs_split(seg.text):
-            texts += [seg.text[span.start : span.end] for span in sentence_spans(seg.text)]
-    return texts
-
-
-def _positions(call: Call, rows: list[tuple[int, Span]]) -> np.ndarray:
-    return relative_positions(call, [seg for seg, _ in rows])
+    """The sentences of `_sentence_rows`, as text."""
+    return [call.segments[seg].text[span.start : span.end] for seg, span in _sentence_rows(call)]
 
 
 def _nearest_anchor(rung: float | None) -> str:
