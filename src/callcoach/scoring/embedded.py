@@ -347,8 +347,7 @@ class EmbeddedScorer:
         )
         if reason:
             return result
-        vectors = self._embeddings(call, request.embeddings)
-        judgements = self.judge_turns(call, rubric, vectors, request.guidance)
+        judgements = self.judge_turns(call, rubric, request.embeddings, request.guidance)
         mapping = LevelMapping.from_params(
             request.guidance.calibration if request.guidance else None
         )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.store.models import (
@@ -34,20 +34,10 @@ class CallFilter:
     rep_ids: tuple[int, ...] | None = None  # role scoping: only these reps' calls
 
 
-def to_call(row: CallRow) -> Call:
+def to_call(row: CallRow, segments: list[Segment]) -> Call:
     return Call(
         external_id=row.external_id,
-        segments=[
-            Segment(
-                index=s.idx,
-                speaker=s.speaker,
-                role=SpeakerRole(s.role),
-                text=s.text,
-                start=s.start_s,
-                end=s.end_s,
-            )
-            for s in row.segments
-        ],
+        segments=segments,
         rep=row.rep.name if row.rep else None,
         date=row.call_date,
         duration_s=row.duration_s,
@@ -151,22 +141,44 @@ class CallRepository:
         self.session.expire_all()
 
     def get(self, external_id: str) -> Call | None:
-        row = self.session.scalar(
-            select(CallRow)
-            .where(CallRow.external_id == external_id)
-            .options(selectinload(CallRow.segments))
-        )
-        return to_call(row) if row else None
+        found = self.get_many([external_id])
+        return found[0] if found else None
 
     def get_many(self, external_ids: Iterable[str]) -> list[Call]:
         ids = list(external_ids)
-        rows = self.session.scalars(
-            select(CallRow)
-            .where(CallRow.external_id.in_(ids))
-            .options(selectinload(CallRow.segments))
+        rows = list(
+            self.session.scalars(
+                select(CallRow)
+                .where(CallRow.external_id.in_(ids))
+                .options(joinedload(CallRow.rep), joinedload(CallRow.deal))
+            )
         )
-        by_id = {r.external_id: to_call(r) for r in rows}
+        segments = self._segments([r.id for r in rows])
+        by_id = {r.external_id: to_call(r, segments.get(r.id, [])) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
+
+    def _segments(self, call_pks: list[int]) -> dict[int, list[Segment]]:
+        """Every segment of these calls, in order, read as plain rows: a call has hundreds, and
+        building ORM objects for them was a fifth of a re-score."""
+        result: dict[int, list[Segment]] = {pk: [] for pk in call_pks}
+        if not call_pks:
+            return result
+        query = (
+            select(
+                SegmentRow.call_id,
+                SegmentRow.idx,
+                SegmentRow.speaker,
+                SegmentRow.role,
+                SegmentRow.text,
+                SegmentRow.start_s,
+                SegmentRow.end_s,
+            )
+            .where(SegmentRow.call_id.in_(call_pks))
+            .order_by(SegmentRow.call_id, SegmentRow.idx)
+        )
+        for call_pk, idx, speaker, role, text, start, end in self.session.execute(query):
+            result[call_pk].append(Segment(idx, speaker, SpeakerRole(role), text, start, end))
+        return result
 
     def _filtered(self, query: Select[Any], filters: CallFilter) -> Select[Any]:
         if filters.rep:
