@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/agreement.py                # both corpora, with ablations
     .venv/bin/python bench/agreement.py --quick        # main figures only
+    .venv/bin/python bench/agreement.py --quick --corpus persuasionforgood \
+        --rubric persuasion-alt.yaml                    # the same data, another author's rubric
 
 For each corpus (PersuasionForGood dev half, CaSiNo) the script imports the annotated
 conversations into a fresh SQLite database through the real import service, adds the bench
@@ -22,7 +24,11 @@ again and measured. Zero-shot figures are reported on the same held-out dialogue
 
 Ablations switch off one part at a time (rubric examples, negative anchors, relative fit,
 context, dialogue-act cues, similarity to what sets each criterion's texts apart) to show what
-each buys. Results: bench/results/agreement.json.
+each buys. Results: bench/results/agreement.json (with --rubric: agreement-<rubric>.json).
+
+`--rubric` scores a corpus with another rubric from bench/rubrics/ that uses the same criterion
+ids (persuasion-alt.yaml was written independently of persuasion.yaml): how far the figures
+depend on who wrote the rubric.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -324,9 +330,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Skip the ablations.")
     parser.add_argument("--corpus", choices=sorted(CORPORA), action="append")
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--rubric",
+        help="A rubric file in bench/rubrics/ to use instead of the corpus's own (same criterion "
+        "ids); needs exactly one --corpus.",
+    )
+    parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     names = args.corpus or sorted(CORPORA)
+    corpora = {name: CORPORA[name] for name in names}
+    output = args.output or RESULTS
+    if args.rubric:
+        if len(names) != 1:
+            parser.error("--rubric needs exactly one --corpus")
+        if not (Path(__file__).parent / "rubrics" / args.rubric).is_file():
+            parser.error(f"no rubric file bench/rubrics/{args.rubric}")
+        corpora = {name: replace(CORPORA[name], rubric_file=args.rubric) for name in names}
+        output = args.output or RESULTS.with_name(f"agreement-{Path(args.rubric).stem}.json")
     results: dict[str, Any] = {
         "command": "python " + " ".join(["bench/agreement.py", *sys.argv[1:]]),
         "scorer": f"embedded v{EmbeddedScorer.version}",
@@ -335,11 +355,11 @@ def main() -> None:
         "corpora": {},
     }
     with tempfile.TemporaryDirectory() as tmp:
-        for name in names:
-            results["corpora"][name] = run_corpus(CORPORA[name], Path(tmp), not args.quick)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwrote {args.output}")
+        for name, corpus in corpora.items():
+            results["corpora"][name] = run_corpus(corpus, Path(tmp), not args.quick)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {output}")
 
 
 if __name__ == "__main__":
