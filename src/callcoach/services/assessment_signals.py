@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from callcoach.analytics.signals import CallSignals, SignalSummary, call_signals, summarize
 from callcoach.domain.access import SYSTEM, Viewer
-from callcoach.domain.calls import Segment, SpeakerRole
 from callcoach.services.assessment import (
     AssessmentQuery,
     CycleInfo,
@@ -33,15 +32,6 @@ class SignalsReport:
     notes: list[str] = field(default_factory=list)
 
 
-def _segments(
-    rows: list[tuple[int, int, str, str, float | None, float | None, str]],
-) -> dict[int, list[Segment]]:
-    result: dict[int, list[Segment]] = defaultdict(list)
-    for call, idx, speaker, role, start, end, text in rows:
-        result[call].append(Segment(idx, speaker, SpeakerRole(role), text, start, end))
-    return result
-
-
 def call_signals_report(store: Store, call_id: str, viewer: Viewer = SYSTEM) -> SignalsReport:
     """Signals of one call the viewer may see."""
     with store.unit_of_work() as uow:
@@ -49,7 +39,7 @@ def call_signals_report(store: Store, call_id: str, viewer: Viewer = SYSTEM) -> 
         visible = uow.people.visible_rep_ids(viewer)
         if found is None or (visible is not None and found[1] not in visible):
             raise NotFoundError(f"no call {call_id!r}")
-        segments = _segments(uow.analytics.segments([found[0]]))
+        segments = uow.calls.segments([found[0]])
     signals = call_signals(call_id, segments.get(found[0], []))
     return SignalsReport(cycle=None, calls=[signals], reps=[])
 
@@ -61,7 +51,7 @@ def build_signals(store: Store, query: AssessmentQuery, viewer: Viewer = SYSTEM)
         selected, population = scope.selected, scope.population
         since, until = scope.cycle.bounds()
         calls = uow.analytics.timed_calls(since, until, population)
-        segments = _segments(uow.analytics.segments([c[0] for c in calls]))
+        segments = uow.calls.segments([c[0] for c in calls])
     per_call: dict[int, CallSignals] = {}
     by_rep: dict[int, list[CallSignals]] = defaultdict(list)
     for pk, external_id, rep_pk, _when in sorted(calls, key=lambda c: (c[3] is None, c[3], c[1])):

@@ -7,7 +7,7 @@ objects for the bulk of the data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -37,34 +37,15 @@ from callcoach.store.models import (
     RubricRow,
     RubricVersionRow,
     ScoreRunRow,
-    SegmentRow,
     TeamRow,
 )
-from callcoach.store.repositories.calls import now_utc
+from callcoach.store.repositories.calls import chunks, now_utc
 
-_CHUNK = 900  # ids per IN (...) list: well under SQLite's bound-parameter limit
 _INLINE_CHUNK = 5000  # integer ids written into one IN (...) list
 
 ScoreRow = tuple[Any, ...]
 # Levels 1-5 packed as octal digits: 10 criteria stay within a 32-bit integer on every backend.
 MAX_PACKED_CRITERIA = 10
-
-
-# A segment as reports read it: (call, index, speaker, role, start, end, text).
-SEGMENT_COLUMNS = (
-    SegmentRow.call_id,
-    SegmentRow.idx,
-    SegmentRow.speaker,
-    SegmentRow.role,
-    SegmentRow.start_s,
-    SegmentRow.end_s,
-    SegmentRow.text,
-)
-
-
-def chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield list(values[start : start + size])
 
 
 def ids_in(column: Any, ids: Sequence[int]) -> Any:
@@ -472,20 +453,6 @@ class AnalyticsRepository:
             tuple(r)
             for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
         ]
-
-    def segments(
-        self, call_pks: Sequence[int]
-    ) -> list[tuple[int, int, str, str, float | None, float | None, str]]:
-        """(call, index, speaker, role, start, end, text) ordered by call and index."""
-        result: list[tuple[int, int, str, str, float | None, float | None, str]] = []
-        for chunk in chunks(sorted(set(call_pks))):
-            rows = self.session.connection().execute(
-                select(*SEGMENT_COLUMNS)
-                .where(SegmentRow.call_id.in_(chunk))
-                .order_by(SegmentRow.call_id, SegmentRow.idx)
-            )
-            result.extend((r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows)
-        return result
 
     # coaching events
     def add_coaching_event(

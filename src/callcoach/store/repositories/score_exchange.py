@@ -19,8 +19,8 @@ from callcoach.store.models import (
     ScoreRunRow,
     SegmentRow,
 )
-from callcoach.store.repositories.analytics import SEGMENT_COLUMNS, chunks, in_window
-from callcoach.store.repositories.calls import now_utc
+from callcoach.store.repositories.analytics import in_window
+from callcoach.store.repositories.calls import SEGMENT_COLUMNS, chunks, now_utc
 from callcoach.store.repositories.scores import evidence_to_json
 
 
