@@ -20,7 +20,9 @@ with the human strategy labels that bench/corpora.py maps to each criterion:
 
 Teaching: the labelled turns of 20 dialogues become confirmed (labelled) and rejected (not
 labelled) evidence feedback through the real feedback service; the other dialogues are scored
-again and measured. Zero-shot figures are reported on the same held-out dialogues.
+again and measured. Zero-shot figures are reported on the same held-out dialogues. `--teach N`
+teaches with N dialogues instead (what more teaching buys; fewer calls are left to measure on),
+`--seed` draws other teaching dialogues.
 
 Ablations switch off one part at a time (rubric examples, negative anchors, relative fit,
 context, dialogue-act cues, similarity to what sets each criterion's texts apart) to show what
@@ -273,11 +275,22 @@ def print_table(title: str, per_criterion: dict[str, Any]) -> None:
         )
 
 
-def run_corpus(corpus: Corpus, workdir: Path, ablations: bool) -> dict[str, Any]:
+def run_corpus(
+    corpus: Corpus,
+    workdir: Path,
+    ablations: bool,
+    seed: int = SEED,
+    teach_dialogues: int = TEACH_DIALOGUES,
+) -> dict[str, Any]:
     started = time.perf_counter()
     bench = prepare(corpus, workdir)
     dialogues = sorted({c.dialogue for c in bench.conversations.values()})
-    teaching = set(random.Random(SEED).sample(dialogues, TEACH_DIALOGUES))
+    if not 0 < teach_dialogues < len(dialogues):
+        raise SystemExit(
+            f"--teach must be between 1 and {len(dialogues) - 1} for {corpus.name} "
+            f"({len(dialogues)} annotated dialogues)"
+        )
+    teaching = set(random.Random(seed).sample(dialogues, teach_dialogues))
     every = sorted(bench.conversations)
     held_out = [c for c in every if bench.conversations[c].dialogue not in teaching]
     result: dict[str, Any] = {
@@ -315,7 +328,7 @@ def run_corpus(corpus: Corpus, workdir: Path, ablations: bool) -> dict[str, Any]
     taught = score(bench)
     result["taught_held_out"] = measure(bench, taught, held_out)
     print_table(
-        f"{corpus.name}: after teaching with {TEACH_DIALOGUES} dialogues "
+        f"{corpus.name}: after teaching with {teach_dialogues} dialogues "
         f"({result['feedback_items']} feedback items), {len(held_out)} held-out calls",
         result["taught_held_out"],
     )
@@ -335,6 +348,19 @@ def main() -> None:
         help="A rubric file in bench/rubrics/ to use instead of the corpus's own (same criterion "
         "ids); needs exactly one --corpus.",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=SEED,
+        help="Draw of the teaching dialogues (the published figures use 7).",
+    )
+    parser.add_argument(
+        "--teach",
+        type=int,
+        default=TEACH_DIALOGUES,
+        help="How many dialogues teach the scorer (the published figures use 20; more shows "
+        "what more teaching buys, on fewer held-out calls).",
+    )
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     names = args.corpus or sorted(CORPORA)
@@ -351,12 +377,15 @@ def main() -> None:
         "command": "python " + " ".join(["bench/agreement.py", *sys.argv[1:]]),
         "scorer": f"embedded v{EmbeddedScorer.version}",
         "goals": GOALS,
-        "seed": SEED,
+        "seed": args.seed,
+        "teach_dialogues": args.teach,
         "corpora": {},
     }
     with tempfile.TemporaryDirectory() as tmp:
         for name, corpus in corpora.items():
-            results["corpora"][name] = run_corpus(corpus, Path(tmp), not args.quick)
+            results["corpora"][name] = run_corpus(
+                corpus, Path(tmp), not args.quick, args.seed, args.teach
+            )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {output}")

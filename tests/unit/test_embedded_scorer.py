@@ -302,3 +302,76 @@ def test_the_registry_builds_the_embedded_scorer() -> None:
     scorer = build_scorer(ScorerConfig("embedded"))
     assert scorer.name == "embedded"
     assert check_rubric  # the rubric module stays importable next to the scorer
+
+
+NEEDS_RUBRIC = """\
+id: needs-talk
+name: Needs talk
+criteria:
+  - id: downplaying
+    name: Downplaying own needs
+    weight: 50
+    description: Does the rep play down what their side needs, to make room for a trade?
+    anchors:
+      1: "Insists on everything their side wants."
+      2: "Mentions a need they could live without, then takes it back."
+      3: "Says one item matters little to them."
+      4: "Says plainly which items they can do without, to help the deal."
+      5: "Plays down their minor needs early and uses that to win what matters."
+    examples:
+      positive:
+        - "Honestly we could do without the extra seats."
+  - id: pricing
+    name: Pricing
+    weight: 50
+    description: Does the rep explain the price and what it includes?
+    anchors:
+      1: "Never mentions the price."
+      2: "Gives a number with no explanation."
+      3: "Gives the price and what it covers."
+      4: "Explains the price, what it covers and how it is paid."
+      5: "Explains the price against the value the buyer said they need."
+    examples:
+      positive:
+        - "It's forty dollars a seat per month, support included."
+"""
+
+
+def test_teaching_learns_the_words_that_decide_a_criterion(scorer: EmbeddedScorer) -> None:
+    """A few words can decide a criterion that sentence embeddings blur ("we don't need the
+    training" against "we need the training"): once people have judged enough turns, the scorer
+    learns those words from them and ranks an unseen turn by them."""
+    check = check_rubric_text(NEEDS_RUBRIC, "needs.yaml")
+    assert check.rubric is not None
+    rubric = check.rubric
+    items = [
+        "training",
+        "extra seats",
+        "phone support",
+        "reporting module",
+        "the API",
+        "onboarding",
+    ]
+    examples = []
+    for item in items:
+        examples.append(
+            LabelledTurn(
+                "downplaying", f"We don't really need {item} this year.", "", True, "confirmed"
+            )
+        )
+        examples.append(
+            LabelledTurn("downplaying", f"We really need {item} this year.", "", False, "rejected")
+        )
+    guidance = RubricGuidance("needs-talk", examples)
+    call = make_call(
+        "needs",
+        [
+            ("prospect", "What matters most to your team?"),
+            ("rep", "We really need the analytics dashboard this year."),
+            ("prospect", "And the rest of the package?"),
+            ("rep", "We don't really need the analytics dashboard this year."),
+        ],
+    )
+    taught = scorer.judge_turns(call, rubric, guidance=guidance)["downplaying"]
+    likelihood = dict(zip(taught.segments, taught.likelihood, strict=True))
+    assert likelihood[3] > 0.5 > likelihood[1]

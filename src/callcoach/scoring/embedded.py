@@ -142,7 +142,7 @@ def where_in_call(call: Call, segment: int) -> str:
 
 class EmbeddedScorer:
     name = "embedded"
-    version = "2.1"
+    version = "2.2"
 
     def __init__(
         self,
@@ -229,6 +229,11 @@ class EmbeddedScorer:
             if teaching.criteria
             else ()
         )
+        words = (
+            teaching.reference.words.columns(batch.texts, batch.context_texts)
+            if teaching.criteria
+            else None
+        )
         result: dict[str, tuple[np.ndarray, np.ndarray, int, float]] = {}
         for cid in criteria:
             own = without(features[cid], self._disabled)
@@ -246,6 +251,7 @@ class EmbeddedScorer:
                     logits,
                     batch.positions,
                     change,
+                    words,
                 )
                 if len(taught.ladder):
                     ladder = np.vstack([ladder, taught.ladder])
@@ -329,6 +335,7 @@ class EmbeddedScorer:
             self._model.encode_cached(texts),
             turns.contexts[of_turn],
             None if turns.positions is None else turns.positions[of_turn],
+            [turns.context_texts[i] for i in of_turn] if turns.context_texts else None,
         )
         judged = self._judge_batch(batch, prototypes, teaching, criteria, with_rungs=False)
         return {cid: logits for cid, (logits, *_rest) in judged.items()}

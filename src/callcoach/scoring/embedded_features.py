@@ -127,6 +127,8 @@ class TurnBatch:
     cues: np.ndarray  # turns x cues
     lengths: np.ndarray  # turns
     positions: np.ndarray | None = None  # turns: 0 at the start of the call, 1 at the end
+    texts: tuple[str, ...] = ()  # the turns' words, for what teaching learns from them
+    context_texts: tuple[str, ...] = ()  # the words that came just before each ("" when none)
 
 
 def previous_other_turn(call: Call, index: int) -> int | None:
@@ -163,7 +165,11 @@ def relative_positions(call: Call, indexes: list[int]) -> np.ndarray:
 
 
 def texts_batch(
-    texts: list[str], vectors: np.ndarray, contexts: np.ndarray, positions: np.ndarray | None
+    texts: list[str],
+    vectors: np.ndarray,
+    contexts: np.ndarray,
+    positions: np.ndarray | None,
+    context_texts: list[str] | None = None,
 ) -> TurnBatch:
     return TurnBatch(
         vectors=vectors,
@@ -171,6 +177,8 @@ def texts_batch(
         cues=act_cues_batch(texts),
         lengths=np.array([log_length(t) for t in texts], dtype=np.float32),
         positions=positions,
+        texts=tuple(texts),
+        context_texts=tuple(context_texts) if context_texts is not None else ("",) * len(texts),
     )
 
 
@@ -185,7 +193,12 @@ def call_turn_batch(call: Call, embeddings: np.ndarray, indexes: list[int]) -> T
     if pairs:
         contexts[[row for row, _ in pairs]] = embeddings[[before for _, before in pairs]]
     texts = [call.segments[i].text for i in indexes]
-    return texts_batch(texts, embeddings[indexes], contexts, relative_positions(call, indexes))
+    context_texts = [
+        "" if (before := previous[i]) is None else call.segments[before].text for i in indexes
+    ]
+    return texts_batch(
+        texts, embeddings[indexes], contexts, relative_positions(call, indexes), context_texts
+    )
 
 
 def _similarities(

@@ -9,9 +9,10 @@ moment, so each counts `BACKGROUND_WEIGHT` of a verdict and is never remembered 
 
 With enough labelled turns for a criterion (at least `MIN_EACH` positive and `MIN_EACH`
 negative), a logistic regression learns from the turn's embedding, its context's embedding, the
-generic features, where the turn sits in the call and the zero-shot log-odds, so it starts from
-what the rubric says and corrects it where people disagreed. With fewer, the zero-shot log-odds
-are nudged towards turns close to confirmed ones and away from turns close to rejected ones.
+words of both (the vocabulary is the labelled turns' own: `Words`), the generic features, where
+the turn sits in the call and the zero-shot log-odds, so it starts from what the rubric says and
+corrects it where people disagreed. With fewer, the zero-shot log-odds are nudged towards turns
+close to confirmed ones and away from turns close to rejected ones.
 
 Rated moments also extend the criterion's level ladder (embedded_levels.py): each is a
 prototype of the level people gave, next to the rubric's anchors and examples. Models are
@@ -26,7 +27,9 @@ from dataclasses import dataclass, replace
 from threading import Lock
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from callcoach.scoring.base import LabelledTurn, RubricGuidance
 from callcoach.scoring.embedded_features import (
@@ -53,6 +56,10 @@ REMEMBERED = 2.0  # log-odds a judged turn keeps at least (confirmed) or at most
 BACKGROUND_WEIGHT = 0.3  # an unrated turn of a rated call: a weak negative, not a verdict
 POSITION_WEIGHT = 1.0  # where in the call (a close near the end, discovery early) can be learned
 UNKNOWN_POSITION = 0.5
+WORDS_WEIGHT = 2.0  # the turn's words (tf-idf, unit length), next to its unit-length embedding
+CONTEXT_WORDS_WEIGHT = 1.0  # the words just before it, like the context embedding
+MIN_WORD_TURNS = 2  # a word or word pair must occur in this many labelled turns to be learned
+WORD_NGRAMS = (1, 1)  # single words (word pairs measured no better, at twice the cost)
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,15 @@ class OffsetLogistic:
     weights: np.ndarray
     intercept: float
 
-    def logits(self, design: np.ndarray, zero_shot: np.ndarray) -> np.ndarray:
-        return np.asarray(zero_shot + design @ self.weights + self.intercept, dtype=np.float32)
+    def logits(
+        self, design: np.ndarray, zero_shot: np.ndarray, words: sparse.csr_matrix | None = None
+    ) -> np.ndarray:
+        """`words` are the columns after `design` (kept sparse: most of a turn's are 0)."""
+        dense = design.shape[1]
+        result = zero_shot + design @ self.weights[:dense] + self.intercept
+        if words is not None:
+            result = result + words @ self.weights[dense:]
+        return np.asarray(result, dtype=np.float32)
 
     @classmethod
     def fit(
@@ -79,8 +93,11 @@ class OffsetLogistic:
         zero_shot: np.ndarray,
         labels: np.ndarray,
         weights: np.ndarray | None = None,
+        words: sparse.csr_matrix | None = None,
     ) -> OffsetLogistic:
-        x = design.astype(np.float64)
+        x: np.ndarray | sparse.csr_matrix = design.astype(np.float64)
+        if words is not None:
+            x = sparse.hstack([sparse.csr_matrix(x), words], format="csr", dtype=np.float64)
         offset = zero_shot.astype(np.float64)
         y = labels.astype(np.float64)
         sample = np.ones_like(y) if weights is None else weights.astype(np.float64)
@@ -129,6 +146,50 @@ def _neighbour_columns(
 
 
 @dataclass(frozen=True)
+class Words:
+    """The words of a rubric's labelled turns, as tf-idf columns.
+
+    Sentence embeddings blur what a few words decide ("we don't need the training" against "we
+    need the training"; "not sure" in the objection before a reply): the teaching model also
+    learns from the words that recur in the labelled turns and in what came just before them.
+    The vocabulary is the teaching's own (nothing is listed by hand), so it works for any rubric.
+    """
+
+    vectorizer: TfidfVectorizer | None
+
+    @classmethod
+    def fit(cls, texts: list[str]) -> Words:
+        vectorizer = TfidfVectorizer(
+            ngram_range=WORD_NGRAMS,
+            min_df=MIN_WORD_TURNS,
+            sublinear_tf=True,
+            token_pattern=r"(?u)\b\w+\b",
+            dtype=np.float32,
+        )
+        try:
+            vectorizer.fit([t for t in texts if t.strip()])
+        except ValueError:  # no word occurs often enough (or no text at all)
+            return cls(None)
+        return cls(vectorizer)
+
+    def columns(
+        self, texts: tuple[str, ...], contexts: tuple[str, ...]
+    ) -> sparse.csr_matrix | None:
+        """Weighted tf-idf of the turns and of their contexts, side by side (None: no vocabulary).
+
+        Each distinct text is analysed once (a call's sentences share their turn's context).
+        """
+        if self.vectorizer is None or not texts:
+            return None
+        contexts = contexts or ("",) * len(texts)
+        distinct = {text: row for row, text in enumerate(dict.fromkeys((*texts, *contexts)))}
+        matrix = self.vectorizer.transform(list(distinct))
+        own = matrix[[distinct[t] for t in texts]] * WORDS_WEIGHT
+        before = matrix[[distinct[c] for c in contexts]] * CONTEXT_WORDS_WEIGHT
+        return sparse.hstack([own, before], format="csr", dtype=np.float32)
+
+
+@dataclass(frozen=True)
 class Reference:
     """Every distinct labelled turn of a rubric's teaching, shared by its criteria.
 
@@ -139,6 +200,7 @@ class Reference:
 
     vectors: np.ndarray
     contexts: np.ndarray
+    words: Words = Words(None)
 
     def similarities(self, vectors: np.ndarray, contexts: np.ndarray) -> tuple[np.ndarray, ...]:
         if len(self.vectors) == 0:
@@ -169,8 +231,10 @@ class CriterionTeaching:
         zero_shot: np.ndarray,
         positions: np.ndarray | None = None,
         adjust: Callable[[np.ndarray], np.ndarray] | None = None,
+        words: sparse.csr_matrix | None = None,
     ) -> np.ndarray:
-        """Corrected log-odds; `similarities` are the turns' (and contexts') to the Reference.
+        """Corrected log-odds; `similarities` are the turns' (and contexts') to the Reference,
+        `words` their columns of the Reference's `Words`.
 
         `adjust` changes them before judged turns get their verdicts back.
         """
@@ -179,7 +243,7 @@ class CriterionTeaching:
         if self.model is not None:
             neighbours = _neighbour_columns(turn_sim, context_sim, self.labels)
             design = _design(vectors, contexts, features, zero_shot, neighbours, positions)
-            result = self.model.logits(design, zero_shot)
+            result = self.model.logits(design, zero_shot, words)
         else:
             nudge = np.zeros(len(vectors), dtype=np.float32)
             confirmed = (self.labels == 1) & self.verdicts
@@ -275,7 +339,9 @@ def _batch(examples: list[LabelledTurn], model: EmbeddingModel) -> TurnBatch:
         [UNKNOWN_POSITION if e.position is None else e.position for e in examples],
         dtype=np.float32,
     )
-    return texts_batch([e.text for e in examples], vectors, contexts, positions)
+    return texts_batch(
+        [e.text for e in examples], vectors, contexts, positions, [e.context for e in examples]
+    )
 
 
 def _latest(examples: list[LabelledTurn]) -> list[LabelledTurn]:
@@ -340,7 +406,9 @@ def fit_teaching(
                 keys[key] = len(distinct)
                 distinct.append(ex)
     shared = _batch(distinct, model)
-    reference = Reference(shared.vectors, shared.contexts)
+    words = Words.fit([e.text for e in distinct] + [e.context for e in distinct])
+    reference = Reference(shared.vectors, shared.contexts, words)
+    shared_words = words.columns(shared.texts, shared.context_texts)
     all_features = turn_features(shared, prototypes)
     no_context = np.abs(shared.contexts).sum(axis=1) == 0
     result: dict[str, CriterionTeaching] = {}
@@ -360,7 +428,8 @@ def fit_teaching(
             neighbours = _neighbour_columns(turn_sim, context_sim, labels)
             design = _design(vectors, contexts, features, zero, neighbours, positions)
             weights = np.where(background, BACKGROUND_WEIGHT, 1.0)
-            fitted = OffsetLogistic.fit(design, zero, labels, weights)
+            words_rows = None if shared_words is None else shared_words[rows]
+            fitted = OffsetLogistic.fit(design, zero, labels, weights, words_rows)
         rated = np.array([e.level is not None for e in examples], dtype=bool)
         result[cid] = CriterionTeaching(
             model=fitted,
