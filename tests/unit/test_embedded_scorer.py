@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -375,3 +377,9 @@ def test_teaching_learns_the_words_that_decide_a_criterion(scorer: EmbeddedScore
     taught = scorer.judge_turns(call, rubric, guidance=guidance)["downplaying"]
     likelihood = dict(zip(taught.segments, taught.likelihood, strict=True))
     assert likelihood[3] > 0.5 > likelihood[1]
+    # Worker processes get what was fitted pickled, and judge alike.
+    scorer.prepare(rubric, guidance)
+    worker = EmbeddedScorer()
+    worker.adopt_prepared(pickle.loads(pickle.dumps(scorer.export_prepared())))
+    again = worker.judge_turns(call, rubric, guidance=guidance)["downplaying"]
+    assert np.allclose(again.likelihood, taught.likelihood)

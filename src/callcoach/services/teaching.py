@@ -137,11 +137,19 @@ def _guidance(
         verdicts[(f.call_id, f.criterion_id, f.segment)] = f.verdict is FeedbackVerdict.CONFIRMED
     # A verdict on a segment beats what a rating implied about it.
     guidance.examples.extend(_rated_moments(calls, ratings, set(verdicts)))
+    # Each judged call's context and positions, worked out once for all its verdicts.
+    layout: dict[str, tuple[list[int | None], list[float]]] = {}
     for (call_id, criterion_id, segment), confirmed in verdicts.items():
-        if call_id not in calls:
+        call = calls.get(call_id)
+        if call is None:
             continue
+        if call_id not in layout:
+            layout[call_id] = (
+                previous_other_turns(call),
+                relative_positions(call, list(range(len(call.segments)))).tolist(),
+            )
         source = "confirmed" if confirmed else "rejected"
-        turn = _labelled(calls[call_id], criterion_id, segment, confirmed, source)
+        turn = _labelled(call, criterion_id, segment, confirmed, source, None, *layout[call_id])
         if turn is not None:
             guidance.examples.append(turn)
     calibration = uow.teaching.calibration(stored.version_pk, scorer)
