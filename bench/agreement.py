@@ -26,7 +26,8 @@ teaches with N dialogues instead (what more teaching buys; fewer calls are left 
 
 Ablations switch off one part at a time (rubric examples, negative anchors, relative fit,
 context, dialogue-act cues, similarity to what sets each criterion's texts apart) to show what
-each buys. Results: bench/results/agreement.json (with --rubric: agreement-<rubric>.json).
+each buys. Results: bench/results/agreement.json (with --rubric: agreement-<rubric>.json; with
+--teach N: agreement-teachN-<corpus>.json).
 
 `--rubric` scores a corpus with another rubric from bench/rubrics/ that uses the same criterion
 ids (persuasion-alt.yaml was written independently of persuasion.yaml): how far the figures
@@ -373,6 +374,10 @@ def main() -> None:
             parser.error(f"no rubric file bench/rubrics/{args.rubric}")
         corpora = {name: replace(CORPORA[name], rubric_file=args.rubric) for name in names}
         output = args.output or RESULTS.with_name(f"agreement-{Path(args.rubric).stem}.json")
+    elif args.teach != TEACH_DIALOGUES:
+        output = args.output or RESULTS.with_name(
+            f"agreement-teach{args.teach}-{'-'.join(names)}.json"
+        )
     results: dict[str, Any] = {
         "command": "python " + " ".join(["bench/agreement.py", *sys.argv[1:]]),
         "scorer": f"embedded v{EmbeddedScorer.version}",
