@@ -335,7 +335,7 @@ class EmbeddedScorer:
             self._model.encode_cached(texts),
             turns.contexts[of_turn],
             None if turns.positions is None else turns.positions[of_turn],
-            [turns.context_texts[i] for i in of_turn] if turns.context_texts else None,
+            [turns.context_texts[i] for i in of_turn],
         )
         judged = self._judge_batch(batch, prototypes, teaching, criteria, with_rungs=False)
         return {cid: logits for cid, (logits, *_rest) in judged.items()}

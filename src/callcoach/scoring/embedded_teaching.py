@@ -58,7 +58,7 @@ POSITION_WEIGHT = 1.0  # where in the call (a close near the end, discovery earl
 UNKNOWN_POSITION = 0.5
 WORDS_WEIGHT = 2.0  # the turn's words (tf-idf, unit length), next to its unit-length embedding
 CONTEXT_WORDS_WEIGHT = 1.0  # the words just before it, like the context embedding
-MIN_WORD_TURNS = 2  # a word or word pair must occur in this many labelled turns to be learned
+MIN_WORD_TURNS = 2  # a word must occur in this many labelled turns to be learned
 WORD_NGRAMS = (1, 1)  # single words (word pairs measured no better, at twice the cost)
 
 
@@ -181,7 +181,6 @@ class Words:
         """
         if self.vectorizer is None or not texts:
             return None
-        contexts = contexts or ("",) * len(texts)
         distinct = {text: row for row, text in enumerate(dict.fromkeys((*texts, *contexts)))}
         matrix = self.vectorizer.transform(list(distinct))
         own = matrix[[distinct[t] for t in texts]] * WORDS_WEIGHT

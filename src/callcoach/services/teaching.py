@@ -40,24 +40,31 @@ def _rubric(uow: UnitOfWork, rubric_id: str) -> StoredRubric:
     return stored
 
 
+Layout = tuple[
+    list[int | None], list[float]
+]  # per segment: the other party's turn before, position
+
+
+def _layout(call: Call) -> Layout:
+    return (
+        previous_other_turns(call),
+        relative_positions(call, list(range(len(call.segments)))).tolist(),
+    )
+
+
 def _labelled(
     call: Call,
+    layout: Layout,
     criterion_id: str,
     segment: int,
     positive: bool,
     source: str,
     level: float | None = None,
-    previous: list[int | None] | None = None,
-    positions: list[float] | None = None,
 ) -> LabelledTurn | None:
     if segment < 0 or segment >= len(call.segments):
         return None
-    before = (previous or previous_other_turns(call))[segment]
-    position = (
-        positions[segment]
-        if positions is not None
-        else float(relative_positions(call, [segment])[0])
-    )
+    previous, positions = layout
+    before = previous[segment]
     return LabelledTurn(
         criterion_id=criterion_id,
         text=call.segments[segment].text,
@@ -67,12 +74,15 @@ def _labelled(
         call_id=call.external_id,
         segment=segment,
         level=level,
-        position=position,
+        position=positions[segment],
     )
 
 
 def _rated_moments(
-    calls: dict[str, Call], ratings: list[HumanRating], skip: set[tuple[str, str, int]]
+    calls: dict[str, Call],
+    layouts: dict[str, Layout],
+    ratings: list[HumanRating],
+    skip: set[tuple[str, str, int]],
 ) -> list[LabelledTurn]:
     """Rated segments as moments of their criterion at the level people gave (raters averaged),
     and the other rep turns of those calls as background (weak negatives)."""
@@ -85,15 +95,11 @@ def _rated_moments(
         moments[(call_id, criterion_id)].add(segment)
     result: list[LabelledTurn] = []
     for (call_id, criterion_id), segments in sorted(moments.items()):
-        call = calls[call_id]
-        previous = previous_other_turns(call)
-        positions = relative_positions(call, list(range(len(call.segments)))).tolist()
+        call, layout = calls[call_id], layouts[call_id]
         for seg in call.rep_segments:
             if seg.index in segments or (call_id, criterion_id, seg.index) in skip:
                 continue
-            turn = _labelled(
-                call, criterion_id, seg.index, False, "background", None, previous, positions
-            )
+            turn = _labelled(call, layout, criterion_id, seg.index, False, "background")
             if turn is not None:
                 result.append(turn)
         for segment in sorted(segments):
@@ -101,7 +107,7 @@ def _rated_moments(
             if key in skip:
                 continue
             mean = sum(levels[key]) / len(levels[key])
-            turn = _labelled(call, criterion_id, segment, True, "rating", mean, previous, positions)
+            turn = _labelled(call, layout, criterion_id, segment, True, "rating", mean)
             if turn is not None:
                 result.append(turn)
     return result
@@ -136,20 +142,14 @@ def _guidance(
     for f in feedback:
         verdicts[(f.call_id, f.criterion_id, f.segment)] = f.verdict is FeedbackVerdict.CONFIRMED
     # A verdict on a segment beats what a rating implied about it.
-    guidance.examples.extend(_rated_moments(calls, ratings, set(verdicts)))
-    # Each judged call's context and positions, worked out once for all its verdicts.
-    layout: dict[str, tuple[list[int | None], list[float]]] = {}
+    # Each judged call's contexts and positions, worked out once for all its labelled turns.
+    layouts = {call_id: _layout(call) for call_id, call in calls.items()}
+    guidance.examples.extend(_rated_moments(calls, layouts, ratings, set(verdicts)))
     for (call_id, criterion_id, segment), confirmed in verdicts.items():
-        call = calls.get(call_id)
-        if call is None:
+        if call_id not in calls:
             continue
-        if call_id not in layout:
-            layout[call_id] = (
-                previous_other_turns(call),
-                relative_positions(call, list(range(len(call.segments)))).tolist(),
-            )
         source = "confirmed" if confirmed else "rejected"
-        turn = _labelled(call, criterion_id, segment, confirmed, source, None, *layout[call_id])
+        turn = _labelled(calls[call_id], layouts[call_id], criterion_id, segment, confirmed, source)
         if turn is not None:
             guidance.examples.append(turn)
     calibration = uow.teaching.calibration(stored.version_pk, scorer)
