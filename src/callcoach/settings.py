@@ -57,6 +57,39 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(
         default=5, description="Attempts of a queued job before it is marked failed."
     )
+    review_window_days: int = Field(
+        default=60, ge=7, description="Days of evidence a performance review covers by default."
+    )
+    review_stalled_days: int = Field(
+        default=30,
+        ge=1,
+        description="An open deal with no stage change, call or activity for this many days "
+        "is stalled (reviews).",
+    )
+    review_ramping_months: float = Field(
+        default=6.0, ge=0, description="Reviews: under this tenure, the ramping weights apply."
+    )
+    review_tenured_months: float = Field(
+        default=12.0, ge=0, description="Reviews: over this tenure, the tenured weights apply."
+    )
+    review_weights_ramping: str = Field(
+        default="output=20,activity=30,skill=30,growth=20",
+        description="Reviews: dimension weights (percent) for ramping reps.",
+    )
+    review_weights_tenured: str = Field(
+        default="output=50,activity=0,skill=50,growth=0",
+        description="Reviews: dimension weights (percent) for tenured reps.",
+    )
+    review_hypothesis_criteria: str = Field(
+        default="",
+        description="Reviews: criterion ids the lost-after-verbal hypothesis names (comma "
+        "separated; empty: found by keywords).",
+    )
+    review_llm: bool = Field(
+        default=False,
+        description="Let the configured LLM endpoint (CALLCOACH_LLM_*) phrase review drafts; "
+        "off: nothing is sent anywhere.",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Signs web sessions; default: a random key kept in the database.",

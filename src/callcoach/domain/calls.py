@@ -122,6 +122,8 @@ class Deal:
     verbal_commit_date: date | None = None
     rep: str | None = None
     name: str | None = None  # the CRM's opportunity / deal name
+    stage_changed_date: date | None = None  # the CRM's last stage change, when exported
+    last_activity_date: date | None = None  # the CRM's last activity on the deal, when exported
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,18 @@ DEAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "Verbal Commitment Date",
         "Verbal Commit",
     ),
+    "stage_changed_date": (
+        "stage_changed_date",
+        "Last Stage Change Date",
+        "LastStageChangeDate",
+        "Date of last stage change",
+    ),
+    "last_activity_date": (
+        "last_activity_date",
+        "Last Activity",
+        "LastActivityDate",
+        "Last Activity Date",
+    ),
     "rep": ("rep", "Opportunity Owner", "Deal owner", "Owner Name", "Owner.Name", "Owner"),
     "rep_email": ("rep_email", "Opportunity Owner Email", "Owner Email", "Deal owner email"),
 }
@@ -210,7 +222,13 @@ def read_deals(path: Path, date_order: DateOrder | None = None) -> Records[DealR
         path,
         DEAL_COLUMNS,
         [("deal_id",)],
-        ("created_date", "close_date", "verbal_commit_date"),
+        (
+            "created_date",
+            "close_date",
+            "verbal_commit_date",
+            "stage_changed_date",
+            "last_activity_date",
+        ),
         date_order,
     )
     records: Records[DealRecord] = Records(path, _flavour(table), warnings=table.warnings)
@@ -233,6 +251,8 @@ def read_deals(path: Path, date_order: DateOrder | None = None) -> Records[DealR
             close_date=row.date("close_date"),
             verbal_commit_date=row.date("verbal_commit_date"),
             name=row.text("name"),
+            stage_changed_date=row.date("stage_changed_date"),
+            last_activity_date=row.date("last_activity_date"),
         )
         records.items.append((row.line, DealRecord(deal, owner)))
     return records

@@ -21,6 +21,7 @@ from callcoach.store.repositories.jobs import JobRepository
 from callcoach.store.repositories.llm_cache import LlmCacheRepository
 from callcoach.store.repositories.people import PeopleRepository
 from callcoach.store.repositories.report_cache import ReportCacheRepository
+from callcoach.store.repositories.reviews import ReviewRepository
 from callcoach.store.repositories.rubrics import RubricRepository
 from callcoach.store.repositories.score_exchange import ScoreExchangeRepository
 from callcoach.store.repositories.scores import ScoreRepository
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.bulk = BulkRepository(session)
         self.coaching = CoachingRepository(session)
         self.report_cache = ReportCacheRepository(session)
+        self.reviews = ReviewRepository(session)
 
     def flush(self) -> None:
         self.session.flush()

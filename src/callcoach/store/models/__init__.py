@@ -16,6 +16,7 @@ from callcoach.store.models.coaching import CoachingEventRow
 from callcoach.store.models.crm import ActivityRow, DealRow, QuotaRow
 from callcoach.store.models.operations import AppSettingRow, JobRow, LlmCacheRow, ReportCacheRow
 from callcoach.store.models.people import RepRow, TeamRow
+from callcoach.store.models.reviews import ReviewDraftRow, ReviewRow, ReviewSelfAssessmentRow
 from callcoach.store.models.rubrics import CalibrationRow, RubricRow, RubricVersionRow
 from callcoach.store.models.scores import (
     CriterionScoreRow,
@@ -45,6 +46,9 @@ __all__ = [
     "QuotaRow",
     "RepRow",
     "ReportCacheRow",
+    "ReviewDraftRow",
+    "ReviewRow",
+    "ReviewSelfAssessmentRow",
     "RubricRow",
     "RubricVersionRow",
     "ScoreRunRow",

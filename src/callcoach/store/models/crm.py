@@ -31,6 +31,8 @@ class DealRow(Base):
     rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id"), index=True)
     source: Mapped[str | None] = mapped_column(String(50))
     name: Mapped[str | None] = mapped_column(String(300))
+    stage_changed_date: Mapped[date | None] = mapped_column(Date)
+    last_activity_date: Mapped[date | None] = mapped_column(Date)
 
 
 class ActivityRow(Base):

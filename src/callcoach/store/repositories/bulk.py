@@ -188,6 +188,8 @@ class BulkRepository:
                 "created_date": d.created_date,
                 "close_date": d.close_date,
                 "verbal_commit_date": d.verbal_commit_date,
+                "stage_changed_date": d.stage_changed_date,
+                "last_activity_date": d.last_activity_date,
                 "rep_id": rep_ids.get(d.rep) if d.rep else None,
                 "source": source,
             }

@@ -23,6 +23,8 @@ def to_deal(row: DealRow, rep_name: str | None = None) -> Deal:
         verbal_commit_date=row.verbal_commit_date,
         rep=rep_name,
         name=row.name,
+        stage_changed_date=row.stage_changed_date,
+        last_activity_date=row.last_activity_date,
     )
 
 
@@ -56,6 +58,8 @@ class DealRepository:
         row.created_date = deal.created_date or row.created_date
         row.close_date = deal.close_date or row.close_date
         row.verbal_commit_date = deal.verbal_commit_date or row.verbal_commit_date
+        row.stage_changed_date = deal.stage_changed_date or row.stage_changed_date
+        row.last_activity_date = deal.last_activity_date or row.last_activity_date
         if rep_id is not None:
             row.rep_id = rep_id
         if source:

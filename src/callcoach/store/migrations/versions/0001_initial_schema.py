@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:29:05.788134
+Create Date: 2026-12-07 14:14:49.575362
 """
 
 from __future__ import annotations
@@ -209,6 +209,8 @@ def upgrade() -> None:
         sa.Column("rep_id", sa.Integer(), nullable=True),
         sa.Column("source", sa.String(length=50), nullable=True),
         sa.Column("name", sa.String(length=300), nullable=True),
+        sa.Column("stage_changed_date", sa.Date(), nullable=True),
+        sa.Column("last_activity_date", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_deals_rep_id_reps")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deals")),
         sa.UniqueConstraint("external_id", name=op.f("uq_deals_external_id")),
@@ -288,6 +290,43 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_calls_content_hash"), ["content_hash"], unique=False)
         batch_op.create_index(batch_op.f("ix_calls_deal_id"), ["deal_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_calls_rep_id"), ["rep_id"], unique=False)
+
+    op.create_table(
+        "reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("manager", sa.String(length=200), nullable=True),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("rubric_version", sa.Integer(), nullable=False),
+        sa.Column("scorer", sa.String(length=100), nullable=True),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("window_start", sa.Date(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("pack", sa.JSON(), nullable=False),
+        sa.Column("final_ratings", sa.JSON(), nullable=False),
+        sa.Column("plan", sa.JSON(), nullable=True),
+        sa.Column("checkpoint_event_id", sa.Integer(), nullable=True),
+        sa.Column("checkpoint_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("shared_at", sa.DateTime(), nullable=True),
+        sa.Column("held_on", sa.Date(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_event_id"],
+            ["coaching_events.id"],
+            name=op.f("fk_reviews_checkpoint_event_id_coaching_events"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_reviews_rep_id_reps")),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_reviews_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
+    )
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reviews_rep_id"), ["rep_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reviews_state"), ["state"], unique=False)
 
     op.create_table(
         "user_teams",
@@ -382,6 +421,41 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_human_ratings_call_id"), ["call_id"], unique=False)
 
     op.create_table(
+        "review_drafts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("author", sa.String(length=200), nullable=False),
+        sa.Column("check", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["reviews.id"],
+            name=op.f("fk_review_drafts_review_id_reviews"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_drafts")),
+        sa.UniqueConstraint("review_id", "version", name=op.f("uq_review_drafts_review_id")),
+    )
+    op.create_table(
+        "review_self_assessments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("ratings", sa.JSON(), nullable=False),
+        sa.Column("submitted_by", sa.String(length=200), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["reviews.id"],
+            name=op.f("fk_review_self_assessments_review_id_reviews"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_self_assessments")),
+        sa.UniqueConstraint("review_id", name=op.f("uq_review_self_assessments_review_id")),
+    )
+    op.create_table(
         "score_runs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("call_id", sa.Integer(), nullable=False),
@@ -469,6 +543,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_score_runs_call_id"))
 
     op.drop_table("score_runs")
+    op.drop_table("review_self_assessments")
+    op.drop_table("review_drafts")
     with op.batch_alter_table("human_ratings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_human_ratings_call_id"))
 
@@ -479,6 +555,11 @@ def downgrade() -> None:
     op.drop_table("evidence_feedback")
     op.drop_table("call_embeddings")
     op.drop_table("user_teams")
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reviews_state"))
+        batch_op.drop_index(batch_op.f("ix_reviews_rep_id"))
+
+    op.drop_table("reviews")
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_calls_rep_id"))
         batch_op.drop_index(batch_op.f("ix_calls_deal_id"))

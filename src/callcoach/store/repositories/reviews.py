@@ -1,0 +1,479 @@
+"""Performance reviews, and the reads a review pack is built from.
+
+Every read of people's data takes the viewer's `Scope` as a required keyword and applies it in
+the SQL: a review, deal, call or activity outside it is exactly like one that does not exist. A
+rep's scope never reads a review still in draft (the manager's view before it is shared).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from callcoach.domain.access import Role, Scope
+from callcoach.store.models import (
+    ActivityRow,
+    CallRow,
+    DealRow,
+    HumanRatingRow,
+    QuotaRow,
+    RepRow,
+    ReviewDraftRow,
+    ReviewRow,
+    ReviewSelfAssessmentRow,
+    RubricRow,
+    SegmentRow,
+    TeamRow,
+)
+from callcoach.store.repositories.calls import chunks, now_utc
+
+
+def _scoped(query: Any, column: Any, scope: Scope) -> Any:
+    if scope.rep_ids is None:
+        return query
+    return query.where(column.in_(sorted(scope.rep_ids)))
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    id: int
+    rep: str
+    rep_pk: int
+    team: str | None
+    manager: str | None
+    rubric: str
+    rubric_version: int
+    as_of: date
+    window_start: date
+    state: str
+    self_assessed: bool
+    final_ratings: dict[str, Any]
+    has_plan: bool
+    checkpoint_event_id: int | None
+    checkpoint_on: date | None
+    created_at: datetime
+    shared_at: datetime | None
+    held_on: date | None
+    closed_at: datetime | None
+    drafts: int
+
+
+@dataclass(frozen=True)
+class StoredReview:
+    summary: ReviewSummary
+    pack: dict[str, Any]
+    plan: dict[str, Any] | None
+    scorer: str | None
+
+
+@dataclass(frozen=True)
+class StoredSelfAssessment:
+    ratings: dict[str, Any]
+    submitted_by: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    version: int
+    text: str
+    source: str
+    author: str
+    check: dict[str, Any]
+    created_at: datetime
+
+
+_SUMMARY = (
+    ReviewRow.id,
+    RepRow.name,
+    RepRow.id,
+    TeamRow.name,
+    ReviewRow.manager,
+    RubricRow.slug,
+    ReviewRow.rubric_version,
+    ReviewRow.as_of,
+    ReviewRow.window_start,
+    ReviewRow.state,
+    ReviewSelfAssessmentRow.id,
+    ReviewRow.final_ratings,
+    ReviewRow.plan.is_not(None),
+    ReviewRow.checkpoint_event_id,
+    ReviewRow.checkpoint_on,
+    ReviewRow.created_at,
+    ReviewRow.shared_at,
+    ReviewRow.held_on,
+    ReviewRow.closed_at,
+)
+
+
+class ReviewRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # reviews -------------------------------------------------------------------------------
+    def create(
+        self,
+        rep_pk: int,
+        manager: str | None,
+        rubric_pk: int,
+        rubric_version: int,
+        scorer: str | None,
+        as_of: date,
+        window_start: date,
+        pack: dict[str, Any],
+        plan: dict[str, Any] | None,
+    ) -> int:
+        now = now_utc()
+        row = ReviewRow(
+            rep_id=rep_pk,
+            manager=manager,
+            rubric_id=rubric_pk,
+            rubric_version=rubric_version,
+            scorer=scorer,
+            as_of=as_of,
+            window_start=window_start,
+            state="draft",
+            pack=pack,
+            final_ratings={},
+            plan=plan,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def _summary_query(self, scope: Scope) -> Any:
+        drafts = (
+            select(func.count(ReviewDraftRow.id))
+            .where(ReviewDraftRow.review_id == ReviewRow.id)
+            .scalar_subquery()
+        )
+        query = (
+            select(*_SUMMARY, drafts)
+            .join(RepRow, RepRow.id == ReviewRow.rep_id)
+            .outerjoin(TeamRow, TeamRow.id == RepRow.team_id)
+            .join(RubricRow, RubricRow.id == ReviewRow.rubric_id)
+            .outerjoin(
+                ReviewSelfAssessmentRow, ReviewSelfAssessmentRow.review_id == ReviewRow.id
+            )
+        )
+        return _scoped(query, ReviewRow.rep_id, scope)
+
+    @staticmethod
+    def _to_summary(row: Any) -> ReviewSummary:
+        return ReviewSummary(
+            id=row[0],
+            rep=row[1],
+            rep_pk=row[2],
+            team=row[3],
+            manager=row[4],
+            rubric=row[5],
+            rubric_version=row[6],
+            as_of=row[7],
+            window_start=row[8],
+            state=row[9],
+            self_assessed=row[10] is not None,
+            final_ratings=dict(row[11] or {}),
+            has_plan=bool(row[12]),
+            checkpoint_event_id=row[13],
+            checkpoint_on=row[14],
+            created_at=row[15],
+            shared_at=row[16],
+            held_on=row[17],
+            closed_at=row[18],
+            drafts=int(row[19] or 0),
+        )
+
+    def summary(self, review_id: int, *, scope: Scope) -> ReviewSummary | None:
+        """The review's status (any state) if the scope allows its rep."""
+        row = self.session.execute(
+            self._summary_query(scope).where(ReviewRow.id == review_id)
+        ).first()
+        return self._to_summary(row) if row else None
+
+    def full(self, review_id: int, *, scope: Scope) -> StoredReview | None:
+        """The review with its pack: for a rep's scope only once it is no longer a draft."""
+        query = self._summary_query(scope).add_columns(
+            ReviewRow.pack, ReviewRow.plan, ReviewRow.scorer
+        )
+        query = query.where(ReviewRow.id == review_id)
+        if scope.viewer.role is Role.REP:
+            query = query.where(ReviewRow.state != "draft")
+        row = self.session.execute(query).first()
+        if row is None:
+            return None
+        return StoredReview(self._to_summary(row[:20]), dict(row[20]), row[21], row[22])
+
+    def list(
+        self,
+        *,
+        scope: Scope,
+        rep_pks: Sequence[int] | None = None,
+        states: Sequence[str] | None = None,
+    ) -> list[ReviewSummary]:
+        query = self._summary_query(scope)
+        if rep_pks is not None:
+            query = query.where(ReviewRow.rep_id.in_(list(rep_pks)))
+        if states:
+            query = query.where(ReviewRow.state.in_(list(states)))
+        query = query.order_by(ReviewRow.as_of.desc(), RepRow.name, ReviewRow.id.desc())
+        return [self._to_summary(row) for row in self.session.execute(query)]
+
+    def set_state(self, review_id: int, state: str, **stamps: Any) -> None:
+        self.session.execute(
+            update(ReviewRow)
+            .where(ReviewRow.id == review_id)
+            .values(state=state, updated_at=now_utc(), **stamps)
+        )
+
+    def set_final_ratings(self, review_id: int, ratings: dict[str, Any]) -> None:
+        self.session.execute(
+            update(ReviewRow)
+            .where(ReviewRow.id == review_id)
+            .values(final_ratings=ratings, updated_at=now_utc())
+        )
+
+    def set_plan(self, review_id: int, plan: dict[str, Any]) -> None:
+        self.session.execute(
+            update(ReviewRow).where(ReviewRow.id == review_id).values(plan=plan, updated_at=now_utc())
+        )
+
+    def set_checkpoint(self, review_id: int, event_id: int, on: date) -> None:
+        self.session.execute(
+            update(ReviewRow)
+            .where(ReviewRow.id == review_id)
+            .values(checkpoint_event_id=event_id, checkpoint_on=on, updated_at=now_utc())
+        )
+
+    # self-assessment -----------------------------------------------------------------------
+    def save_self_assessment(self, review_id: int, ratings: dict[str, Any], by: str) -> None:
+        self.session.add(
+            ReviewSelfAssessmentRow(
+                review_id=review_id, ratings=ratings, submitted_by=by, submitted_at=now_utc()
+            )
+        )
+        self.session.flush()
+
+    def self_assessment(self, review_id: int, *, scope: Scope) -> StoredSelfAssessment | None:
+        query = (
+            select(
+                ReviewSelfAssessmentRow.ratings,
+                ReviewSelfAssessmentRow.submitted_by,
+                ReviewSelfAssessmentRow.submitted_at,
+            )
+            .join(ReviewRow, ReviewRow.id == ReviewSelfAssessmentRow.review_id)
+            .where(ReviewSelfAssessmentRow.review_id == review_id)
+        )
+        row = self.session.execute(_scoped(query, ReviewRow.rep_id, scope)).first()
+        return StoredSelfAssessment(dict(row[0]), row[1], row[2]) if row else None
+
+    # drafts --------------------------------------------------------------------------------
+    def add_draft(
+        self, review_id: int, text: str, source: str, author: str, check: dict[str, Any]
+    ) -> int:
+        latest = self.session.scalar(
+            select(func.max(ReviewDraftRow.version)).where(ReviewDraftRow.review_id == review_id)
+        )
+        version = int(latest or 0) + 1
+        self.session.add(
+            ReviewDraftRow(
+                review_id=review_id,
+                version=version,
+                text=text,
+                source=source,
+                author=author,
+                check=check,
+                created_at=now_utc(),
+            )
+        )
+        self.session.execute(
+            update(ReviewRow).where(ReviewRow.id == review_id).values(updated_at=now_utc())
+        )
+        self.session.flush()
+        return version
+
+    def drafts(self, review_id: int, *, scope: Scope) -> list[StoredDraft]:
+        """Every version of the text, oldest first (a rep's scope: none while in draft)."""
+        query = (
+            select(ReviewDraftRow)
+            .join(ReviewRow, ReviewRow.id == ReviewDraftRow.review_id)
+            .where(ReviewDraftRow.review_id == review_id)
+            .order_by(ReviewDraftRow.version)
+        )
+        if scope.viewer.role is Role.REP:
+            query = query.where(ReviewRow.state != "draft")
+        rows = self.session.scalars(_scoped(query, ReviewRow.rep_id, scope))
+        return [
+            StoredDraft(r.version, r.text, r.source, r.author, dict(r.check), r.created_at)
+            for r in rows
+        ]
+
+    # what a pack is built from -------------------------------------------------------------
+    def rep_row(self, name: str, *, scope: Scope) -> tuple[int, str, str | None, str | None, date | None] | None:
+        """(pk, name, team, manager, start date) of a rep the scope allows, by name."""
+        query = select(
+            RepRow.id,
+            RepRow.name,
+            TeamRow.name,
+            func.coalesce(RepRow.manager, TeamRow.manager),
+            RepRow.start_date,
+        ).outerjoin(TeamRow, TeamRow.id == RepRow.team_id)
+        exact = self.session.execute(
+            _scoped(query.where(RepRow.name == name.strip()), RepRow.id, scope)
+        ).first()
+        row = exact or self.session.execute(
+            _scoped(
+                query.where(func.lower(RepRow.name) == name.strip().lower()), RepRow.id, scope
+            )
+        ).first()
+        return (row[0], row[1], row[2], row[3], row[4]) if row else None
+
+    def team_rep_pks(self, team: str, *, scope: Scope) -> list[tuple[int, str]]:
+        query = (
+            select(RepRow.id, RepRow.name)
+            .join(TeamRow, TeamRow.id == RepRow.team_id)
+            .where(TeamRow.name == team)
+            .order_by(RepRow.name)
+        )
+        return [(r[0], r[1]) for r in self.session.execute(_scoped(query, RepRow.id, scope))]
+
+    def deals(
+        self, rep_pks: Sequence[int], since: date, until: date, *, scope: Scope
+    ) -> list[tuple[Any, ...]]:
+        """Deals of these reps closing on or after `since`, or not closed, created by `until`:
+        (pk, external id, rep pk, name, account, amount, outcome, created, closed, verbal,
+        stage changed, last activity)."""
+        query = select(
+            DealRow.id,
+            DealRow.external_id,
+            DealRow.rep_id,
+            DealRow.name,
+            DealRow.account,
+            DealRow.amount,
+            DealRow.outcome,
+            DealRow.created_date,
+            DealRow.close_date,
+            DealRow.verbal_commit_date,
+            DealRow.stage_changed_date,
+            DealRow.last_activity_date,
+        ).where(
+            DealRow.rep_id.in_(list(rep_pks)),
+            or_(DealRow.close_date.is_(None), DealRow.close_date >= since),
+            or_(DealRow.created_date.is_(None), DealRow.created_date <= until),
+        )
+        return [tuple(r) for r in self.session.execute(_scoped(query, DealRow.rep_id, scope))]
+
+    def deal_calls(
+        self, deal_pks: Sequence[int], until: datetime, *, scope: Scope
+    ) -> list[tuple[int, int, date | None]]:
+        """(deal pk, call pk, call day) of the calls linked to these deals before `until`."""
+        result: list[tuple[int, int, date | None]] = []
+        for chunk in chunks(sorted(set(deal_pks))):
+            query = select(CallRow.deal_id, CallRow.id, CallRow.call_date).where(
+                CallRow.deal_id.in_(chunk), CallRow.call_date < until
+            )
+            for deal, call, when in self.session.execute(_scoped(query, CallRow.rep_id, scope)):
+                result.append((deal, call, _day(when)))
+        return result
+
+    def window_calls(
+        self, rep_pk: int, since: datetime, until: datetime, *, scope: Scope
+    ) -> list[tuple[int, str, datetime | None, str | None, int | None]]:
+        """(pk, call id, date, account, deal pk) of the rep's calls in [since, until)."""
+        query = (
+            select(CallRow.id, CallRow.external_id, CallRow.call_date, CallRow.account, CallRow.deal_id)
+            .where(CallRow.rep_id == rep_pk, CallRow.call_date >= since, CallRow.call_date < until)
+            .order_by(CallRow.call_date)
+        )
+        return [tuple(r) for r in self.session.execute(_scoped(query, CallRow.rep_id, scope))]  # type: ignore[misc]
+
+    def activities(
+        self, rep_pks: Sequence[int], since: date, until: date, *, scope: Scope
+    ) -> list[tuple[int, date, int, int, int]]:
+        query = select(
+            ActivityRow.rep_id,
+            ActivityRow.day,
+            ActivityRow.calls_made,
+            ActivityRow.meetings_booked,
+            ActivityRow.proposals_sent,
+        ).where(
+            ActivityRow.rep_id.in_(list(rep_pks)),
+            ActivityRow.day >= since,
+            ActivityRow.day <= until,
+        )
+        return [tuple(r) for r in self.session.execute(_scoped(query, ActivityRow.rep_id, scope))]  # type: ignore[misc]
+
+    def quotas(
+        self, rep_pks: Sequence[int], since: date, until: date, *, scope: Scope
+    ) -> list[tuple[int, date, date, float]]:
+        """Quota periods of these reps overlapping [since, until]."""
+        query = select(
+            QuotaRow.rep_id, QuotaRow.period_start, QuotaRow.period_end, QuotaRow.amount
+        ).where(
+            QuotaRow.rep_id.in_(list(rep_pks)),
+            QuotaRow.period_start <= until,
+            QuotaRow.period_end >= since,
+        )
+        return [tuple(r) for r in self.session.execute(_scoped(query, QuotaRow.rep_id, scope))]  # type: ignore[misc]
+
+    def ratings(
+        self, call_pks: Sequence[int], rubric_pk: int, *, scope: Scope
+    ) -> list[tuple[int, str, str, int, str]]:
+        """(call pk, criterion, rater, level, source) of people's ratings of these calls."""
+        result: list[tuple[int, str, str, int, str]] = []
+        for chunk in chunks(sorted(set(call_pks))):
+            query = (
+                select(
+                    HumanRatingRow.call_id,
+                    HumanRatingRow.criterion_id,
+                    HumanRatingRow.rater,
+                    HumanRatingRow.level,
+                    HumanRatingRow.source,
+                )
+                .join(CallRow, CallRow.id == HumanRatingRow.call_id)
+                .where(HumanRatingRow.call_id.in_(chunk), HumanRatingRow.rubric_id == rubric_pk)
+            )
+            result.extend(tuple(r) for r in self.session.execute(_scoped(query, CallRow.rep_id, scope)))  # type: ignore[misc]
+        return result
+
+    def segments_near(
+        self, wanted: Sequence[tuple[int, int]], before: int, *, scope: Scope
+    ) -> dict[int, list[tuple[int, str, str, float | None]]]:
+        """For (call pk, segment) pairs: the segments from `before` turns earlier up to it,
+        as call pk -> [(index, role, text, start)] in order."""
+        by_call: dict[int, set[int]] = {}
+        for call, segment in wanted:
+            by_call.setdefault(call, set()).update(range(max(0, segment - before), segment + 1))
+        result: dict[int, list[tuple[int, str, str, float | None]]] = {}
+        if not by_call:
+            return result
+        conditions = [
+            and_(SegmentRow.call_id == call, SegmentRow.idx.in_(sorted(indexes)))
+            for call, indexes in by_call.items()
+        ]
+        for chunk in chunks(conditions, 200):
+            query = (
+                select(SegmentRow.call_id, SegmentRow.idx, SegmentRow.role, SegmentRow.text, SegmentRow.start_s)
+                .join(CallRow, CallRow.id == SegmentRow.call_id)
+                .where(or_(*chunk))
+                .order_by(SegmentRow.call_id, SegmentRow.idx)
+            )
+            for call, idx, role, text_, start in self.session.execute(
+                _scoped(query, CallRow.rep_id, scope)
+            ):
+                result.setdefault(call, []).append((idx, role, text_, start))
+        return result
