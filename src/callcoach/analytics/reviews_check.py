@@ -26,7 +26,7 @@ _DATES = (
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
 )
 _TIME = re.compile(r"\b(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
-_NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
+_NUMBER = re.compile(r"(?:(?<=[\s(])[-+])?\$?\d[\d,]*(?:\.\d+)?%?")
 _QUOTES = re.compile(r"“([^”]*)”|\"([^\"]*)\"")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*")
 _WORD = re.compile(r"[A-Za-z][\w'’\-]*")
@@ -141,9 +141,10 @@ def _take_dates(text: str, dates: list[date], problems: list[str]) -> str:
 
 def _number_matches(token: str, numbers: Sequence[float], ratios: Sequence[float]) -> bool:
     percent = token.endswith("%")
-    digits = token.strip("$%").replace(",", "")
+    sign = -1.0 if token.startswith("-") else 1.0
+    digits = token.lstrip("+-").strip("$%").replace(",", "")
     try:
-        value = float(digits)
+        value = sign * float(digits)
     except ValueError:
         return True
     decimals = len(digits.split(".")[1]) if "." in digits else 0
@@ -174,9 +175,10 @@ def check_sentence(
     body = _QUOTES.sub(" ", body)
     own_names = sorted({n for item in items for n in item.all_names()}, key=len, reverse=True)
     for name in own_names:
-        if name and name.casefold() in body.casefold():
+        pattern = rf"(?<!\w){re.escape(name)}(?!\w)"
+        if name and re.search(pattern, body, flags=re.IGNORECASE):
             specific = True
-            body = re.sub(re.escape(name), " ", body, flags=re.IGNORECASE)
+            body = re.sub(pattern, " ", body, flags=re.IGNORECASE)
     for name in sorted(set(allowed_names), key=len, reverse=True):
         if name:
             body = re.sub(rf"\b{re.escape(name)}\b", " ", body, flags=re.IGNORECASE)

@@ -35,7 +35,7 @@ class EvidenceCounts:
 @dataclass
 class SampledCall:
     call_id: str
-    date: date | None
+    day: date | None
     account: str | None
     week: int
 

@@ -80,7 +80,7 @@ def plan_gaps(
 
 
 def _moment_words(item: EvidenceItem) -> str:
-    return f"the {day(item.date)} call with {item.account or 'an unnamed account'} at {clock(item.start)}"
+    return f"the {day(item.day)} call with {item.account or 'an unnamed account'} at {clock(item.start)}"
 
 
 def practice_assignments(
@@ -105,7 +105,8 @@ def practice_assignments(
         result.append(
             Sentence(
                 "Three practice sessions on the objection your lost deals' prospects raised "
-                f"most, in their words {quoted(item.quote or '')} ({objection.size} times)",
+                f"most, in their words {quoted(item.quote or '')} ("
+                f"{objection.size} {'time' if objection.size == 1 else 'times'})",
                 [objection.evidence],
             ).render()
         )
@@ -158,7 +159,7 @@ def plan_proposal(
 def feedback_statement(item: EvidenceItem) -> Prompt:
     """'On the 14 October 2026 call with Credit Acceptance, the prospect said “...” at 12:03
     and you said “...” (Objection handling, level 2); what level 4 asks instead: “...”.'"""
-    where = f"On the {day(item.date)} call with {item.account or 'an unnamed account'}"
+    where = f"On the {day(item.day)} call with {item.account or 'an unnamed account'}"
     said = quoted(item.quote or "")
     if item.prospect_quote:
         text = (
@@ -209,7 +210,7 @@ def preparation_questions(
         questions.append(
             Prompt(
                 Sentence(
-                    f"On the {day(low_moment.date)} call with "
+                    f"On the {day(low_moment.day)} call with "
                     f"{low_moment.account or 'an unnamed account'}, at {clock(low_moment.start)} "
                     f"{heard}: what were you aiming for there, and what would you say now?",
                     [low_moment.id],

@@ -122,7 +122,7 @@ def lost_section(pack: ReviewPack) -> Section:
             next(f.text for f in pack.feedback if moment in f.cites)
             if any(moment in f.cites for f in pack.feedback)
             else Sentence(
-                f"On the {day(item.date)} call with {item.account}, you said "
+                f"On the {day(item.day)} call with {item.account}, you said "
                 f"{quoted(item.quote or '')} ({item.criterion}, level {item.level})",
                 [item.id],
             ).render()
@@ -225,7 +225,7 @@ def growth_section(pack: ReviewPack) -> Section:
 
 
 def coaching_sentence(item: EvidenceItem) -> str:
-    when = day(item.date)
+    when = day(item.day)
     if item.outcome in ("improved", "not_improved") and len(item.numbers) >= 3:
         before, after, change = item.numbers[:3]
         verb = "improved" if item.outcome == "improved" else "did not improve"

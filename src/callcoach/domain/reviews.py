@@ -371,8 +371,9 @@ class EvidenceItem:
     segment: int | None = None
     start: float | None = None  # seconds from the start of the call
     account: str | None = None
-    date: date | None = None
-    quote: str | None = None  # the rep's words
+    day: date | None = None  # the call's day
+    quote: str | None = None  # the words quoted (the rep's, or the prospect's)
+    speaker: str | None = None
     prospect_quote: str | None = None  # what the prospect said just before
     criterion_id: str | None = None
     criterion: str | None = None  # the criterion's name
@@ -409,7 +410,7 @@ class EvidenceItem:
         return [float(v) for v in [*values, *self.numbers] if v is not None]
 
     def all_dates(self) -> list[date]:
-        return [d for d in [self.date, *self.dates.values()] if d is not None]
+        return [d for d in [self.day, *self.dates.values()] if d is not None]
 
 
 def stable_id(prefix: str, *parts: object) -> str:

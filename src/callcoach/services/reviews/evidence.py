@@ -90,7 +90,7 @@ def moments(
             segment=segment,
             start=quote.get("start"),
             account=account,
-            date=_day(when),
+            day=_day(when),
             quote=str(quote["quote"]),
             prospect_quote=prospect[1] if prospect else None,
             criterion_id=crit,
@@ -193,7 +193,7 @@ def objection_types(
             segment=segment,
             start=start,
             account=account,
-            date=_day(when),
+            day=_day(when),
             quote=text,
             speaker="prospect",
         )

@@ -28,7 +28,6 @@ def dimension_items(dimensions: Sequence[DimensionResult]) -> list[EvidenceItem]
                 rating=dim.proposed,
                 unit="rating",
                 numbers=[dim.weight],
-                names=[dim.label],
             )
         )
         for metric in dim.metrics:
@@ -44,7 +43,6 @@ def dimension_items(dimensions: Sequence[DimensionResult]) -> list[EvidenceItem]
                     unit=metric.unit,
                     n=metric.n,
                     numbers=_present(metric.score),
-                    names=[metric.name],
                 )
             )
     return items
@@ -106,6 +104,7 @@ def growth_items(growth: GrowthResult) -> list[EvidenceItem]:
                 line.ci_high,
                 line.previous_n,
                 line.current_n,
+                95.0,  # the interval's confidence level, as the sentence states it
             ),
             dates={"previous_start": growth.previous_start, "current_start": growth.current_start},
         )

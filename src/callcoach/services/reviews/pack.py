@@ -150,7 +150,7 @@ def build_pack(
                 label=f"{external}: rated by hand",
                 call_id=external,
                 account=account,
-                date=when.date() if when else None,
+                day=when.date() if when else None,
                 manual=True,
             )
             evidence[item.id] = item
@@ -184,7 +184,7 @@ def build_pack(
             label=f"coaching on {criteria[outcome.criterion_id].name}",
             criterion_id=outcome.criterion_id,
             criterion=criteria[outcome.criterion_id].name,
-            date=outcome.coached_on,
+            day=outcome.coached_on,
             outcome=outcome.status.value,
             numbers=[
                 v
