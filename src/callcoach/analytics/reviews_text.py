@@ -56,6 +56,8 @@ def review_evidence(
     if self_assessment is not None:
         for dimension in DIMENSIONS:
             entry = self_assessment.of(dimension)
+            proposed = pack.dimension(dimension.value).proposed
+            gap = perception_gap(dimension.value, entry.rating, proposed).gap
             evidence[self_id(dimension.value)] = EvidenceItem(
                 id=self_id(dimension.value),
                 kind=EvidenceKind.SELF.value,
@@ -63,6 +65,8 @@ def review_evidence(
                 dimension=dimension.value,
                 rating=entry.rating,
                 words=entry.words,
+                # The perception gap (self minus evidence) and its size, as sentences state it.
+                numbers=[] if gap is None else [float(gap), float(abs(gap))],
             )
     for dimension, final in final_ratings.items():
         evidence[rating_id(dimension)] = EvidenceItem(

@@ -94,7 +94,7 @@ def growth_items(growth: GrowthResult) -> list[EvidenceItem]:
             dimension="growth",
             metric=line.criterion_id,
             criterion_id=None if line.criterion_id == "overall" else line.criterion_id,
-            criterion=line.name,
+            criterion=None if line.criterion_id == "overall" else line.name,
             value=line.change,
             unit="level",
             numbers=_present(
