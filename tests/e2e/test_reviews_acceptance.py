@@ -67,15 +67,35 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ("ratings", "ratings.csv"),
     ):
         cli(db, "import", kind, str(FIXTURES / name))
-    cli(db, "coaching", "add", "Ben Ode", "objection_handling", "--date", "2026-04-10",
-        "--rubric", RUBRIC)
+    cli(
+        db,
+        "coaching",
+        "add",
+        "Ben Ode",
+        "objection_handling",
+        "--date",
+        "2026-04-10",
+        "--rubric",
+        RUBRIC,
+    )
     cli(db, "user", "add", "mia", "--role", "manager", "--team", "East", "--password", PASSWORD)
     cli(db, "user", "add", "ana", "--role", "rep", "--rep", "Ana Ruiz", "--password", PASSWORD)
     cli(db, "user", "add", "wu", "--role", "rep", "--rep", "Wu Lee", "--password", PASSWORD)
     packs = {}
     for rep in ("Ana Ruiz", "Ben Ode", "Cy Park", "Dee Hale"):
-        out = cli(db, "review", "prepare", "--rep", rep, "--as-of", AS_OF.isoformat(),
-                  "--rubric", RUBRIC, "--format", "json")
+        out = cli(
+            db,
+            "review",
+            "prepare",
+            "--rep",
+            rep,
+            "--as-of",
+            AS_OF.isoformat(),
+            "--rubric",
+            RUBRIC,
+            "--format",
+            "json",
+        )
         data = json.loads(out.stdout)
         packs[rep] = (data["review"], data["pack"])
     return {"db": db, "packs": packs}
@@ -103,6 +123,10 @@ def close(a: float | None, b: float | None) -> bool:
     return abs(a - b) < 1e-9
 
 
+def bucket_deals(pack: dict[str, Any], key: str) -> set[str]:
+    return {pack["evidence"][i]["deal_id"] for i in pack["buckets"][key]}
+
+
 def test_deal_buckets_match_the_files(org: dict[str, Any]) -> None:
     deals = rows("deals.csv")
     last_call: dict[str, date] = {}
@@ -113,28 +137,41 @@ def test_deal_buckets_match_the_files(org: dict[str, Any]) -> None:
     for rep in ("Ana Ruiz", "Ben Ode", "Cy Park"):
         _, pack = org["packs"][rep]
         mine = [d for d in deals if d["rep"] == rep]
-        won = {d["deal_id"] for d in mine if d["outcome"] == "won" and in_window(day(d["close_date"]))}
+        won = {
+            d["deal_id"] for d in mine if d["outcome"] == "won" and in_window(day(d["close_date"]))
+        }
         lost_verbal = {
             d["deal_id"]
             for d in mine
-            if d["outcome"] == "lost" and in_window(day(d["close_date"])) and d["verbal_commit_date"]
+            if d["outcome"] == "lost"
+            and in_window(day(d["close_date"]))
+            and d["verbal_commit_date"]
         }
         stalled = set()
         for d in mine:
             if d["outcome"] in ("won", "lost") and day(d["close_date"]) <= AS_OF:  # type: ignore[operator]
                 continue
-            touches = [day(d[k]) for k in ("stage_changed_date", "last_activity_date", "created_date",
-                                           "verbal_commit_date") if d[k]]
+            touches = [
+                day(d[k])
+                for k in (
+                    "stage_changed_date",
+                    "last_activity_date",
+                    "created_date",
+                    "verbal_commit_date",
+                )
+                if d[k]
+            ]
             touches += [last_call[d["deal_id"]]] if d["deal_id"] in last_call else []
             if (AS_OF - max(touches)).days >= 30:  # type: ignore[type-var]
                 stalled.add(d["deal_id"])
-        ids = lambda key: {pack["evidence"][i]["deal_id"] for i in pack["buckets"][key]}  # noqa: E731
-        assert ids("won") == won
-        assert ids("lost_after_verbal") == lost_verbal
-        assert ids("stalled") == stalled
+        assert bucket_deals(pack, "won") == won
+        assert bucket_deals(pack, "lost_after_verbal") == lost_verbal
+        assert bucket_deals(pack, "stalled") == stalled
     # Ben's fixture has each kind, so the comparison above is not of empty sets.
     _, ben = org["packs"]["Ben Ode"]
-    assert ben["buckets"]["lost_after_verbal"] and ben["buckets"]["stalled"] and ben["buckets"]["won"]
+    assert (
+        ben["buckets"]["lost_after_verbal"] and ben["buckets"]["stalled"] and ben["buckets"]["won"]
+    )
 
 
 def _metric(pack: dict[str, Any], dimension: str, key: str) -> dict[str, Any]:
@@ -152,21 +189,29 @@ def test_output_and_activity_metrics_and_team_benchmarks(org: dict[str, Any]) ->
         won = [d for d in mine if d["outcome"] == "won" and in_window(day(d["close_date"]))]
         lost = [d for d in mine if d["outcome"] == "lost" and in_window(day(d["close_date"]))]
         quota = sum(float(q["amount"]) for q in quotas if q["rep"] in reps)
-        won_q = sum(float(d["amount"]) for d in mine if d["outcome"] == "won"
-                    and date(2026, 4, 1) <= day(d["close_date"]) <= AS_OF)  # type: ignore[operator]
+        won_q = sum(
+            float(d["amount"])
+            for d in mine
+            if d["outcome"] == "won" and date(2026, 4, 1) <= day(d["close_date"]) <= AS_OF
+        )  # type: ignore[operator]
         cycles = [(day(d["close_date"]) - day(d["created_date"])).days for d in won]  # type: ignore[operator]
         return {
             "quota_attainment": won_q / quota if quota else None,
             "average_deal_size": statistics.fmean(float(d["amount"]) for d in won) if won else None,
             "win_rate": len(won) / (len(won) + len(lost)) if won or lost else None,
             "cycle_length": float(statistics.median(cycles)) if cycles else None,
-            "open_pipeline": sum(float(d["amount"]) for d in mine if d["outcome"] in ("open", "stalled")),
+            "open_pipeline": sum(
+                float(d["amount"]) for d in mine if d["outcome"] in ("open", "stalled")
+            ),
             "quota_left": quota - won_q,
         }
 
     def counts(rep: str) -> dict[str, float]:
         mine = [a for a in activity if a["rep"] == rep and in_window(day(a["date"]))]
-        return {k: float(sum(int(a[k]) for a in mine)) for k in ("calls_made", "meetings_booked", "proposals_sent")}
+        return {
+            k: float(sum(int(a[k]) for a in mine))
+            for k in ("calls_made", "meetings_booked", "proposals_sent")
+        }
 
     team = output(EAST)
     with_activity = [r for r in EAST if any(a["rep"] == r for a in activity)]
@@ -190,16 +235,30 @@ def test_output_and_activity_metrics_and_team_benchmarks(org: dict[str, Any]) ->
 def test_skill_means_tenure_weights_and_leverage_order(org: dict[str, Any]) -> None:
     scored = levels()
     window_calls = [c for c in calls() if in_window(datetime.fromisoformat(c["date"]).date())]
-    criteria = ["discovery", "urgency_creation", "objection_handling", "close_attempt", "value_articulation"]
+    criteria = [
+        "discovery",
+        "urgency_creation",
+        "objection_handling",
+        "close_attempt",
+        "value_articulation",
+    ]
     weights = dict(zip(criteria, [20, 25, 25, 20, 10], strict=True))
     team_calls = [c for c in window_calls if c["rep"] in EAST and c["call_id"] in scored]
     team_mean = {k: statistics.fmean(scored[c["call_id"]][k] for c in team_calls) for k in criteria}
     # The organisation's closed deals with scored calls in the 180 days up to the as-of day.
-    outcome = {d["deal_id"]: d["outcome"] == "won" for d in rows("deals.csv") if d["outcome"] in ("won", "lost")}
+    outcome = {
+        d["deal_id"]: d["outcome"] == "won"
+        for d in rows("deals.csv")
+        if d["outcome"] in ("won", "lost")
+    }
     since = AS_OF - timedelta(days=180)
     per_deal: dict[str, list[dict[str, int]]] = defaultdict(list)
     for c in calls():
-        if c["call_id"] in scored and c["deal_id"] in outcome and since <= datetime.fromisoformat(c["date"]).date() <= AS_OF:
+        if (
+            c["call_id"] in scored
+            and c["deal_id"] in outcome
+            and since <= datetime.fromisoformat(c["date"]).date() <= AS_OF
+        ):
             per_deal[c["deal_id"]].append(scored[c["call_id"]])
     r_of = {}
     for k in criteria:
@@ -225,7 +284,8 @@ def test_skill_means_tenure_weights_and_leverage_order(org: dict[str, Any]) -> N
             assert close(line["team_mean"], team_mean[line["criterion_id"]])
         below = [k for k in criteria if team_mean[k] > rep_mean[k]]
         leverage = {
-            k: (team_mean[k] - rep_mean[k]) * weights[k] / 100 * (1 + max(r_of[k], 0.0)) for k in below
+            k: (team_mean[k] - rep_mean[k]) * weights[k] / 100 * (1 + max(r_of[k], 0.0))
+            for k in below
         }
         order = sorted(below, key=lambda k: (-leverage[k], -weights[k], criteria.index(k)))
         assert [g["criterion_id"] for g in pack["plan"]["gaps"]] == order, rep
@@ -242,12 +302,19 @@ def test_manual_path_and_thin_evidence(org: dict[str, Any]) -> None:
     assert pack["manual_review"] is not None
     assert 5 <= len(pack["manual_review"]["calls"]) <= 10
     ratings = rows("ratings.csv")
-    window_ids = {c["call_id"] for c in calls() if c["rep"] == "Dee Hale" and in_window(datetime.fromisoformat(c["date"]).date())}
+    window_ids = {
+        c["call_id"]
+        for c in calls()
+        if c["rep"] == "Dee Hale" and in_window(datetime.fromisoformat(c["date"]).date())
+    }
     rated = [r for r in ratings if r["call_id"] in window_ids and r["criterion_id"] == "discovery"]
     expected = statistics.fmean(int(r["level"]) for r in rated)
-    line = next(l for l in pack["skill"]["lines"] if l["criterion_id"] == "discovery")
+    line = next(x for x in pack["skill"]["lines"] if x["criterion_id"] == "discovery")
     assert close(line["mean"], expected) and line["source"] == "manual"
-    assert any("no scored" in t or "scored calls" in t for t in pack["thin"] + [pack["manual_review"]["reason"]])
+    assert any(
+        "no scored" in t or "scored calls" in t
+        for t in pack["thin"] + [pack["manual_review"]["reason"]]
+    )
 
 
 def test_self_assessment_gaps_draft_check_and_close(org: dict[str, Any]) -> None:
@@ -260,10 +327,18 @@ def test_self_assessment_gaps_draft_check_and_close(org: dict[str, Any]) -> None
     shown = json.loads(cli(db, "review", "show", rid, "--format", "json").stdout)
     assert shown["self_assessment"] is None
     refused = cli(db, "review", "close", rid, ok=False)
-    assert refused.exit_code == 1 and "missing" in refused.output and "self-assessment" in refused.output
+    assert (
+        refused.exit_code == 1
+        and "missing" in refused.output
+        and "self-assessment" in refused.output
+    )
     # The rep enters her self-assessment before she can read anything.
     mine = {"output": 4, "activity": 3, "skill": 4, "growth": 2}
-    args = [a for d, v in mine.items() for a in ("--rating", f"{d}={v}", "--words", f"{d}=My view of {d}")]
+    args = [
+        a
+        for d, v in mine.items()
+        for a in ("--rating", f"{d}={v}", "--words", f"{d}=My view of {d}")
+    ]
     cli(db, "review", "self-assess", rid, "--as", "ana", *args)
     shown = json.loads(cli(db, "review", "show", rid, "--format", "json").stdout)
     proposed = {d["dimension"]: d["proposed"] for d in shown["pack"]["dimensions"]}
@@ -281,9 +356,15 @@ def test_self_assessment_gaps_draft_check_and_close(org: dict[str, Any]) -> None
             assert cited in evidence or cited.startswith(("self-", "rating-")), cited
         for quote in re.findall(r"“([^”]*)”", sentence["text"]):
             texts = [
-                t for c in sentence["cites"] if c in evidence
-                for t in (evidence[c].get("quote"), evidence[c].get("prospect_quote"),
-                          evidence[c].get("good_anchor"), evidence[c].get("words"))
+                t
+                for c in sentence["cites"]
+                if c in evidence
+                for t in (
+                    evidence[c].get("quote"),
+                    evidence[c].get("prospect_quote"),
+                    evidence[c].get("good_anchor"),
+                    evidence[c].get("words"),
+                )
                 if t
             ]
             if not sentence["cites"][0].startswith("self-"):
@@ -297,7 +378,9 @@ def test_self_assessment_gaps_draft_check_and_close(org: dict[str, Any]) -> None
     )
     path = Path(db).with_name("edited.md")
     path.write_text(edited, encoding="utf-8")
-    saved = json.loads(cli(db, "review", "draft", rid, "--edit", str(path), "--format", "json").stdout)
+    saved = json.loads(
+        cli(db, "review", "draft", rid, "--edit", str(path), "--format", "json").stdout
+    )
     flagged = [s for s in saved["check"]["sentences"] if s["status"] == "flagged"]
     assert len(flagged) == 2
     assert "quote" in flagged[0]["problems"][0] and "97" in flagged[1]["problems"][0]
@@ -308,7 +391,18 @@ def test_bad_input_is_refused_and_changes_nothing(org: dict[str, Any]) -> None:
     before = json.loads(cli(db, "review", "list", "--format", "json").stdout)
     unknown = cli(db, "review", "prepare", "--rep", "Nobody Here", "--rubric", RUBRIC, ok=False)
     assert unknown.exit_code == 1 and "no rep 'Nobody Here'" in unknown.output
-    empty = cli(db, "review", "prepare", "--rep", "Wu Lee", "--as-of", "2025-01-31", "--rubric", RUBRIC, ok=False)
+    empty = cli(
+        db,
+        "review",
+        "prepare",
+        "--rep",
+        "Wu Lee",
+        "--as-of",
+        "2025-01-31",
+        "--rubric",
+        RUBRIC,
+        ok=False,
+    )
     assert empty.exit_code == 1 and "no data for Wu Lee" in empty.output
     after = json.loads(cli(db, "review", "list", "--format", "json").stdout)
     assert len(after) == len(before)

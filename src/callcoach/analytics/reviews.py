@@ -116,6 +116,10 @@ def last_touch(deal: DealFacts, last_call: date | None) -> date | None:
     return max(dates) if dates else None
 
 
+def _by_amount(deal: DealFacts) -> tuple[float, str]:
+    return (-(deal.amount or 0.0), deal.external_id)
+
+
 def deal_buckets(
     deals: Sequence[DealFacts],
     last_call: dict[int, date],
@@ -137,7 +141,7 @@ def deal_buckets(
         elif open_at(deal, window.as_of):
             touched = last_touch(deal, last_call.get(deal.pk))
             days = (window.as_of - touched).days if touched is not None else None
-            if days is not None and days >= params.stalled_days:
+            if touched is not None and days is not None and days >= params.stalled_days:
                 buckets.stalled.append(
                     StalledDeal(
                         deal,
@@ -151,11 +155,10 @@ def deal_buckets(
                 buckets.stalled.append(
                     StalledDeal(deal, touched, days, "marked stalled in the CRM")
                 )
-    by_amount = lambda d: (-(d.amount or 0.0), d.external_id)  # noqa: E731
-    buckets.won.sort(key=by_amount)
-    buckets.lost_after_verbal.sort(key=by_amount)
-    buckets.lost_other.sort(key=by_amount)
-    buckets.stalled.sort(key=lambda s: by_amount(s.deal))
+    buckets.won.sort(key=_by_amount)
+    buckets.lost_after_verbal.sort(key=_by_amount)
+    buckets.lost_other.sort(key=_by_amount)
+    buckets.stalled.sort(key=lambda s: _by_amount(s.deal))
     return buckets
 
 
@@ -192,7 +195,7 @@ def score_metric(metric: MetricValue, bands: Sequence[float], absolute: bool = F
         return
     if metric.team_value is None or metric.team_value <= 0 or metric.value < 0:
         return
-    ratio = metric.value / metric.team_value
+    ratio: float | None = metric.value / metric.team_value
     if not metric.higher_is_better:
         ratio = metric.team_value / metric.value if metric.value > 0 else None
     metric.score = ratio_score(ratio, bands)
@@ -363,7 +366,7 @@ def activity_metrics(
                 note=None if mine is not None else "no CRM activity logged in the window",
             )
         )
-    mine_cov, pipeline, left, note = pipeline_coverage(
+    mine_cov, _pipeline, _left, note = pipeline_coverage(
         [d for d in deals if d.rep_pk == rep_pk],
         [q for q in quotas if q.rep_pk == rep_pk],
         window.as_of,

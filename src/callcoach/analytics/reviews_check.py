@@ -88,7 +88,7 @@ def split_sentences(text: str) -> list[str]:
         quote = None
         for position, char in enumerate(line):
             current.append(char)
-            if quote is None and char in "“\"":
+            if quote is None and char in '“"':
                 quote = "”" if char == "“" else '"'
                 continue
             if quote is not None and char == quote:
@@ -125,6 +125,7 @@ def _take_dates(text: str, dates: list[date], problems: list[str]) -> str:
     for pattern in _DATES:
         for match in list(pattern.finditer(text)):
             groups = match.groups()
+            year: int | None
             if pattern is _DATES[2]:
                 year, month, day_ = int(groups[0]), int(groups[1]), int(groups[2])
             elif pattern is _DATES[0]:
@@ -162,7 +163,9 @@ def check_sentence(
     index: int = 0,
 ) -> SentenceCheck:
     cites = list(dict.fromkeys(CITATION.findall(sentence)))
-    problems = [f"cites [{c}], which is not in the pack's evidence" for c in cites if c not in evidence]
+    problems = [
+        f"cites [{c}], which is not in the pack's evidence" for c in cites if c not in evidence
+    ]
     items = [evidence[c] for c in cites if c in evidence]
     body = CITATION.sub(" ", sentence)
     specific = False

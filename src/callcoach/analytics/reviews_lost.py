@@ -94,9 +94,7 @@ def lost_vs_won(
     comparison: str,
 ) -> LostAnalysis:
     """Criteria ranked by how far the lost-after-verbal deals' calls fell below the won deals'."""
-    outcome = pd.Series(
-        [False] * len(lost) + [True] * len(won), index=[*lost, *won], dtype=bool
-    )
+    outcome = pd.Series([False] * len(lost) + [True] * len(won), index=[*lost, *won], dtype=bool)
     outcome = outcome[~outcome.index.duplicated(keep="first")]
     deal_of_call = table.calls[DEAL]
     frame = deal_levels(table, deal_of_call, outcome)

@@ -140,7 +140,10 @@ def plan_proposal(
                 criterion=gap.name,
                 behaviour=anchors.get(gap.criterion_id, ""),
                 practice=practice_assignments(
-                    gap, lowest.get(gap.criterion_id, []), best.get(gap.criterion_id), objection,
+                    gap,
+                    lowest.get(gap.criterion_id, []),
+                    best.get(gap.criterion_id),
+                    objection,
                     evidence,
                 ),
                 leverage=gap.leverage,

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from callcoach.analytics.levels import DATE, REP, CriterionInfo, ScoreTable
+from callcoach.analytics.levels import DATE, CriterionInfo, ScoreTable
 from callcoach.analytics.scorecards import mean_ci
 
 QUARTER_DAYS = 91
@@ -57,9 +57,7 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def skill_from_scores(
-    team: ScoreTable, rep_pk: int, team_pks: Sequence[int]
-) -> SkillResult:
+def skill_from_scores(team: ScoreTable, rep_pk: int, team_pks: Sequence[int]) -> SkillResult:
     """Skill from the window's machine levels (overrides applied) of the rep and the team."""
     mine = team.for_reps([rep_pk])
     theirs = team.for_reps(list(team_pks))
@@ -189,9 +187,7 @@ def welch_change(
     return change, _finite(interval.low), _finite(interval.high)
 
 
-def growth(
-    history: ScoreTable, rep_pk: int, coached: Sequence[str], as_of: date
-) -> GrowthResult:
+def growth(history: ScoreTable, rep_pk: int, coached: Sequence[str], as_of: date) -> GrowthResult:
     """Quarter-over-quarter change (rolling 91-day quarters ending on the as-of day) on the
     coached criteria, or on the weighted overall when nobody coached the rep."""
     mine = history.for_reps([rep_pk])
@@ -244,7 +240,3 @@ def growth(
         as_of,
         basis,
     )
-
-
-def rep_calls_mask(table: ScoreTable, rep_pk: int) -> np.ndarray:
-    return (table.calls[REP] == rep_pk).to_numpy()

@@ -68,12 +68,12 @@ def review_evidence(
                 # The perception gap (self minus evidence) and its size, as sentences state it.
                 numbers=[] if gap is None else [float(gap), float(abs(gap))],
             )
-    for dimension, final in final_ratings.items():
-        evidence[rating_id(dimension)] = EvidenceItem(
-            id=rating_id(dimension),
+    for name, final in final_ratings.items():
+        evidence[rating_id(name)] = EvidenceItem(
+            id=rating_id(name),
             kind="rating",
-            label=f"final rating: {dimension}",
-            dimension=dimension,
+            label=f"final rating: {name}",
+            dimension=name,
             rating=final.rating,
             words=final.reason,
             names=[final.by],
@@ -94,9 +94,7 @@ def lost_section(pack: ReviewPack) -> Section:
     section = Section("Deals lost after a verbal commitment")
     ids = pack.buckets.lost_after_verbal
     if not ids:
-        section.sentences.append(
-            "No deal was lost after a verbal commitment in this window."
-        )
+        section.sentences.append("No deal was lost after a verbal commitment in this window.")
         return section
     section.sentences.extend(_deal_sentence(pack.evidence[i]) for i in ids[:5])
     lost = pack.lost
@@ -148,8 +146,7 @@ def dimension_section(pack: ReviewPack, dimension: Dimension) -> Section:
         )
     else:
         section.sentences.append(
-            f"The evidence does not support a proposed rating for {dimension.value} in this "
-            "window."
+            f"The evidence does not support a proposed rating for {dimension.value} in this window."
         )
     for metric in result.metrics:
         mid = metric_id(dimension.value, metric.metric)
@@ -161,7 +158,9 @@ def dimension_section(pack: ReviewPack, dimension: Dimension) -> Section:
             else ""
         )
         section.sentences.append(
-            Sentence(f"{metric.name}: {metric_text(metric.value, metric.unit)}{team}", [mid]).render()
+            Sentence(
+                f"{metric.name}: {metric_text(metric.value, metric.unit)}{team}", [mid]
+            ).render()
         )
     return section
 
@@ -244,7 +243,9 @@ def coaching_sentence(item: EvidenceItem) -> str:
             f"The coaching on {item.criterion} on {when} is measured after {day(later)}",
             [item.id],
         ).render()
-    return Sentence(f"The coaching on {item.criterion} on {when} has no baseline", [item.id]).render()
+    return Sentence(
+        f"The coaching on {item.criterion} on {when} has no baseline", [item.id]
+    ).render()
 
 
 def self_section(pack: ReviewPack, self_assessment: SelfAssessment | None) -> Section:

@@ -21,8 +21,15 @@ def summary_rows(reviews: Sequence[Any]) -> list[list[Any]]:
     from callcoach.services.reviews.views import quick_missing
 
     return [
-        [r.id, r.rep, r.team or "", r.as_of.isoformat(), r.state, "yes" if r.self_assessed else "no",
-         ", ".join(quick_missing(r)) if r.state != "closed" else ""]
+        [
+            r.id,
+            r.rep,
+            r.team or "",
+            r.as_of.isoformat(),
+            r.state,
+            "yes" if r.self_assessed else "no",
+            ", ".join(quick_missing(r)) if r.state != "closed" else "",
+        ]
         for r in reviews
     ]
 
@@ -58,21 +65,47 @@ def print_pack(pack: Any) -> None:
     rows = []
     for dim in pack.dimensions:
         for m in dim.metrics:
-            rows.append([dim.label, m.name, _num(m.value, m.unit) if m.value is not None else (m.note or "-"), _num(m.team_value, m.unit), m.score or "-"])
+            rows.append(
+                [
+                    dim.label,
+                    m.name,
+                    _num(m.value, m.unit) if m.value is not None else (m.note or "-"),
+                    _num(m.team_value, m.unit),
+                    m.score or "-",
+                ]
+            )
     for line in pack.skill.lines:
-        rows.append(["Skill", line.name, level(line.mean), level(line.team_mean), f"n={line.n} {line.source}"])
+        rows.append(
+            [
+                "Skill",
+                line.name,
+                level(line.mean),
+                level(line.team_mean),
+                f"n={line.n} {line.source}",
+            ]
+        )
     for g in pack.growth.lines:
-        rows.append(["Growth", g.name, "n/a" if g.change is None else f"{g.change:+.2f}", "", g.note or ""])
-    console.print(table("Metrics against the team", ["dimension", "metric", "rep", "team", "score"], rows))
+        rows.append(
+            ["Growth", g.name, "n/a" if g.change is None else f"{g.change:+.2f}", "", g.note or ""]
+        )
+    console.print(
+        table("Metrics against the team", ["dimension", "metric", "rep", "team", "score"], rows)
+    )
     say("[bold]Deals lost after a verbal commitment[/] (first: the highest-value coaching signal)")
     for deal_id in pack.buckets.lost_after_verbal:
         d = pack.evidence[deal_id]
-        say(f"  - {escape(d.deal_name or '')}: {_num(d.amount, 'money')}, verbal {day(d.dates.get('verbal'))}, lost {day(d.dates.get('closed'))}")
+        say(
+            f"  - {escape(d.deal_name or '')}: {_num(d.amount, 'money')}, verbal {day(d.dates.get('verbal'))}, lost {day(d.dates.get('closed'))}"
+        )
     if pack.lost is not None:
-        say(f"  Hypothesis ({pack.lost.hypothesis.verdict}): {escape(pack.lost.hypothesis.statement)}")
+        say(
+            f"  Hypothesis ({pack.lost.hypothesis.verdict}): {escape(pack.lost.hypothesis.statement)}"
+        )
     for deal_id in pack.buckets.stalled:
         d = pack.evidence[deal_id]
-        say(f"  stalled: {escape(d.deal_name or '')} ({_num(d.amount, 'money')}): {escape(d.note or '')}")
+        say(
+            f"  stalled: {escape(d.deal_name or '')} ({_num(d.amount, 'money')}): {escape(d.note or '')}"
+        )
     if pack.objections:
         say(f"[bold]Objections heard[/] in {pack.objections_source}:")
         for o in pack.objections:
@@ -86,13 +119,17 @@ def print_pack(pack: Any) -> None:
     say("[bold]Development plan[/] (" + escape(pack.plan.leverage_rule) + ")")
     for gap in pack.plan.gaps[:4]:
         r = "n/a" if gap.association is None else f"{gap.association:.2f}"
-        say(f"  {escape(gap.name)}: weighted gap {gap.weighted_gap:.3f} x (1 + r+ {r}) = leverage {gap.leverage:.3f}")
+        say(
+            f"  {escape(gap.name)}: weighted gap {gap.weighted_gap:.3f} x (1 + r+ {r}) = leverage {gap.leverage:.3f}"
+        )
     for item in pack.plan.items:
         say(f"  [bold]{escape(item.criterion)}[/]: {escape(item.behaviour)}")
         for p in item.practice:
             say(f"    - {escape(p)}")
     if pack.manual_review is not None:
-        say(f"[yellow]{escape(pack.manual_review.reason)}[/] (about {pack.manual_review.minutes} minutes)")
+        say(
+            f"[yellow]{escape(pack.manual_review.reason)}[/] (about {pack.manual_review.minutes} minutes)"
+        )
         for call in pack.manual_review.calls:
             say(f"  - {escape(call.call_id)} ({day(call.day)}, {escape(call.account or '')})")
     for note in pack.notes:
@@ -102,7 +139,9 @@ def print_pack(pack: Any) -> None:
 
 def print_review(view: Any) -> None:
     s = view.summary
-    say(f"[bold]Review {s.id}[/]: {escape(s.rep)} · {s.state} · as of {s.as_of.isoformat()} · prepared by {escape(s.manager or '')}")
+    say(
+        f"[bold]Review {s.id}[/]: {escape(s.rep)} · {s.state} · as of {s.as_of.isoformat()} · prepared by {escape(s.manager or '')}"
+    )
     if view.pack is None:
         say(escape(view.message or ""))
         return
@@ -112,13 +151,24 @@ def print_review(view: Any) -> None:
             table(
                 "Self-assessment and perception gaps (self minus evidence)",
                 ["dimension", "self", "evidence", "gap", "for the conversation"],
-                [[g.dimension, g.self_rating, g.evidence_rating or "-", "-" if g.gap is None else f"{g.gap:+d}", g.reading] for g in view.gaps],
+                [
+                    [
+                        g.dimension,
+                        g.self_rating,
+                        g.evidence_rating or "-",
+                        "-" if g.gap is None else f"{g.gap:+d}",
+                        g.reading,
+                    ]
+                    for g in view.gaps
+                ],
             )
         )
     if view.final_ratings:
         say("Final ratings: " + ", ".join(f"{k} {v.rating}" for k, v in view.final_ratings.items()))
     if view.draft is not None:
         counts = view.draft.check.summary()
-        say(f"Text: version {view.draft.version} ({view.draft.source}); {counts['flagged']} flagged, {counts['generic']} generic sentences.")
+        say(
+            f"Text: version {view.draft.version} ({view.draft.source}); {counts['flagged']} flagged, {counts['generic']} generic sentences."
+        )
     if view.missing:
         say("[yellow]Missing before it can close:[/] " + escape("; ".join(view.missing)))

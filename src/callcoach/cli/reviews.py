@@ -17,7 +17,14 @@ from rich.markup import escape
 from callcoach.cli.analytics import emit_json, finite, say
 from callcoach.cli.app import app, state
 from callcoach.cli.options import RubricOpt
-from callcoach.cli.output import FORMAT_OPTION, OutputFormat, RichProgress, console, print_json, table
+from callcoach.cli.output import (
+    FORMAT_OPTION,
+    OutputFormat,
+    RichProgress,
+    console,
+    print_json,
+    table,
+)
 from callcoach.cli.review_output import print_pack, print_review, summary_rows
 
 review_app = typer.Typer(
@@ -55,7 +62,9 @@ def _window(text: str | None) -> int | None:
         return None
     match = re.fullmatch(r"\s*(\d+)\s*d?\s*", text)
     if not match:
-        raise typer.BadParameter(f"{text!r} is not a number of days like 60d", param_hint="--window")
+        raise typer.BadParameter(
+            f"{text!r} is not a number of days like 60d", param_hint="--window"
+        )
     return int(match.group(1))
 
 
@@ -63,11 +72,17 @@ def _window(text: str | None) -> int | None:
 def prepare_command(
     ctx: typer.Context,
     rep: Annotated[str | None, typer.Option("--rep", help="The rep to review.")] = None,
-    team: Annotated[str | None, typer.Option("--team", help="Every rep of this team (a review cycle).")] = None,
+    team: Annotated[
+        str | None, typer.Option("--team", help="Every rep of this team (a review cycle).")
+    ] = None,
     as_of: AsOfOpt = None,
     window: Annotated[
         str | None,
-        typer.Option("--window", help="Days of evidence before --as-of, like 60d [default: CALLCOACH_REVIEW_WINDOW_DAYS].", show_default=False),
+        typer.Option(
+            "--window",
+            help="Days of evidence before --as-of, like 60d [default: CALLCOACH_REVIEW_WINDOW_DAYS].",
+            show_default=False,
+        ),
     ] = None,
     rubric: RubricOpt = None,
     as_user: AsOpt = None,
@@ -99,7 +114,11 @@ def prepare_command(
             f"{len(result.prepared)} packs prepared in {result.seconds:.1f} s"
         )
         console.print(
-            table(None, ["review", "rep", "seconds"], [[p["review"], p["rep"], p["seconds"]] for p in result.prepared])
+            table(
+                None,
+                ["review", "rep", "seconds"],
+                [[p["review"], p["rep"], p["seconds"]] for p in result.prepared],
+            )
         )
         for failure in result.failed:
             say(f"[yellow]{escape(failure['rep'])}[/]: {escape(failure['reason'])}")
@@ -145,7 +164,9 @@ def list_command(
     ctx: typer.Context,
     rep: Annotated[str | None, typer.Option("--rep", help="Only this rep.")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Only this team.")] = None,
-    state_: Annotated[str | None, typer.Option("--state", help="draft, shared, held or closed.")] = None,
+    state_: Annotated[
+        str | None, typer.Option("--state", help="draft, shared, held or closed.")
+    ] = None,
     as_user: AsOpt = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -159,7 +180,13 @@ def list_command(
 
         print_json([{**finite(_asdict(r)), "missing": quick_missing(r)} for r in reviews])
         return
-    console.print(table(f"Reviews ({len(reviews)})", ["id", "rep", "team", "as of", "state", "self-assessed", "missing"], summary_rows(reviews)))
+    console.print(
+        table(
+            f"Reviews ({len(reviews)})",
+            ["id", "rep", "team", "as of", "state", "self-assessed", "missing"],
+            summary_rows(reviews),
+        )
+    )
 
 
 def _asdict(value: Any) -> dict[str, Any]:
@@ -182,8 +209,15 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
 def self_assess_command(
     ctx: typer.Context,
     review_id: Annotated[int, typer.Argument(help="Review id.")],
-    rating: Annotated[list[str] | None, typer.Option("--rating", help="DIMENSION=1-5, once per dimension (output, activity, skill, growth).")] = None,
-    words: Annotated[list[str] | None, typer.Option("--words", help="DIMENSION=\"why\", once per dimension.")] = None,
+    rating: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rating", help="DIMENSION=1-5, once per dimension (output, activity, skill, growth)."
+        ),
+    ] = None,
+    words: Annotated[
+        list[str] | None, typer.Option("--words", help='DIMENSION="why", once per dimension.')
+    ] = None,
     as_user: AsOpt = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -207,15 +241,19 @@ def self_assess_command(
 def rate_command(
     ctx: typer.Context,
     review_id: Annotated[int, typer.Argument(help="Review id.")],
-    ratings: Annotated[list[str], typer.Argument(help="DIMENSION=1-5 (output, activity, skill, growth).")],
-    reason: Annotated[list[str] | None, typer.Option("--reason", help="DIMENSION=\"why\".")] = None,
+    ratings: Annotated[
+        list[str], typer.Argument(help="DIMENSION=1-5 (output, activity, skill, growth).")
+    ],
+    reason: Annotated[list[str] | None, typer.Option("--reason", help='DIMENSION="why".')] = None,
     as_user: AsOpt = None,
 ) -> None:
     """The manager's final ratings (the product only proposes them)."""
     from callcoach.services.reviews.lifecycle import rate
 
     container, viewer = _ctx(ctx, as_user)
-    summary = rate(container.store, review_id, _pairs(ratings, "RATINGS"), _pairs(reason, "--reason"), viewer)
+    summary = rate(
+        container.store, review_id, _pairs(ratings, "RATINGS"), _pairs(reason, "--reason"), viewer
+    )
     given = ", ".join(f"{k} {v['rating']}" for k, v in summary.final_ratings.items())
     say(f"Review {summary.id}: final ratings {given}.")
 
@@ -224,7 +262,12 @@ def rate_command(
 def plan_command(
     ctx: typer.Context,
     review_id: Annotated[int, typer.Argument(help="Review id.")],
-    assignment: Annotated[list[str] | None, typer.Option("--assignment", help="A practice assignment (repeat; replaces the proposed ones).")] = None,
+    assignment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assignment", help="A practice assignment (repeat; replaces the proposed ones)."
+        ),
+    ] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="Notes added to the plan.")] = None,
     as_user: AsOpt = None,
 ) -> None:
@@ -240,8 +283,23 @@ def plan_command(
 def draft_command(
     ctx: typer.Context,
     review_id: Annotated[int, typer.Argument(help="Review id.")],
-    edit: Annotated[Path | None, typer.Option("--edit", help="Save this file as the manager's edited text (checked).", exists=True, dir_okay=False)] = None,
-    llm: Annotated[bool | None, typer.Option("--llm/--no-llm", help="Let the configured model phrase the text [default: CALLCOACH_REVIEW_LLM].", show_default=False)] = None,
+    edit: Annotated[
+        Path | None,
+        typer.Option(
+            "--edit",
+            help="Save this file as the manager's edited text (checked).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    llm: Annotated[
+        bool | None,
+        typer.Option(
+            "--llm/--no-llm",
+            help="Let the configured model phrase the text [default: CALLCOACH_REVIEW_LLM].",
+            show_default=False,
+        ),
+    ] = None,
     as_user: AsOpt = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -252,7 +310,9 @@ def draft_command(
     if edit is not None:
         result = save_draft(container.store, review_id, edit.read_text(encoding="utf-8"), viewer)
     else:
-        result = generate_draft(container.store, review_id, viewer, container.settings, use_model=llm)
+        result = generate_draft(
+            container.store, review_id, viewer, container.settings, use_model=llm
+        )
     if output is OutputFormat.json:
         print_json(
             {
@@ -280,17 +340,27 @@ def draft_command(
                 say(f"    - {escape(problem)}")
 
 
-def _transition(ctx: typer.Context, review_id: int, as_user: str | None, action: str, **kwargs: Any) -> None:
+def _transition(
+    ctx: typer.Context, review_id: int, as_user: str | None, action: str, **kwargs: Any
+) -> None:
     from callcoach.services.reviews import lifecycle
 
     container, viewer = _ctx(ctx, as_user)
     summary = getattr(lifecycle, action)(container.store, review_id, viewer=viewer, **kwargs)
-    extra = f"; checkpoint {summary.checkpoint_on.isoformat()} (coaching event {summary.checkpoint_event_id})" if action == "hold" and summary.checkpoint_on else ""
+    extra = (
+        f"; checkpoint {summary.checkpoint_on.isoformat()} (coaching event {summary.checkpoint_event_id})"
+        if action == "hold" and summary.checkpoint_on
+        else ""
+    )
     say(f"Review {summary.id} ({escape(summary.rep)}) is {summary.state}{extra}.")
 
 
 @review_app.command("share")
-def share_command(ctx: typer.Context, review_id: Annotated[int, typer.Argument(help="Review id.")], as_user: AsOpt = None) -> None:
+def share_command(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(help="Review id.")],
+    as_user: AsOpt = None,
+) -> None:
     """Share the review with the rep (they read it once their self-assessment is on record)."""
     _transition(ctx, review_id, as_user, "share")
 
@@ -299,7 +369,10 @@ def share_command(ctx: typer.Context, review_id: Annotated[int, typer.Argument(h
 def hold_command(
     ctx: typer.Context,
     review_id: Annotated[int, typer.Argument(help="Review id.")],
-    on: Annotated[datetime | None, typer.Option("--on", formats=["%Y-%m-%d"], help="The meeting day (default: today).")] = None,
+    on: Annotated[
+        datetime | None,
+        typer.Option("--on", formats=["%Y-%m-%d"], help="The meeting day (default: today)."),
+    ] = None,
     as_user: AsOpt = None,
 ) -> None:
     """The review meeting took place: schedules the 30-day checkpoint as a coaching event on the plan's first criterion."""
@@ -307,7 +380,11 @@ def hold_command(
 
 
 @review_app.command("close")
-def close_command(ctx: typer.Context, review_id: Annotated[int, typer.Argument(help="Review id.")], as_user: AsOpt = None) -> None:
+def close_command(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(help="Review id.")],
+    as_user: AsOpt = None,
+) -> None:
     """Close the review: refused, naming what is missing, until the four outputs exist."""
     _transition(ctx, review_id, as_user, "close")
 
@@ -317,7 +394,10 @@ def export_command(
     ctx: typer.Context,
     review_id: Annotated[int, typer.Argument(help="Review id.")],
     to: Annotated[str, typer.Option("--to", help="md, html or pdf.")] = "pdf",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: review-ID.<format>).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write (default: review-ID.<format>)."),
+    ] = None,
     as_user: AsOpt = None,
 ) -> None:
     """Export the review (dimensions, evidence with quotes and timestamps, the plan, the checkpoint, the text) as Markdown, HTML or PDF."""

@@ -40,7 +40,10 @@ def review_document(view: ReviewView) -> list[Block]:
         ),
     ]
     if pack.thin:
-        blocks += [Block("heading", "How thin the evidence is", 2), Block("bullets", items=pack.thin)]
+        blocks += [
+            Block("heading", "How thin the evidence is", 2),
+            Block("bullets", items=pack.thin),
+        ]
     rows = [["Dimension", "Weight", "Proposed", "Why", "Self", "Gap", "Final"]]
     gaps = {g.dimension: g for g in view.gaps}
     for dim in DIMENSIONS:
@@ -60,7 +63,9 @@ def review_document(view: ReviewView) -> list[Block]:
         )
     blocks += [Block("heading", "Ratings", 2), Block("table", rows=rows)]
     if pack.overall_proposed is not None:
-        blocks.append(Block("paragraph", f"Weighted proposed overall: {pack.overall_proposed:.2f}."))
+        blocks.append(
+            Block("paragraph", f"Weighted proposed overall: {pack.overall_proposed:.2f}.")
+        )
     blocks.append(Block("heading", "Deals lost after a verbal commitment", 2))
     lost_items = [pack.evidence[i] for i in pack.buckets.lost_after_verbal]
     blocks.append(
@@ -91,7 +96,10 @@ def review_document(view: ReviewView) -> list[Block]:
         Block("heading", "Stalled and won deals", 2),
         Block(
             "bullets",
-            items=[f"Stalled: {d.deal_name} ({metric_text(d.amount, 'money')}): {d.note}" for d in stalled]
+            items=[
+                f"Stalled: {d.deal_name} ({metric_text(d.amount, 'money')}): {d.note}"
+                for d in stalled
+            ]
             + [
                 f"Won: {pack.evidence[i].deal_name} ({metric_text(pack.evidence[i].amount, 'money')}) "
                 f"on {day(pack.evidence[i].dates.get('closed'))}"
@@ -143,13 +151,14 @@ def review_document(view: ReviewView) -> list[Block]:
         blocks.append(
             Block(
                 "bullets",
-                items=[f"{c.call_id} ({day(c.day)}, {c.account or 'no account'})" for c in pack.manual_review.calls],
+                items=[
+                    f"{c.call_id} ({day(c.day)}, {c.account or 'no account'})"
+                    for c in pack.manual_review.calls
+                ],
             )
         )
     blocks.append(Block("heading", "Evidence: call moments", 2))
-    moments = [
-        e for e in pack.evidence.values() if e.kind == "moment" and e.quote and e.criterion
-    ]
+    moments = [e for e in pack.evidence.values() if e.kind == "moment" and e.quote and e.criterion]
     blocks.append(
         Block(
             "bullets",
@@ -168,7 +177,11 @@ def review_document(view: ReviewView) -> list[Block]:
             items=[
                 f"{g.name}: {level(g.previous_mean)} -> {level(g.current_mean)} "
                 f"({'n/a' if g.change is None else f'{g.change:+.2f}'}"
-                + (f", 95% CI {g.ci_low:+.2f} to {g.ci_high:+.2f}" if g.ci_low is not None and g.ci_high is not None else "")
+                + (
+                    f", 95% CI {g.ci_low:+.2f} to {g.ci_high:+.2f}"
+                    if g.ci_low is not None and g.ci_high is not None
+                    else ""
+                )
                 + f"; calls {g.previous_n} and {g.current_n})"
                 for g in pack.growth.lines
             ],
@@ -182,7 +195,11 @@ def review_document(view: ReviewView) -> list[Block]:
                 items=[
                     f"{DIMENSION_LABELS[d]}: {view.self_assessment.of(d).rating} - "
                     f"{view.self_assessment.of(d).words}"
-                    + (f" (gap {g.gap:+d}: {g.reading})" if (g := gaps.get(d.value)) and g.gap is not None else "")
+                    + (
+                        f" (gap {g.gap:+d}: {g.reading})"
+                        if (g := gaps.get(d.value)) and g.gap is not None
+                        else ""
+                    )
                     for d in DIMENSIONS
                 ],
             )

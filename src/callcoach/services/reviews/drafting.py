@@ -81,7 +81,8 @@ def generate_draft(
     )
     evidence = evidence_of(review)
     names = review.pack.allowed_names()
-    source, model_info = "generated", {}
+    source = "generated"
+    model_info: dict[str, Any] = {}
     if use_model if use_model is not None else settings.review_llm:
         from callcoach.services.reviews.phrasing import phrase_sections
 
@@ -92,9 +93,7 @@ def generate_draft(
     return _store(store, review_id, text, source, viewer, check, model_info)
 
 
-def save_draft(
-    store: Store, review_id: int, text: str, viewer: Viewer = SYSTEM
-) -> DraftResult:
+def save_draft(store: Store, review_id: int, text: str, viewer: Viewer = SYSTEM) -> DraftResult:
     """Save the manager's edit as a new version, with the check of every sentence."""
     require_manager(viewer, "edit a review")
     if not text.strip():

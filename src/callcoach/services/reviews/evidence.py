@@ -165,11 +165,11 @@ def objection_types(
         return [], {}
     call_of_run = {run: call for run, _, call in pairs}
     segments: set[tuple[int, int]] = set()
-    for run, _crit, _conf, items in uow.analytics.criterion_evidence(
+    for run, _crit, _conf, quotes in uow.analytics.criterion_evidence(
         [(run, crit) for run, crit, _ in pairs]
     ):
-        if items:
-            segments.add((call_of_run[run], int(items[0].get("segment") or 0)))
+        if quotes:
+            segments.add((call_of_run[run], int(quotes[0].get("segment") or 0)))
     context = uow.reviews.segments_near(sorted(segments), CONTEXT_TURNS, scope=access)
     details = uow.analytics.call_details(sorted({c for c, _ in segments}))
     turns: list[tuple[int, int, str, float | None]] = []

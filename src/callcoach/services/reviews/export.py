@@ -20,6 +20,10 @@ from callcoach.store.uow import Store
 FORMATS = ("md", "html", "pdf")
 
 
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
 def to_markdown(blocks: Sequence[Block]) -> str:
     out: list[str] = []
     for block in blocks:
@@ -31,10 +35,9 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             out += [f"- {item}" for item in block.items] + [""]
         elif block.kind == "table" and block.rows:
             header, *rows = block.rows
-            cell = lambda v: v.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-            out.append("| " + " | ".join(cell(h) for h in header) + " |")
+            out.append("| " + " | ".join(_cell(h) for h in header) + " |")
             out.append("|" + "---|" * len(header))
-            out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+            out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -65,7 +68,9 @@ def to_html(blocks: Sequence[Block]) -> str:
                 "<table><thead><tr>"
                 + "".join(f"<th>{e(h)}</th>" for h in header)
                 + "</tr></thead><tbody>"
-                + "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in rows)
+                + "".join(
+                    "<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in rows
+                )
                 + "</tbody></table>"
             )
     out.append("</body></html>")
@@ -89,16 +94,26 @@ def to_pdf(blocks: Sequence[Block]) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
-    from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table
-    from reportlab.platypus import TableStyle
+    from reportlab.platypus import (
+        ListFlowable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     regular, bold = _fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12.5, spaceAfter=4)
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=10, spaceAfter=0)
     heads = {
         1: ParagraphStyle("h1", parent=body, fontName=bold, fontSize=16, leading=20, spaceAfter=8),
-        2: ParagraphStyle("h2", parent=body, fontName=bold, fontSize=12, leading=15, spaceBefore=10),
-        3: ParagraphStyle("h3", parent=body, fontName=bold, fontSize=10.5, leading=13, spaceBefore=6),
+        2: ParagraphStyle(
+            "h2", parent=body, fontName=bold, fontSize=12, leading=15, spaceBefore=10
+        ),
+        3: ParagraphStyle(
+            "h3", parent=body, fontName=bold, fontSize=10.5, leading=13, spaceBefore=6
+        ),
     }
     e = html.escape
     story: list[object] = []
@@ -110,8 +125,11 @@ def to_pdf(blocks: Sequence[Block]) -> bytes:
         elif block.kind == "bullets":
             story.append(
                 ListFlowable(
-                    [Paragraph(e(i), body) for i in block.items], bulletType="bullet", start="•",
-                    bulletFontName=regular, leftIndent=12,
+                    [Paragraph(e(i), body) for i in block.items],
+                    bulletType="bullet",
+                    start="•",
+                    bulletFontName=regular,
+                    leftIndent=12,
                 )
             )
         elif block.kind == "table" and block.rows:
@@ -130,15 +148,19 @@ def to_pdf(blocks: Sequence[Block]) -> bytes:
     buffer = io.BytesIO()
     title = next((b.text for b in blocks if b.kind == "heading"), "Performance review")
     SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm, title=title,
-        author="callcoach", topMargin=1.6 * cm, bottomMargin=1.6 * cm,
+        buffer,
+        pagesize=A4,
+        leftMargin=1.8 * cm,
+        rightMargin=1.8 * cm,
+        title=title,
+        author="callcoach",
+        topMargin=1.6 * cm,
+        bottomMargin=1.6 * cm,
     ).build(story)
     return buffer.getvalue()
 
 
-def export_review(
-    store: Store, review_id: int, fmt: str, viewer: Viewer = SYSTEM
-) -> bytes:
+def export_review(store: Store, review_id: int, fmt: str, viewer: Viewer = SYSTEM) -> bytes:
     """The review in `fmt` (md, html or pdf) as the viewer may read it."""
     if fmt not in FORMATS:
         raise ReviewError(f"unknown export format {fmt!r}: use md, html or pdf")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from callcoach.analytics.cycles import window_cycle
+from callcoach.analytics.cycles import Cycle, window_cycle
 from callcoach.analytics.levels import ScoreTable
 from callcoach.analytics.outcomes import deal_levels
 from callcoach.analytics.reviews import ActivityDay, DealFacts, QuotaPeriod, Window
@@ -105,8 +105,7 @@ def gather(
     team_table = load_score_table(uow, query, since, until)
     history = load_score_table(uow, query, None, until, rep_ids=[rep.pk])
     quotas = [
-        QuotaPeriod(*row)
-        for row in uow.reviews.quotas(team_pks, window.start, as_of, scope=access)
+        QuotaPeriod(*row) for row in uow.reviews.quotas(team_pks, window.start, as_of, scope=access)
     ]
     earliest = min([window.start - timedelta(days=LOOKBACK_DAYS), *(q.start for q in quotas)])
     deals = [DealFacts(*row) for row in uow.reviews.deals(team_pks, earliest, as_of, scope=access)]
@@ -131,9 +130,7 @@ def gather(
         deal_calls=deal_calls,
         activity=activity,
         quotas=quotas,
-        coaching=[
-            row for row in uow.coaching.rows(query.rubric_pk, [rep.pk]) if row[4] <= as_of
-        ],
+        coaching=[row for row in uow.coaching.rows(query.rubric_pk, [rep.pk]) if row[4] <= as_of],
         descriptions=descriptions,
     )
 
@@ -176,6 +173,6 @@ def organisation_association(
     return result
 
 
-def manual_window(window: Window) -> object:
+def manual_window(window: Window) -> Cycle:
     """The review window as an assessment cycle (for sampling calls by week)."""
     return window_cycle(window.start, window.as_of + timedelta(days=1))

@@ -125,7 +125,9 @@ def set_plan(
             cleaned = [a.strip() for a in assignments if a.strip()]
             first = plan.items[0]
             plan.items = [
-                PlanItem(first.criterion_id, first.criterion, first.behaviour, cleaned, first.leverage),
+                PlanItem(
+                    first.criterion_id, first.criterion, first.behaviour, cleaned, first.leverage
+                ),
                 *[
                     PlanItem(i.criterion_id, i.criterion, i.behaviour, [], i.leverage)
                     for i in plan.items[1:]
@@ -180,7 +182,9 @@ def hold(
             first.criterion_id,
             day,
             note,
-            viewer.username if viewer.role is Role.MANAGER else (summary.manager or viewer.username),
+            viewer.username
+            if viewer.role is Role.MANAGER
+            else (summary.manager or viewer.username),
         )
         uow.reviews.set_checkpoint(review_id, event, checkpoint)
         uow.reviews.set_state(review_id, ReviewState.HELD.value, held_on=day)

@@ -199,9 +199,7 @@ def build_pack(
         growth_result.verdicts.append(item.id)
 
     # Deals lost after a verbal commitment: where their calls fell short of won deals.
-    named, how = hypothesis_criteria(
-        g.query.criteria, params.hypothesis_criteria, g.descriptions
-    )
+    named, how = hypothesis_criteria(g.query.criteria, params.hypothesis_criteria, g.descriptions)
     lost_pks = [d.pk for d in buckets.lost_after_verbal]
     won_pks = [d.pk for d in buckets.won]
     comparison = "the rep's deals won in the window"
@@ -223,9 +221,7 @@ def build_pack(
 
     # Objection types from the prospects' words in the lost deals' calls.
     source_pks = lost_pks or [d.pk for d in buckets.lost_other]
-    objections, objection_evidence = objection_types(
-        uow, access, g.history, source_pks, encoder
-    )
+    objections, objection_evidence = objection_types(uow, access, g.history, source_pks, encoder)
     evidence.update(objection_evidence)
     objections_source = (
         "deals lost after a verbal commitment"
@@ -247,8 +243,15 @@ def build_pack(
     weights = tenure_weights(tenure, params)
     skill_evidence = [metric_id("skill", "overall"), *(i.id for i in found.values()), *manual_ids]
     dims = [
-        _dimension("output", outputs, weights.weights, [metric_id("output", m.metric) for m in outputs]),
-        _dimension("activity", activity, weights.weights, [metric_id("activity", m.metric) for m in activity]),
+        _dimension(
+            "output", outputs, weights.weights, [metric_id("output", m.metric) for m in outputs]
+        ),
+        _dimension(
+            "activity",
+            activity,
+            weights.weights,
+            [metric_id("activity", m.metric) for m in activity],
+        ),
         DimensionResult(
             "skill",
             DIMENSION_LABELS[DIMENSIONS[2]],
@@ -297,7 +300,11 @@ def build_pack(
         ),
     )
     lowest_first = next(
-        (lowest_items[item.criterion_id][0] for item in plan.items if lowest_items.get(item.criterion_id)),
+        (
+            lowest_items[item.criterion_id][0]
+            for item in plan.items
+            if lowest_items.get(item.criterion_id)
+        ),
         None,
     )
     return ReviewPack(
@@ -350,7 +357,9 @@ def _dimension(
         else "no metric of this dimension has a value and a benchmark in the window"
     )
     dimension = next(d for d in DIMENSIONS if d.value == name)
-    return DimensionResult(name, DIMENSION_LABELS[dimension], weights[name], rating, reason, metrics, ids)
+    return DimensionResult(
+        name, DIMENSION_LABELS[dimension], weights[name], rating, reason, metrics, ids
+    )
 
 
 def _skill_reason(skill: object) -> str:
@@ -406,22 +415,21 @@ def _feedback(plan_items_: list, lowest: dict, best: dict, skill: object) -> lis
 
 def _manual_sample(g: Gathered, params: ReviewParameters) -> ManualReview:
     cycle = manual_window(g.window)
-    frame = pd.DataFrame(
-        {"date": [c[2] for c in g.calls]}, index=[c[0] for c in g.calls]
-    ).dropna()
+    frame = pd.DataFrame({"date": [c[2] for c in g.calls]}, index=[c[0] for c in g.calls]).dropna()
     size = min(params.manual_sample_max, len(frame))
-    chosen = stratified_sample(frame, cycle, size, rep_rng(0, g.rep.name)) if size else []  # type: ignore[arg-type]
+    chosen = stratified_sample(frame, cycle, size, rep_rng(0, g.rep.name)) if size else []
     by_pk = {c[0]: c for c in g.calls}
-    calls = [
-        SampledCall(
-            by_pk[pk][1],
-            by_pk[pk][2].date() if by_pk[pk][2] else None,
-            by_pk[pk][3],
-            (by_pk[pk][2].date() - g.window.start).days // 7 if by_pk[pk][2] else 0,
-        )
-        for pk in chosen  # type: ignore[index]
-    ]
-    thin = "" if len(calls) >= params.manual_sample_min else f" (only {len(calls)} calls in the window)"
+    calls = []
+    for pk in chosen:
+        _, external, when, account, _deal = by_pk[int(str(pk))]
+        day_ = when.date() if when is not None else None
+        week = (day_ - g.window.start).days // 7 if day_ is not None else 0
+        calls.append(SampledCall(external, day_, account, week))
+    thin = (
+        ""
+        if len(calls) >= params.manual_sample_min
+        else f" (only {len(calls)} calls in the window)"
+    )
     return ManualReview(
         reason=f"no scored calls in the window: {len(calls)} calls sampled across its weeks for "
         f"the manager to review by hand{thin}; ratings entered for them (`callcoach import "
@@ -434,7 +442,9 @@ def _manual_sample(g: Gathered, params: ReviewParameters) -> ManualReview:
 def _thin(counts: EvidenceCounts, params: ReviewParameters) -> list[str]:
     thin = []
     if counts.scored_calls == 0 and counts.manual_calls == 0:
-        thin.append("no scored or hand-rated calls in the window: the skill rating has no evidence yet")
+        thin.append(
+            "no scored or hand-rated calls in the window: the skill rating has no evidence yet"
+        )
     elif counts.scored_calls and counts.scored_calls < params.min_scored_calls:
         thin.append(
             f"only {counts.scored_calls} scored calls in the window ({params.min_scored_calls} "

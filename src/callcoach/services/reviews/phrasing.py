@@ -72,7 +72,13 @@ def phrase_sections(
 ) -> tuple[list[Section], dict[str, Any]]:
     """Sections with the model's phrasing where it passes the check; the counts of what it did."""
     client = ChatClient(endpoint_of(settings))
-    stats = {"endpoint": client.endpoint.chat_url, "sent": 0, "kept": 0, "replaced": 0, "errors": []}
+    stats: dict[str, Any] = {
+        "endpoint": client.endpoint.chat_url,
+        "sent": 0,
+        "kept": 0,
+        "replaced": 0,
+        "errors": [],
+    }
     result = []
     try:
         for position, section in enumerate(sections):
@@ -109,7 +115,10 @@ def _phrase(
         answer = client.complete(
             [
                 {"role": "system", "content": SYSTEM_PROMPT},
-                {"role": "user", "content": json.dumps({"sentences": numbered}, ensure_ascii=False)},
+                {
+                    "role": "user",
+                    "content": json.dumps({"sentences": numbered}, ensure_ascii=False),
+                },
             ],
             schema=_schema(ids),
             max_tokens=1500,

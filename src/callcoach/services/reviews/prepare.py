@@ -95,7 +95,9 @@ def prepare_review(
         if uow.reviews.rep_row(rep, scope=access) is None:
             raise NotFoundError(f"no rep {rep!r}")
         if association is None:
-            association = _association(uow, access.viewer, rubric, preferred_scorer, day, params, rep)
+            association = _association(
+                uow, access.viewer, rubric, preferred_scorer, day, params, rep
+            )
         pack = build_pack(
             uow, access, rep, rubric, preferred_scorer, day, params, association, encoder
         )

@@ -64,12 +64,20 @@ def show_review(store: Store, review_id: int, viewer: Viewer = SYSTEM) -> Review
         own_model = SelfAssessment.model_validate(own.ratings) if own else None
         if viewer.role is Role.REP:
             if not rep_may_read(ReviewState(summary.state)):
-                return _waiting(summary, own_model, "your manager is preparing this review; "
-                                "enter your self-assessment now, you will read the review "
-                                "once it is shared")
+                return _waiting(
+                    summary,
+                    own_model,
+                    "your manager is preparing this review; "
+                    "enter your self-assessment now, you will read the review "
+                    "once it is shared",
+                )
             if own_model is None:
-                return _waiting(summary, None, "your review is shared: enter your "
-                                "self-assessment first, then you will read it")
+                return _waiting(
+                    summary,
+                    None,
+                    "your review is shared: enter your "
+                    "self-assessment first, then you will read it",
+                )
         review = load_review(uow, review_id, scope)
         missing = outputs_missing(uow, review_id, viewer)
     draft = current_draft(store, review_id, viewer)
@@ -140,7 +148,9 @@ def list_reviews(
             rep_pks = [pk for pk, _ in members]
         if state and state not in {s.value for s in ReviewState}:
             raise NotFoundError(f"no review state {state!r}: draft, shared, held or closed")
-        return uow.reviews.list(scope=scope, rep_pks=rep_pks, states=[state] if state else None)
+        return uow.reviews.summaries(
+            scope=scope, rep_pks=rep_pks, states=[state] if state else None
+        )
 
 
 @dataclass
@@ -170,24 +180,24 @@ def team_cycle(store: Store, team: str, viewer: Viewer = SYSTEM) -> TeamCycle:
         members = uow.reviews.team_rep_pks(team, scope=scope)
         if not members:
             raise NotFoundError(f"no team {team!r}")
-        reviews = uow.reviews.list(scope=scope, rep_pks=[pk for pk, _ in members])
+        reviews = uow.reviews.summaries(scope=scope, rep_pks=[pk for pk, _ in members])
     latest: dict[int, ReviewSummary] = {}
     for summary in reviews:  # newest as-of first
         latest.setdefault(summary.rep_pk, summary)
     lines = []
     for pk, name in members:
-        summary = latest.get(pk)
-        if summary is None:
+        found = latest.get(pk)
+        if found is None:
             lines.append(CycleLine(name, None, None, None, False, ["a review (not prepared)"]))
             continue
         lines.append(
             CycleLine(
                 name,
-                summary.id,
-                summary.state,
-                summary.as_of,
-                summary.self_assessed,
-                quick_missing(summary) if summary.state != "closed" else [],
+                found.id,
+                found.state,
+                found.as_of,
+                found.self_assessed,
+                quick_missing(found) if found.state != "closed" else [],
             )
         )
     return TeamCycle(team, lines)

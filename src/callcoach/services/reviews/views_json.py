@@ -23,7 +23,7 @@ def finite(value: Any) -> Any:
 
 
 def view_json(view: ReviewView) -> dict[str, Any]:
-    return finite(
+    data: dict[str, Any] = finite(
         {
             "review": asdict(view.summary),
             "readable": view.pack is not None,
@@ -46,3 +46,4 @@ def view_json(view: ReviewView) -> dict[str, Any]:
             },
         }
     )
+    return data

@@ -40,8 +40,8 @@ def _scoped(query: Any, column: Any, scope: Scope) -> Any:
 
 
 def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
-        return value  # type: ignore[no-any-return]
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
     if isinstance(value, datetime):
         return value.date()
     return date.fromisoformat(str(value)[:10])
@@ -167,9 +167,7 @@ class ReviewRepository:
             .join(RepRow, RepRow.id == ReviewRow.rep_id)
             .outerjoin(TeamRow, TeamRow.id == RepRow.team_id)
             .join(RubricRow, RubricRow.id == ReviewRow.rubric_id)
-            .outerjoin(
-                ReviewSelfAssessmentRow, ReviewSelfAssessmentRow.review_id == ReviewRow.id
-            )
+            .outerjoin(ReviewSelfAssessmentRow, ReviewSelfAssessmentRow.review_id == ReviewRow.id)
         )
         return _scoped(query, ReviewRow.rep_id, scope)
 
@@ -218,7 +216,7 @@ class ReviewRepository:
             return None
         return StoredReview(self._to_summary(row[:20]), dict(row[20]), row[21], row[22])
 
-    def list(
+    def summaries(
         self,
         *,
         scope: Scope,
@@ -249,7 +247,9 @@ class ReviewRepository:
 
     def set_plan(self, review_id: int, plan: dict[str, Any]) -> None:
         self.session.execute(
-            update(ReviewRow).where(ReviewRow.id == review_id).values(plan=plan, updated_at=now_utc())
+            update(ReviewRow)
+            .where(ReviewRow.id == review_id)
+            .values(plan=plan, updated_at=now_utc())
         )
 
     def set_checkpoint(self, review_id: int, event_id: int, on: date) -> None:
@@ -323,7 +323,9 @@ class ReviewRepository:
         ]
 
     # what a pack is built from -------------------------------------------------------------
-    def rep_row(self, name: str, *, scope: Scope) -> tuple[int, str, str | None, str | None, date | None] | None:
+    def rep_row(
+        self, name: str, *, scope: Scope
+    ) -> tuple[int, str, str | None, str | None, date | None] | None:
         """(pk, name, team, manager, start date) of a rep the scope allows, by name."""
         query = select(
             RepRow.id,
@@ -335,11 +337,14 @@ class ReviewRepository:
         exact = self.session.execute(
             _scoped(query.where(RepRow.name == name.strip()), RepRow.id, scope)
         ).first()
-        row = exact or self.session.execute(
-            _scoped(
-                query.where(func.lower(RepRow.name) == name.strip().lower()), RepRow.id, scope
-            )
-        ).first()
+        row = (
+            exact
+            or self.session.execute(
+                _scoped(
+                    query.where(func.lower(RepRow.name) == name.strip().lower()), RepRow.id, scope
+                )
+            ).first()
+        )
         return (row[0], row[1], row[2], row[3], row[4]) if row else None
 
     def team_rep_pks(self, team: str, *, scope: Scope) -> list[tuple[int, str]]:
@@ -395,11 +400,13 @@ class ReviewRepository:
     ) -> list[tuple[int, str, datetime | None, str | None, int | None]]:
         """(pk, call id, date, account, deal pk) of the rep's calls in [since, until)."""
         query = (
-            select(CallRow.id, CallRow.external_id, CallRow.call_date, CallRow.account, CallRow.deal_id)
+            select(
+                CallRow.id, CallRow.external_id, CallRow.call_date, CallRow.account, CallRow.deal_id
+            )
             .where(CallRow.rep_id == rep_pk, CallRow.call_date >= since, CallRow.call_date < until)
             .order_by(CallRow.call_date)
         )
-        return [tuple(r) for r in self.session.execute(_scoped(query, CallRow.rep_id, scope))]  # type: ignore[misc]
+        return [tuple(r) for r in self.session.execute(_scoped(query, CallRow.rep_id, scope))]
 
     def activities(
         self, rep_pks: Sequence[int], since: date, until: date, *, scope: Scope
@@ -415,7 +422,7 @@ class ReviewRepository:
             ActivityRow.day >= since,
             ActivityRow.day <= until,
         )
-        return [tuple(r) for r in self.session.execute(_scoped(query, ActivityRow.rep_id, scope))]  # type: ignore[misc]
+        return [tuple(r) for r in self.session.execute(_scoped(query, ActivityRow.rep_id, scope))]
 
     def quotas(
         self, rep_pks: Sequence[int], since: date, until: date, *, scope: Scope
@@ -428,7 +435,7 @@ class ReviewRepository:
             QuotaRow.period_start <= until,
             QuotaRow.period_end >= since,
         )
-        return [tuple(r) for r in self.session.execute(_scoped(query, QuotaRow.rep_id, scope))]  # type: ignore[misc]
+        return [tuple(r) for r in self.session.execute(_scoped(query, QuotaRow.rep_id, scope))]
 
     def ratings(
         self, call_pks: Sequence[int], rubric_pk: int, *, scope: Scope
@@ -447,7 +454,9 @@ class ReviewRepository:
                 .join(CallRow, CallRow.id == HumanRatingRow.call_id)
                 .where(HumanRatingRow.call_id.in_(chunk), HumanRatingRow.rubric_id == rubric_pk)
             )
-            result.extend(tuple(r) for r in self.session.execute(_scoped(query, CallRow.rep_id, scope)))  # type: ignore[misc]
+            result.extend(
+                tuple(r) for r in self.session.execute(_scoped(query, CallRow.rep_id, scope))
+            )
         return result
 
     def segments_near(
@@ -467,7 +476,13 @@ class ReviewRepository:
         ]
         for chunk in chunks(conditions, 200):
             query = (
-                select(SegmentRow.call_id, SegmentRow.idx, SegmentRow.role, SegmentRow.text, SegmentRow.start_s)
+                select(
+                    SegmentRow.call_id,
+                    SegmentRow.idx,
+                    SegmentRow.role,
+                    SegmentRow.text,
+                    SegmentRow.start_s,
+                )
                 .join(CallRow, CallRow.id == SegmentRow.call_id)
                 .where(or_(*chunk))
                 .order_by(SegmentRow.call_id, SegmentRow.idx)
