@@ -69,6 +69,7 @@ def nav_items(account: Account) -> list[tuple[str, str]]:
     else:
         items.append(("/", "Team"))
     items.append(("/calls", "Calls"))
+    items.append(("/reviews", "Reviews"))
     if account.role is not Role.REP:
         items += [("/rubrics", "Rubrics"), ("/agreement", "Agreement"), ("/outcomes", "Outcomes")]
     if account.role is Role.ADMIN:

@@ -50,15 +50,15 @@ def self_assess(
     store: Store, review_id: int, ratings: Mapping[str, Any], viewer: Viewer = SYSTEM
 ) -> ReviewSummary:
     """Record the rep's self-assessment (1-5 and words per dimension), once."""
+    if viewer.role is Role.MANAGER:
+        raise PermissionDeniedError(
+            "the self-assessment is the rep's own: the rep enters it (an administrator "
+            "may enter it on their behalf)"
+        )
     assessment = _rule(lambda: check_self_assessment(ratings))
     with store.unit_of_work() as uow:
         scope = scope_of(uow, viewer)
         summary = summary_or_404(uow, review_id, scope)
-        if viewer.role is Role.MANAGER:
-            raise PermissionDeniedError(
-                "the self-assessment is the rep's own: the rep enters it (an administrator "
-                "may enter it on their behalf)"
-            )
         existing = uow.reviews.self_assessment(review_id, scope=scope)
         if existing is not None:
             raise ReviewError(

@@ -136,7 +136,7 @@ def lost_items(lost: LostAnalysis | None, params: ReviewParameters) -> list[Evid
 def plan_items(plan: PlanProposal) -> list[EvidenceItem]:
     gaps = {g.criterion_id: g for g in plan.gaps}
     items = []
-    for item in plan.items:
+    for rank, item in enumerate(plan.items, 1):
         gap = gaps[item.criterion_id]
         items.append(
             EvidenceItem(
@@ -150,7 +150,12 @@ def plan_items(plan: PlanProposal) -> list[EvidenceItem]:
                 value=gap.leverage,
                 unit="leverage",
                 numbers=_present(
-                    gap.rep_mean, gap.benchmark, gap.weighted_gap, gap.association, gap.weight
+                    gap.rep_mean,
+                    gap.benchmark,
+                    gap.weighted_gap,
+                    gap.association,
+                    gap.weight,
+                    rank,  # its place in the plan ("Focus 1")
                 ),
                 words=item.behaviour,
                 names=[gap.basis],

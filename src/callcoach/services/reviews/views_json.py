@@ -22,6 +22,17 @@ def finite(value: Any) -> Any:
     return value
 
 
+def _pack(view: ReviewView) -> dict[str, Any] | None:
+    """The pack as this viewer reads it: the manager's preparation questions stay with the
+    manager."""
+    if view.pack is None:
+        return None
+    data = pack_to_json(view.pack)
+    if not view.manager_view:
+        data["questions"] = []
+    return data
+
+
 def view_json(view: ReviewView) -> dict[str, Any]:
     data: dict[str, Any] = finite(
         {
@@ -29,7 +40,7 @@ def view_json(view: ReviewView) -> dict[str, Any]:
             "readable": view.pack is not None,
             "message": view.message,
             "needs_self_assessment": view.needs_self_assessment,
-            "pack": pack_to_json(view.pack) if view.pack is not None else None,
+            "pack": _pack(view),
             "self_assessment": view.self_assessment.model_dump() if view.self_assessment else None,
             "perception_gaps": [asdict(g) for g in view.gaps],
             "final_ratings": {k: asdict(v) for k, v in view.final_ratings.items()},
