@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from callcoach.domain.access import SYSTEM
 from callcoach.services.reviews.prepare import prepare_review
@@ -141,5 +140,11 @@ def test_the_manager_edit_is_checked_on_every_save(web: tuple[Store, dict[str, i
     assert again.json()["summary"]["flagged"] == 1
     closing = mia.post(f"/api/v1/reviews/{own}/close", headers={"X-CSRF-Token": token})
     assert closing.status_code == 400 and "missing" in closing.json()["detail"]
+    dashboard = mia.get("/")
+    assert (
+        "Review cycle: East" in dashboard.text
+        and "0 of 2 reps have self-assessed" in dashboard.text
+    )
+    assert "Review cycle: West" not in dashboard.text
     pdf = mia.get(f"/reviews/{own}/export.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -201,3 +201,22 @@ def team_cycle(store: Store, team: str, viewer: Viewer = SYSTEM) -> TeamCycle:
             )
         )
     return TeamCycle(team, lines)
+
+
+MAX_CYCLES_SHOWN = 10  # the dashboard of an administrator of many teams links to /reviews
+
+
+def review_cycles(
+    store: Store, viewer: Viewer, team: str | None, teams: list[str]
+) -> list[TeamCycle]:
+    """The review cycle of the team shown, or of each of the viewer's teams (the team page)."""
+    if viewer.role is Role.REP:
+        return []
+    chosen = [team] if team else teams[:MAX_CYCLES_SHOWN]
+    result = []
+    for name in chosen:
+        try:
+            result.append(team_cycle(store, name, viewer))
+        except NotFoundError:
+            continue
+    return [c for c in result if any(line.review_id for line in c.lines)]

@@ -22,6 +22,7 @@ from callcoach.services.assessment.team import (
     rep_view,
     team_dashboard,
 )
+from callcoach.services.reviews.views import review_cycles
 from callcoach.web import charts
 from callcoach.web.auth import check_csrf, container_of, page_account
 from callcoach.web.rendering import render
@@ -74,7 +75,10 @@ def dashboard(
     heatmap = None
     if view.scorecards is not None and view.scorecards.reps:
         heatmap = charts.team_heatmap(view.rubric, view.scorecards.reps, view.scorecards.teams)
-    return render(request, "dashboard.html", account, view=view, heatmap=heatmap)
+    cycles = review_cycles(store, account.viewer, view.selection.team, view.selection.teams)
+    return render(
+        request, "dashboard.html", account, view=view, heatmap=heatmap, review_cycles=cycles
+    )
 
 
 @router.get("/me")
