@@ -161,10 +161,13 @@ def demo_command(
             )
     except ServiceError as exc:
         raise fail(str(exc)) from exc
+    from callcoach.cli.review_output import demo_review_json, run_demo_reviews
+
+    review = run_demo_reviews(container, summary, report.scoring.scorer)
     if output is OutputFormat.json:
-        print_json(report_json(summary, report, show_truth))
+        print_json({**report_json(summary, report, show_truth), "review": demo_review_json(review)})
         return
-    print_report(report)
+    print_report(report, review)
 
 
 def summary_json(summary: Any, show_truth: bool) -> dict[str, Any]:
@@ -193,7 +196,7 @@ def report_json(summary: Any, report: Any, show_truth: bool) -> dict[str, Any]:
     }
 
 
-def print_report(report: Any) -> None:
+def print_report(report: Any, review: Any = None) -> None:
     """What the product finds on the demo team, in the order a manager reads it."""
     from callcoach.cli.analytics import print_priorities, print_scorecards
     from callcoach.cli.analytics_quality import print_coaching_report
@@ -235,6 +238,11 @@ def print_report(report: Any) -> None:
     print_priorities(report.assessment.priorities)
     rule("4. Did coaching work?")
     print_coaching_report(report.coaching)
+    if review is not None:
+        from callcoach.cli.review_output import print_demo_review
+
+        rule("5. A review cycle: one rep's performance review, every sentence citing its evidence")
+        print_demo_review(review)
     console.print(
         "\n[bold]Next[/]: `callcoach serve` shows all of this in the browser; "
         "`callcoach show call ID` any call with its transcript; `callcoach agreement` how the "

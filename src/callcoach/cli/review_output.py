@@ -172,3 +172,93 @@ def print_review(view: Any) -> None:
         )
     if view.missing:
         say("[yellow]Missing before it can close:[/] " + escape("; ".join(view.missing)))
+
+
+def run_demo_reviews(container: Any, summary: Any, scorer: str) -> Any:
+    """The demo's review cycle (section 5 of `callcoach demo`); its PDF goes to the current
+    folder. A failure is reported, not fatal: the rest of the demo stands."""
+    from pathlib import Path
+
+    from callcoach.cli.output import RichProgress
+    from callcoach.services.common import ServiceError
+    from callcoach.services.demo.reviews import demo_review_cycle
+
+    try:
+        with RichProgress() as progress:
+            return demo_review_cycle(
+                container.store, summary, container.settings, scorer, Path.cwd(), progress
+            )
+    except ServiceError as exc:
+        say(f"[yellow]review cycle skipped:[/] {escape(str(exc))}")
+        return None
+
+
+def demo_review_json(cycle: Any) -> Any:
+    if cycle is None:
+        return None
+    from callcoach.services.reviews.views_json import finite, view_json
+
+    return {
+        "team": cycle.team,
+        "prepared": finite(cycle.preparation.prepared),
+        "self_assessed": cycle.self_assessed,
+        "review": view_json(cycle.review),
+        "pdf": str(cycle.pdf),
+    }
+
+
+def print_demo_review(cycle: Any) -> None:
+    """One rep's review summary, as `callcoach review show` prints it, and where its PDF is."""
+    from callcoach.analytics.reviews_format import day
+
+    prepared = len(cycle.preparation.prepared)
+    say(
+        f"`callcoach review prepare --team {escape(cycle.team)}` prepared {prepared} review packs "
+        f"as of {day(cycle.preparation.as_of)}; {len(cycle.self_assessed)} reps have entered "
+        f"their self-assessment ({escape(', '.join(cycle.self_assessed))}), the others not yet."
+    )
+    view = cycle.review
+    pack = view.pack
+    s = view.summary
+    say(f"\n[bold]Review {s.id}: {escape(s.rep)}[/] (`callcoach review show {s.id}`)")
+    console.print(
+        table(
+            None,
+            ["dimension", "weight", "proposed", "self", "gap", "why"],
+            [
+                [
+                    d.label,
+                    f"{d.weight:.0f}%",
+                    d.proposed or "-",
+                    next((g.self_rating for g in view.gaps if g.dimension == d.dimension), "-"),
+                    next(
+                        (
+                            f"{g.gap:+d}"
+                            for g in view.gaps
+                            if g.dimension == d.dimension and g.gap is not None
+                        ),
+                        "-",
+                    ),
+                    d.reason,
+                ]
+                for d in pack.dimensions
+            ],
+        )
+    )
+    if pack.lost is not None:
+        say(
+            f"Lost after a verbal commitment: {len(pack.buckets.lost_after_verbal)} deal(s); the usual explanation {escape(pack.lost.hypothesis.statement)}."
+        )
+    for q in pack.questions[:3]:
+        say(f"  question: {escape(q.text)}")
+    for item in pack.plan.items[:1]:
+        say(
+            f"  plan: {escape(item.criterion)}: {escape(item.practice[0]) if item.practice else ''}"
+        )
+    counts = cycle.draft.check.summary()
+    say(
+        f"The written review (`callcoach review draft {s.id}`): {counts['sentences']} sentences, "
+        f"{counts['ok']} citing evidence that holds what they say, {counts['generic']} generic, "
+        f"{counts['flagged']} flagged."
+    )
+    say(f"[bold]PDF for the meeting[/]: {escape(str(cycle.pdf))}")
