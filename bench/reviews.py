@@ -94,7 +94,7 @@ def measure(db: str, runs: int, team_count: int, reps_per_team: int) -> dict[str
         "preferred_scorer": analytics_bench.SCORER,
         "encoder": encoder,
     }
-    first_team, first_reps = teams[0]
+    _first_team, first_reps = teams[0]
     prepare_review(store, first_reps[0], **common)  # warm-up: imports, query plans
     load_before = os.getloadavg()[0]
     per_rep: list[float] = []
