@@ -422,3 +422,31 @@ def test_role_isolation_on_the_command_line(org: dict[str, Any]) -> None:
     assert cli(db, "review", "show", str(ana_review), "--as", "mia").exit_code == 0
     refused = cli(db, "review", "share", str(ben_review), "--as", "ana", ok=False)
     assert refused.exit_code == 1
+
+
+def test_growth_on_the_coached_criterion_quarter_over_quarter(org: dict[str, Any]) -> None:
+    _, pack = org["packs"]["Ben Ode"]
+    scored = levels()
+    end = AS_OF + timedelta(days=1)
+    middle, start = end - timedelta(days=91), end - timedelta(days=182)
+    ben = [c for c in calls() if c["rep"] == "Ben Ode" and c["call_id"] in scored]
+
+    def quarter(low: date, high: date) -> list[int]:
+        return [
+            scored[c["call_id"]]["objection_handling"]
+            for c in ben
+            if low <= datetime.fromisoformat(c["date"]).date() < high
+        ]
+
+    before, after = quarter(start, middle), quarter(middle, end)
+    line = next(g for g in pack["growth"]["lines"] if g["criterion_id"] == "objection_handling")
+    assert line["coached"] and line["previous_n"] == len(before) and line["current_n"] == len(after)
+    assert close(line["change"], statistics.fmean(after) - statistics.fmean(before))
+    interval = stats.ttest_ind(after, before, equal_var=False).confidence_interval(0.95)
+    assert close(line["ci_low"], float(interval.low)) and close(
+        line["ci_high"], float(interval.high)
+    )
+    growth = next(d for d in pack["dimensions"] if d["dimension"] == "growth")
+    change = line["change"]
+    expected = 1 + sum(1 for bound in (-0.5, -0.2, 0.5, 1.0) if change >= bound)
+    assert growth["proposed"] == expected
