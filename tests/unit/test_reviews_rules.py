@@ -261,3 +261,18 @@ def test_sentences_are_never_split_inside_a_quote() -> None:
         "Next one. [call-1]",
     ]
     assert check_text(text, EVIDENCE).summary()["sentences"] == 2
+
+
+def test_a_name_with_a_full_stop_does_not_end_the_sentence() -> None:
+    item = EvidenceItem(
+        id="call-2",
+        kind="moment",
+        label="x",
+        account="Apex Trading Co.",
+        day=date(2026, 11, 18),
+        start=81.0,
+        quote="fine",
+    )
+    text = "- The 18 November 2026 call with Apex Trading Co. at 1:21 went well [call-2].\n"
+    checked = check_text(text, {item.id: item})
+    assert [s.status for s in checked.sentences] == ["ok"]

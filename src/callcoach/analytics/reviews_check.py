@@ -75,9 +75,15 @@ class TextCheck:
         }
 
 
-def split_sentences(text: str) -> list[str]:
+_MASK = "\u2024"  # stands in for a full stop inside a name while splitting
+
+
+def split_sentences(text: str, names: Sequence[str] = ()) -> list[str]:
     """Sentences of a review text: headings skipped, list markers dropped, never split inside
-    a quote; a run of citations after a full stop belongs to the sentence before it."""
+    a quote nor inside a known name ("Apex Trading Co. "), nor before a lowercase word; a run of
+    citations after a full stop belongs to the sentence before it."""
+    for name in sorted({n for n in names if "." in n}, key=len, reverse=True):
+        text = text.replace(name, name.replace(".", _MASK))
     result: list[str] = []
     for raw in text.splitlines():
         line = raw.strip()
@@ -95,12 +101,19 @@ def split_sentences(text: str) -> list[str]:
                 quote = None
                 continue
             following = line[position + 1 : position + 2]
-            if quote is None and char in ".!?" and (not following or following.isspace()):
+            after = line[position + 1 :].lstrip()[:1]
+            if (
+                quote is None
+                and char in ".!?"
+                and (not following or following.isspace())
+                and not after.islower()
+            ):
                 result.append("".join(current).strip())
                 current = []
         rest = "".join(current).strip()
         if rest:
             result.append(rest)
+    result = [sentence.replace(_MASK, ".") for sentence in result]
     merged: list[str] = []
     for sentence in result:
         if merged and not CITATION.sub("", sentence).strip(" .,;"):
@@ -238,9 +251,10 @@ def check_text(
     text: str, evidence: Mapping[str, EvidenceItem], allowed_names: Sequence[str] = ()
 ) -> TextCheck:
     """Check every sentence of a review text against the pack's evidence."""
+    names = [n for item in evidence.values() for n in item.all_names()] + list(allowed_names)
     return TextCheck(
         [
             check_sentence(sentence, evidence, allowed_names, index)
-            for index, sentence in enumerate(split_sentences(text))
+            for index, sentence in enumerate(split_sentences(text, names))
         ]
     )

@@ -156,7 +156,7 @@ def print_review(view: Any) -> None:
                         g.dimension,
                         g.self_rating,
                         g.evidence_rating or "-",
-                        "-" if g.gap is None else f"{g.gap:+d}",
+                        "-" if g.gap is None else (f"{g.gap:+d}" if g.gap else "0"),
                         g.reading,
                     ]
                     for g in view.gaps
@@ -233,7 +233,7 @@ def print_demo_review(cycle: Any) -> None:
                     next((g.self_rating for g in view.gaps if g.dimension == d.dimension), "-"),
                     next(
                         (
-                            f"{g.gap:+d}"
+                            f"{g.gap:+d}" if g.gap else "0"
                             for g in view.gaps
                             if g.dimension == d.dimension and g.gap is not None
                         ),

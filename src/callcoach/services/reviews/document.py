@@ -57,7 +57,7 @@ def review_document(view: ReviewView) -> list[Block]:
                 "-" if result.proposed is None else str(result.proposed),
                 result.reason,
                 "-" if gap is None else str(gap.self_rating),
-                "-" if gap is None or gap.gap is None else f"{gap.gap:+d}",
+                "-" if gap is None or gap.gap is None else (f"{gap.gap:+d}" if gap.gap else "0"),
                 "-" if final is None else str(final.rating),
             ]
         )
