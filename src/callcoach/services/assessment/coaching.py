@@ -72,7 +72,7 @@ def add_coaching_event(
                 f"rubric {rubric!r} has no criterion {criterion_id!r}; criteria: "
                 f"{', '.join(stored.rubric.criterion_ids)}"
             )
-        selected, _ = resolve_reps(uow, viewer, rep, None)
+        selected = resolve_reps(uow, viewer, rep, None).selected
         rep_pk = selected[0]
         rep_row = uow.analytics.rep_rows([rep_pk])[0]
         # Who coached: as given, else the manager recording it, else the rep's manager.
@@ -92,9 +92,7 @@ def list_coaching_events(
 ) -> list[CoachingEvent]:
     with store.unit_of_work() as uow:
         stored, rubric_pk, _ = resolve_rubric(uow, rubric)
-        selected, population = resolve_reps(uow, viewer, rep, None)
-        rep_filter = selected if (rep or population is not None) else None
-        rows = uow.coaching.rows(rubric_pk, rep_filter)
+        rows = uow.coaching.rows(rubric_pk, resolve_reps(uow, viewer, rep, None).rep_filter)
     return [
         CoachingEvent(event_id, name, stored.rubric.id, crit, coached_on, note, coach)
         for event_id, _pk, name, crit, coached_on, note, coach in rows

@@ -226,11 +226,13 @@ def _rep_priorities(
         note = None
         if n == 0:
             note = "no scored calls in this cycle"
-        elif not items:
-            note = (
-                "at or above the team mean on every criterion: no gap to coach; build on strengths"
-            )
         team = teams[rep]
+        if n and not items:
+            benchmark = "team" if isinstance(team, str) else "organisation"
+            note = (
+                f"at or above the {benchmark} mean on every criterion: no gap to coach; "
+                "build on strengths"
+            )
         result.append(
             RepPriorities(
                 rep=str(names[rep]),

@@ -288,8 +288,16 @@ class AnalyticsRepository:
             for r in self.session.connection().execute(query.order_by(RepRow.name))
         ]
 
-    def teammates(self, rep_ids: Sequence[int]) -> set[int]:
-        """The given reps and every rep of their teams (team benchmarks need them)."""
+    def teammates(self, rep_ids: Sequence[int]) -> set[int] | None:
+        """The given reps and every rep of their teams (team benchmarks need them); None (every
+        rep) when one of them has no team: they are benchmarked against the organisation."""
+        teamless = self.session.scalar(
+            select(func.count(RepRow.id)).where(
+                RepRow.id.in_(list(rep_ids)), RepRow.team_id.is_(None)
+            )
+        )
+        if teamless:
+            return None
         team_ids = select(RepRow.team_id).where(
             RepRow.id.in_(list(rep_ids)), RepRow.team_id.is_not(None)
         )
