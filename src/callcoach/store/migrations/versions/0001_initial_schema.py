@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 14:14:49.575362
+Create Date: 2026-12-07 15:12:50.360014
 """
 
 from __future__ import annotations
