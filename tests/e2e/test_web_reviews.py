@@ -92,6 +92,16 @@ def test_the_rep_self_assesses_first_and_never_sees_the_draft(
     api = ana.get(f"/api/v1/reviews/{own}").json()
     assert api["readable"] is False and api["pack"] is None and api["text"] is None
     # A manager cannot enter the rep's self-assessment; a rating out of range changes nothing.
+    mia.put(
+        f"/api/v1/reviews/{own}/ratings",
+        json={"ratings": {"skill": 2}, "reasons": {"skill": "not yet"}},
+        headers={"X-CSRF-Token": token},
+    )
+    listed = next(r for r in ana.get("/api/v1/reviews").json() if r["id"] == own)
+    assert (
+        listed["final_ratings"] == {}
+        and ana.get(f"/api/v1/reviews/{own}").json()["review"]["final_ratings"] == {}
+    )
     refused = mia.post(
         f"/api/v1/reviews/{own}/self-assessment",
         json={"ratings": {}},

@@ -59,4 +59,5 @@ def test_the_model_phrases_only_what_the_evidence_supports(
     assert len(phrased.check.sentences) == len(plain.check.sentences)
     for sentence in phrased.check.sentences:
         assert all(c in pack_ids for c in CITATION.findall(sentence.text))
+    print("model phrasing:", {k: v for k, v in phrased.model.items() if k != "errors"})
     assert phrased.model["kept"] + phrased.model["replaced"] >= 1

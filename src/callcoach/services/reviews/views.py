@@ -8,7 +8,7 @@ their own view before seeing the manager's). Every read is audit-logged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from callcoach.analytics.reviews_pack import ReviewPack
@@ -94,9 +94,17 @@ def show_review(store: Store, review_id: int, viewer: Viewer = SYSTEM) -> Review
     )
 
 
+def hidden_from_rep(summary: ReviewSummary) -> ReviewSummary:
+    """What a rep may know of a review they cannot read yet: that it exists and its state,
+    not the manager's ratings."""
+    if summary.state != ReviewState.DRAFT.value and summary.self_assessed:
+        return summary
+    return replace(summary, final_ratings={})
+
+
 def _waiting(summary: ReviewSummary, own: SelfAssessment | None, message: str) -> ReviewView:
     return ReviewView(
-        summary=summary,
+        summary=hidden_from_rep(summary),
         pack=None,
         self_assessment=own,
         gaps=[],
@@ -148,9 +156,12 @@ def list_reviews(
             rep_pks = [pk for pk, _ in members]
         if state and state not in {s.value for s in ReviewState}:
             raise NotFoundError(f"no review state {state!r}: draft, shared, held or closed")
-        return uow.reviews.summaries(
+        reviews = uow.reviews.summaries(
             scope=scope, rep_pks=rep_pks, states=[state] if state else None
         )
+    if viewer.role is Role.REP:
+        return [hidden_from_rep(s) for s in reviews]
+    return reviews
 
 
 @dataclass
