@@ -11,6 +11,7 @@ import math
 import warnings
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,6 +136,12 @@ def gather(
     )
 
 
+# The association reads every scored call of the organisation's last `outcome_days`: computed
+# once per process for a given state of the data (the stamp) and reused by every later pack.
+_ASSOCIATIONS: dict[tuple[Any, ...], dict[str, Association]] = {}
+_REMEMBERED = 8
+
+
 def organisation_association(
     uow: UnitOfWork, query: AssessmentScope, as_of: date, params: ReviewParameters
 ) -> dict[str, Association]:
@@ -142,6 +149,24 @@ def organisation_association(
     calls in the `outcome_days` before the as-of day (point-biserial r, as `outcomes`)."""
     if not query.scorer:
         return {}
+    key = (
+        query.rubric_pk,
+        tuple(query.version_pks),
+        query.scorer,
+        as_of,
+        params.outcome_days,
+        uow.reviews.outcome_stamp(),
+    )
+    if key not in _ASSOCIATIONS:
+        if len(_ASSOCIATIONS) >= _REMEMBERED:
+            _ASSOCIATIONS.pop(next(iter(_ASSOCIATIONS)))
+        _ASSOCIATIONS[key] = _association(uow, query, as_of, params)
+    return _ASSOCIATIONS[key]
+
+
+def _association(
+    uow: UnitOfWork, query: AssessmentScope, as_of: date, params: ReviewParameters
+) -> dict[str, Association]:
     since = datetime.combine(as_of - timedelta(days=params.outcome_days), datetime.min.time())
     until = _end(as_of)
     links = pd.DataFrame(

@@ -27,6 +27,7 @@ from callcoach.store.models import (
     ReviewRow,
     ReviewSelfAssessmentRow,
     RubricRow,
+    ScoreRunRow,
     SegmentRow,
     TeamRow,
 )
@@ -321,6 +322,25 @@ class ReviewRepository:
             StoredDraft(r.version, r.text, r.source, r.author, dict(r.check), r.created_at)
             for r in rows
         ]
+
+    def outcome_stamp(self) -> tuple[Any, ...]:
+        """What the organisation's outcome association depends on, in a few index reads:
+        machine runs, managers' ratings and closed deals (a change to any changes the stamp).
+        No people's data: counts and maxima only."""
+        runs = self.session.execute(
+            select(func.max(ScoreRunRow.id), func.count(ScoreRunRow.id))
+        ).one()
+        ratings = self.session.execute(
+            select(func.max(HumanRatingRow.id), func.max(HumanRatingRow.created_at))
+        ).one()
+        deals = self.session.execute(
+            select(
+                func.max(DealRow.id),
+                func.count(DealRow.id).filter(DealRow.outcome == "won"),
+                func.count(DealRow.id).filter(DealRow.outcome == "lost"),
+            )
+        ).one()
+        return (str(self.session.get_bind().engine.url), *runs, *ratings, *deals)
 
     # what a pack is built from -------------------------------------------------------------
     def rep_row(
