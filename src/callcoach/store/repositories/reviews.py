@@ -327,9 +327,8 @@ class ReviewRepository:
         """What the organisation's outcome association depends on, in a few index reads:
         machine runs, managers' ratings and closed deals (a change to any changes the stamp).
         No people's data: counts and maxima only."""
-        runs = self.session.execute(
-            select(func.max(ScoreRunRow.id), func.count(ScoreRunRow.id))
-        ).one()
+        # Re-scoring or re-importing a call replaces its run by a new one: the newest id moves.
+        runs = self.session.execute(select(func.max(ScoreRunRow.id))).one()
         ratings = self.session.execute(
             select(func.max(HumanRatingRow.id), func.max(HumanRatingRow.created_at))
         ).one()
