@@ -176,6 +176,11 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--skip-large", action="store_true", help="Only the demo org.")
     parser.add_argument("--large-reps", type=int, default=4, help="Reps per team timed alone.")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="Keep the other stores' and backends' figures already in the results file.",
+    )
     args = parser.parse_args()
     schema = hashlib.sha256(analytics_bench.MIGRATION.read_bytes()).hexdigest()[:8]
     results: dict[str, Any] = {
@@ -185,13 +190,17 @@ def main() -> None:
         "scores": "imported (generated per-rep levels through `callcoach import scores`)",
         "stores": {},
     }
+    if args.merge and RESULTS.exists():
+        earlier = json.loads(RESULTS.read_text(encoding="utf-8"))
+        results["stores"] = earlier.get("stores", {})
+        results["command"] = f"{earlier.get('command', '')}; then {results['command']}"
     plans = [("demo", f"reviews-demo-{args.seed}-{schema}", 1500, 2, 6)]
     if not args.skip_large:
         plans.append(
             ("large", f"analytics-100000-1000-{args.seed}-{schema}", 100_000, 2, args.large_reps)
         )
     for label, name, calls, team_count, reps_per_team in plans:
-        results["stores"][label] = {}
+        results["stores"].setdefault(label, {})
         for backend in args.backends.split(","):
             print(f"{label} on {backend}:", flush=True)
             db = store_url(backend, name, args.rebuild)

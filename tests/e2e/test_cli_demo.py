@@ -20,6 +20,7 @@ def cli(tmp_path: Path) -> Any:
     def run(*args: str) -> Result:
         return runner.invoke(app, ["--db", db, *args], env={"COLUMNS": "120"})
 
+    run.db = db  # type: ignore[attr-defined]
     return run
 
 
@@ -118,8 +119,13 @@ def test_demo_main_job_scores_every_call_and_reports_with_evidence(cli: Any) -> 
         "what good looks like (level 4)",
         "4. Did coaching work?",
         "Manager effectiveness",
+        "5. A review cycle",
+        "prepared 6 review packs",
+        "PDF for the meeting",
     ):
         assert section in out, section
+    pdfs = list(Path(cli.db).parent.glob("demo-review-*.pdf"))
+    assert len(pdfs) == 1 and pdfs[0].read_bytes().startswith(b"%PDF")
 
     exported = cli("export", "scores", "--format", "jsonl")
     assert exported.exit_code == 0, exported.output

@@ -174,10 +174,18 @@ def print_review(view: Any) -> None:
         say("[yellow]Missing before it can close:[/] " + escape("; ".join(view.missing)))
 
 
-def run_demo_reviews(container: Any, summary: Any, scorer: str) -> Any:
-    """The demo's review cycle (section 5 of `callcoach demo`); its PDF goes to the current
-    folder. A failure is reported, not fatal: the rest of the demo stands."""
+def pdf_folder(url: str) -> Any:
+    """Where the demo's PDF goes: beside a SQLite database file, else the current folder."""
     from pathlib import Path
+
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        return Path(url.removeprefix("sqlite:///")).resolve().parent
+    return Path.cwd()
+
+
+def run_demo_reviews(container: Any, summary: Any, scorer: str) -> Any:
+    """The demo's review cycle (section 5 of `callcoach demo`); its PDF goes beside the
+    database file (or to the current folder). A failure is reported, not fatal."""
 
     from callcoach.cli.output import RichProgress
     from callcoach.services.common import ServiceError
@@ -186,7 +194,12 @@ def run_demo_reviews(container: Any, summary: Any, scorer: str) -> Any:
     try:
         with RichProgress() as progress:
             return demo_review_cycle(
-                container.store, summary, container.settings, scorer, Path.cwd(), progress
+                container.store,
+                summary,
+                container.settings,
+                scorer,
+                pdf_folder(container.store.database.url),
+                progress,
             )
     except ServiceError as exc:
         say(f"[yellow]review cycle skipped:[/] {escape(str(exc))}")
