@@ -221,11 +221,11 @@ def ridge_alpha_by_cross_fitting(
     inputs = map_inputs(half.index, np.arange(len(half.index)))
     tried: dict[str, float] = {}
     best: tuple[float, float, list[ReplyMap]] | None = None
+    grams = [inputs[folds == k].T @ inputs[folds == k] for k in range(FOLDS)]
+    crosses = [inputs[folds == k].T @ half.index.replies[folds == k] for k in range(FOLDS)]
+    gram, cross = sum(grams), sum(crosses)
     for alpha in RIDGE_ALPHAS:
-        maps = [
-            ReplyMap.fit(inputs[folds != k], half.index.replies[folds != k], alpha)
-            for k in range(FOLDS)
-        ]
+        maps = [ReplyMap.solve(gram - grams[k], cross - crosses[k], alpha) for k in range(FOLDS)]
         predicted = np.zeros_like(half.index.replies)
         for k in range(FOLDS):
             predicted[folds == k] = maps[k].predict(inputs[folds == k].astype(np.float32))
@@ -337,7 +337,7 @@ def tfidf_scores(run: CorpusRun) -> np.ndarray:
     )
 
 
-def consistency(run: CorpusRun, scores: np.ndarray) -> dict[str, Any]:
+def consistency(run: CorpusRun, scores: np.ndarray, checks: bool = True) -> dict[str, Any]:
     """Top picks before/after the engine's name and fact checks, on the report half."""
     index = run.report.index
     dialogue_text: dict[str, str] = {}
@@ -366,6 +366,8 @@ def consistency(run: CorpusRun, scores: np.ndarray) -> dict[str, Any]:
         top = int(cands[order[0]])
         before["leak"] += leaks(top, query)
         before["contradiction"] += bool(contradicted(index.candidates[top].text, stated))
+        if not checks:
+            continue
         scene = SceneNames(allowed_text=dialogue_text[cand.conversation])
         chosen = None
         for position in order:
@@ -465,6 +467,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--limit", type=int, help="only the first N dialogues (smoke run)")
+    parser.add_argument(
+        "--roles", nargs="+", default=["prospect", "rep"], choices=["prospect", "rep"]
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     results: dict[str, Any] = {
@@ -475,7 +480,7 @@ def main() -> None:
         "chance": {"recall@1": 0.1, "recall@3": 0.3},
         "machine": "2 shared cores; not a timing benchmark",
     }
-    for role in (SpeakerRole.PROSPECT, SpeakerRole.REP):
+    for role in [SpeakerRole(r) for r in args.roles]:
         runs = {name: prepare(corpus, role, args.limit) for name, corpus in CORPORA.items()}
         alpha = float(np.median([r.alpha for r in runs.values()]))
         provenance = {
@@ -489,6 +494,7 @@ def main() -> None:
         for name, run in runs.items():
             other = next(r for n, r in runs.items() if n != name)
             own = fit_on([run], RANKED, {}, run.alpha)
+            baseline = tfidf_scores(run)
             figures: dict[str, Any] = {
                 "queries": len(run.report.index),
                 "fit_half_queries": len(run.fit.index),
@@ -500,7 +506,7 @@ def main() -> None:
                 f"model fitted on {other.corpus.name}'s fit half only": recall(
                     ranked(fit_on([other], RANKED, {}, other.alpha), run.report_features)
                 ),
-                "baseline: TF-IDF cosine (rep turn, reply)": recall(tfidf_scores(run)),
+                "baseline: TF-IDF cosine (rep turn, reply)": recall(baseline),
                 "baseline: MiniLM cosine (rep turn, reply)": recall(
                     run.report_features[:, :, FEATURES.index("reply_prompt")]
                 ),
@@ -515,7 +521,7 @@ def main() -> None:
                     run, ranked(shipped, run.report_features)
                 )
                 figures["consistency (TF-IDF baseline, before checks)"] = {
-                    "top_pick_mentions_other_dialogue_names": consistency(run, tfidf_scores(run))[
+                    "top_pick_mentions_other_dialogue_names": consistency(run, baseline, False)[
                         "top_pick_mentions_other_dialogue_names"
                     ]
                 }
@@ -526,6 +532,8 @@ def main() -> None:
                 if isinstance(value, dict) and "recall@1" in value:
                     print(f"  {label:55s} R@1 {value['recall@1']:.3f}  R@3 {value['recall@3']:.3f}")
         results["prospect" if role is SpeakerRole.PROSPECT else "rep persona"] = section
+        results["seconds"] = round(time.perf_counter() - started, 1)
+        args.output.write_text(json.dumps(results, indent=2) + "\n")  # after each role
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {args.output}")

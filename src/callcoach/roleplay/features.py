@@ -72,8 +72,12 @@ class ReplyMap:
 
     @classmethod
     def fit(cls, inputs: np.ndarray, replies: np.ndarray, alpha: float) -> ReplyMap:
-        gram = inputs.T @ inputs + alpha * np.eye(inputs.shape[1], dtype=np.float64)
-        weights = np.linalg.solve(gram, inputs.T.astype(np.float64) @ replies)
+        return cls.solve(inputs.T @ inputs, inputs.T.astype(np.float64) @ replies, alpha)
+
+    @classmethod
+    def solve(cls, gram: np.ndarray, cross: np.ndarray, alpha: float) -> ReplyMap:
+        """From X'X and X'Y (so cross-fitting can reuse them across folds and alphas)."""
+        weights = np.linalg.solve(gram + alpha * np.eye(len(gram), dtype=np.float64), cross)
         return cls(np.asarray(weights, dtype=np.float32))
 
     @classmethod

@@ -159,6 +159,7 @@ class NameCatalogue:
                 ):
                     words[word].append(name)
         self._word_owners = dict(words)
+        self._full_patterns.sort(key=lambda item: -len(item[1].text))
 
     def _specific(self, word: str) -> bool:
         key = word.lower()
@@ -173,7 +174,7 @@ class NameCatalogue:
         def free(start: int, end: int) -> bool:
             return all(end <= s or start >= e for s, e in taken)
 
-        for pattern, name in sorted(self._full_patterns, key=lambda p: -len(p[1].text)):
+        for pattern, name in self._full_patterns:  # longest names first
             for match in pattern.finditer(text):
                 if free(match.start(), match.end()):
                     found.append(Mention(match.start(), match.end(), match.group(), name))

@@ -22,7 +22,7 @@ NEIGHBOURS = 10  # replies per candidate in the neighbour (kernel) features
 RETRIEVE = 50  # candidates ranked per reply
 DIFFICULTY_STEP = 0.5  # per difficulty level away from 2: resistance weight, in standard deviations
 REPEAT_SIMILARITY = 0.95  # cosine at or above which two replies count as the same reply
-RIDGE_ALPHAS = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # tried by cross-validation on the fit half
+RIDGE_ALPHAS = (0.3, 1.0, 3.0, 10.0)  # tried by cross-validation on the fit half
 
 
 @dataclass(frozen=True)
