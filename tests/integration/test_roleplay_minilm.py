@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from callcoach.domain.calls import Call, Segment, SpeakerRole
-from callcoach.roleplay.engine import Scene, SessionTurn
+from callcoach.roleplay.engine import ReplySource, Scene, SessionTurn
 from callcoach.roleplay.names import SceneNames
 from callcoach.roleplay.persona import prospect_persona, rep_persona
 from callcoach.scoring.embedding_model import shared_model
@@ -106,14 +106,23 @@ def test_the_prospect_answers_a_price_pitch_with_a_real_price_objection(encode) 
 def test_a_reply_naming_its_own_account_is_adapted_to_the_scenario(encode) -> None:  # type: ignore[no-untyped-def]
     engine = prospect_persona(CALLS, encode)
     scene = Scene(concern="", names=SceneNames(account="Contoso", persona="Dana Reyes"))
-    session = [SessionTurn(REP, "How does it compare with what you pay for the current setup?")]
-    ranked = engine.rank(scene, session)
-    assert ranked[0].candidate.text.startswith("It's about twice what we pay now")
-    chosen = engine.choose(scene, session)
+    line = "How does the price compare with what you pay for the current setup?"
+    ranked = engine.rank(scene, [SessionTurn(REP, line)])
+    texts = [r.candidate.text for r in ranked]
+    twice = next(t for t in texts if t.startswith("It's about twice what we pay now"))
+    assert texts.index(twice) < 3
+    # The replies ranked above it were said already in this session: it is the one to say now,
+    # with its call's account (Northwind Traders) replaced by the scenario's.
+    session = []
+    for option in ranked[: texts.index(twice)]:
+        source = ReplySource(option.candidate.call_id, option.candidate.segments)
+        session += [SessionTurn(REP, line), SessionTurn(PROSPECT, option.candidate.text, source)]
+    chosen = engine.choose(scene, [*session, SessionTurn(REP, line)])
     assert chosen is not None
     assert (
         chosen.text == "It's about twice what we pay now, and Contoso won't approve that this year."
     )
+    assert chosen.replacements == (("Northwind Traders", "Contoso"),)
 
 
 def test_the_rollout_question_gets_a_timing_answer_and_no_repeat(encode) -> None:  # type: ignore[no-untyped-def]

@@ -19,12 +19,15 @@ Two detectors, both built from the organisation's own calls (no hand-written nam
   is the organisation's own vocabulary: its product, its charity, weekdays). Nothing to map it
   to, so the reply is not used. Also e-mail addresses, phone numbers and web addresses.
 
+Months and weekdays are capitalised by orthography and never count as names.
+
 Not caught: an unknown single name at the start of a sentence ("Riley loves it"), names written
 in lower case, and names the calls never capitalise. Those rely on the known-name list.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -41,6 +44,10 @@ _CONTACT_DETAIL = re.compile(
 # English writes the pronoun "I" (and its contractions) capitalised everywhere: orthography,
 # not a name.
 _PRONOUN_I = re.compile(r"^I(?:['’][a-z]+)?$")
+# Months and weekdays are capitalised by orthography too (from the standard library's calendar).
+_CALENDAR_WORDS = frozenset(
+    w.lower() for w in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name) if w
+)
 
 SPECIFIC_SHARE = 0.02  # a word capitalised in at most 2% of conversations (or 2) is specific
 SPECIFIC_MIN = 2  # ...and always when it occurs in at most this many conversations
@@ -181,7 +188,12 @@ class NameCatalogue:
                     taken.append((match.start(), match.end()))
         tokens = _tokens(text)
         for i, (start, end, word, initial) in enumerate(tokens):
-            if not free(start, end) or not word[0].isupper() or _PRONOUN_I.match(word):
+            if (
+                not free(start, end)
+                or not word[0].isupper()
+                or _PRONOUN_I.match(word)
+                or word.lower() in _CALENDAR_WORDS
+            ):
                 continue
             owners = self._word_owners.get(word)
             if owners:
