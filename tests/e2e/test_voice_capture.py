@@ -69,8 +69,12 @@ class Received:
 
 
 def make_handler(
-    received: Received, stt: WhisperSpeechToText, tts: EspeakTextToSpeech
+    received: Received, stt: WhisperSpeechToText, tts: EspeakTextToSpeech, reply: str = REPLY
 ) -> type[BaseHTTPRequestHandler]:
+    """The page, voice.js, and POST /talk answering by the reply-stream contract.
+
+    bench/voice.py serves the same, to time push to talk in the browser."""
+
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             return None
@@ -110,9 +114,12 @@ def make_handler(
             self.send_header("Content-Type", REPLY_STREAM_MEDIA_TYPE)
             self.send_header("Connection", "close")
             self.end_headers()
-            for line in json_lines(reply_events(heard, lambda: REPLY, tts)):
-                self.wfile.write(line)
-                self.wfile.flush()
+            try:
+                for line in json_lines(reply_events(heard, lambda: reply, tts)):
+                    self.wfile.write(line)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the page went away mid-reply (the bench closes it once audio plays)
 
     return Handler
 

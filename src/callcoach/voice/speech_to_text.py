@@ -10,7 +10,7 @@ docs/practice.md ("Voice").
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from callcoach.ingest.transcribe import (
     resolve_model_path,
 )
 from callcoach.voice.errors import VoiceError, VoiceProblem
+from callcoach.voice.short_window import ShortWindow, transcribe_in_short_window
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class ListeningOptions:
 
     # Greedy decoding: beam 5 costs more time on a short turn and read no better in the bench.
     beam_size: int = 1
+    # The encoder reads the turn plus 3 s of silence, not a 30 s window (see short_window);
+    # None: always the full window, as faster-whisper pads it.
+    short_window: ShortWindow | None = field(default_factory=ShortWindow)
     # Silero VAD (bundled with faster-whisper) finds the speech; the silence before and after
     # it (the button pressed early, released late) is cut off, and a turn with no speech at
     # all is refused instead of handed to Whisper, which invents words for silence and noise.
@@ -164,13 +168,23 @@ class WhisperSpeechToText:
             model = load_model(self.model_path, self.options.cpu_threads)
         except TranscriberError as exc:
             raise VoiceError(VoiceProblem.UNAVAILABLE, str(exc)) from exc
+        window = self.options.short_window
+        # A multilingual model detects the language on the full window it was trained on.
+        if window is not None and not model.model.is_multilingual and window.fits(samples):
+            text = transcribe_in_short_window(model, samples, window, self.options.beam_size)
+            if text is not None:
+                return text
         language = None if model.model.is_multilingual else "en"
-        kwargs: dict[str, Any] = self.options.decoding().kwargs(language)
+        segments, _info = model.transcribe(samples, **self.whisper_arguments(language))
+        return " ".join(segment.text.strip() for segment in segments if segment.text.strip())
+
+    def whisper_arguments(self, language: str | None) -> dict[str, Any]:
+        """What `WhisperModel.transcribe` is given for a turn decoded in the full window."""
+        arguments = self.options.decoding().kwargs(language)
         # One turn is one stretch of speech: no timestamp tokens to decode, nothing earlier
         # to condition on.
-        kwargs.update(without_timestamps=True, condition_on_previous_text=False)
-        segments, _info = model.transcribe(samples, **kwargs)
-        return " ".join(segment.text.strip() for segment in segments if segment.text.strip())
+        arguments.update(without_timestamps=True, condition_on_previous_text=False)
+        return arguments
 
 
 def loudest_dbfs(samples: np.ndarray, frame_s: float = 0.02) -> float:
