@@ -3,7 +3,7 @@
 Whisper's encoder is trained on 30 s windows, and faster-whisper always pads a shorter input
 to 30 s of silence, so a 3 s turn costs the encoder as much as 30 s of speech. CTranslate2's
 Whisper encoder also takes shorter inputs; whisper.cpp offers the same as `--audio-ctx`. Here
-the turn is followed by a few seconds of real silence (zeros in the audio, so the log-mel
+the turn is followed by five seconds of real silence (zeros in the audio, so the log-mel
 padding is what Whisper saw in training, not an arbitrary feature value), encoded, and decoded
 greedily without timestamps.
 
@@ -32,14 +32,14 @@ REPETITIVE_COMPRESSION_RATIO = 2.4
 class ShortWindow:
     """How a turn is fitted into a shorter encoder window.
 
-    Provenance: chosen on espeak-ng speech of 40 persuader and persuadee turns of
-    PersuasionForGood (../shared/data/persuasionforgood-dev.jsonl, 6-40 words, seed 1); the
-    word error rates in docs/practice.md are measured on CaSiNo turns, which took no part.
-    With 1, 3 and 5 s of silence the word error rate was 0.180, 0.164 and 0.163 against
-    0.181 for the full window, at a fifth of its time; 3 s is the shortest of the best.
+    Provenance: `silence_after_s` is the best of 1, 3, 5 and 8 s by mean word error rate on
+    40 turns of PersuasionForGood (../shared/data/persuasionforgood-dev.jsonl, 6-40 words,
+    seed 1) spoken by espeak-ng as push to talk records them: 0.217, 0.166, 0.135, 0.139,
+    against 0.146 for the full 30 s window (bench/voice.py, "window_chosen_on_persuasionforgood").
+    The rates docs/practice.md reports are measured on CaSiNo turns, which took no part.
     """
 
-    silence_after_s: float = 3.0
+    silence_after_s: float = 5.0
     # Spoken English runs about 2.5 words (3.5 tokens) a second; a decode that needs more than
     # 6 a second (plus 10) is looping, and stopping it there bounds the worst case.
     max_tokens_per_second: float = 6.0

@@ -9,6 +9,7 @@ docs/practice.md ("Voice").
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ class ListeningOptions:
 
     # Greedy decoding: beam 5 costs more time on a short turn and read no better in the bench.
     beam_size: int = 1
-    # The encoder reads the turn plus 3 s of silence, not a 30 s window (see short_window);
+    # The encoder reads the turn plus 5 s of silence, not a 30 s window (see short_window);
     # None: always the full window, as faster-whisper pads it.
     short_window: ShortWindow | None = field(default_factory=ShortWindow)
     # Silero VAD (bundled with faster-whisper) finds the speech; the silence before and after
@@ -56,7 +57,9 @@ class ListeningOptions:
     max_seconds: float = 120.0  # one spoken turn, not a monologue
     # Two minutes of 48 kHz 16-bit stereo WAV is 23 MB (a browser's opus is about 1 MB).
     max_bytes: int = 24 * 1024 * 1024
-    cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
+    # One CTranslate2 thread per core, at most its default of 4: on 2 cores its 4 threads
+    # contend and were 10-20% slower than 2 in bench/voice.py.
+    cpu_threads: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
 
     def decoding(self) -> DecodingOptions:
         # The VAD pass here replaces faster-whisper's own: it runs once, and tells silence
