@@ -92,7 +92,7 @@ CONFIGS = [
     "beam 5",
     "float32",
     "threads 1",
-    "threads 2",
+    "threads 4",
 ]
 FIT_WINDOWS = [1.0, 3.0, 5.0, 8.0]  # seconds of silence after the turn, chosen on PersuasionForGood
 
