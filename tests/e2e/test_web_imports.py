@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from callcoach.services.accounts import create_token
-from callcoach.services.web_people import roster
+from callcoach.services.accounts.people import roster
+from callcoach.services.accounts.users import create_token
 from callcoach.store.uow import Store
 from tests.e2e.web_client import app_on, page_csrf, signed_in
 from tests.e2e.web_org import build_small_org

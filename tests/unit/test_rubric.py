@@ -9,7 +9,7 @@ import pytest
 
 from callcoach.domain.rubric import check_rubric
 from callcoach.ingest.rubric_yaml import check_rubric_text
-from callcoach.services.rubrics import template_names, template_text
+from callcoach.services.rubrics.catalog import template_names, template_text
 
 ANCHORS = {1: "none", 2: "weak", 3: "partial", 4: "good", 5: "excellent"}
 

@@ -15,36 +15,12 @@ import typer
 from rich.markup import escape
 
 from callcoach.cli.app import app, state
+from callcoach.cli.options import CycleOpt, FromOpt, RepOpt, RubricOpt, ScorerOpt, TeamOpt, ToOpt
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, print_json, table
 
 if TYPE_CHECKING:
     from callcoach.analytics.priorities import Priority
-    from callcoach.services.assessment import AssessmentQuery, CycleInfo
-
-RubricOpt = Annotated[
-    str | None, typer.Option("--rubric", help="Rubric id (default: CALLCOACH_DEFAULT_RUBRIC).")
-]
-ScorerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scorer",
-        help="Machine scorer whose levels count (default: the one that scored the calls, "
-        "preferring CALLCOACH_SCORER).",
-    ),
-]
-CycleOpt = Annotated[
-    str | None,
-    typer.Option("--cycle", help="Quarter like 2026-Q3 (default: the latest with scored calls)."),
-]
-FromOpt = Annotated[
-    datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Custom window start.")
-]
-ToOpt = Annotated[
-    datetime | None,
-    typer.Option("--to", formats=["%Y-%m-%d"], help="Custom window end (inclusive)."),
-]
-RepOpt = Annotated[str | None, typer.Option("--rep", help="Only this rep.")]
-TeamOpt = Annotated[str | None, typer.Option("--team", help="Only this team.")]
+    from callcoach.services.assessment.query import AssessmentQuery, CycleInfo
 
 
 def build_query(
@@ -57,7 +33,7 @@ def build_query(
     rep: str | None = None,
     team: str | None = None,
 ) -> AssessmentQuery:
-    from callcoach.services.assessment import AssessmentQuery
+    from callcoach.services.assessment.query import AssessmentQuery
 
     settings = state(ctx).container().settings
     return AssessmentQuery(
@@ -138,7 +114,7 @@ def scorecard_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Per rep: mean level per criterion with 95% CI, overall, change, close rate; per team: benchmark and what separates the top reps from the bottom."""
-    from callcoach.services.assessment_scorecards import build_scorecards
+    from callcoach.services.assessment.scorecards import build_scorecards
 
     query = build_query(ctx, rubric, scorer, cycle, start, end, rep, team)
     report = build_scorecards(store_of(ctx), query)
@@ -294,7 +270,7 @@ def priorities_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Each rep's 2 coaching priorities: (team mean - rep mean) x weight, with the call moments that show them and what good looks like."""
-    from callcoach.services.assessment_scorecards import build_priorities
+    from callcoach.services.assessment.scorecards import build_priorities
 
     report = build_priorities(
         store_of(ctx), build_query(ctx, rubric, scorer, cycle, start, end, rep, team)
@@ -350,7 +326,7 @@ def sample_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Draw the cycle's assessment sample: >= 10 scored calls per rep, stratified by week."""
-    from callcoach.services.assessment_sampling import draw_sample, monthly_checkin
+    from callcoach.services.assessment.sampling import draw_sample, monthly_checkin
 
     query = build_query(ctx, rubric, scorer, cycle, start, end, rep, team)
     if monthly:
@@ -437,7 +413,7 @@ def signals_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Conversation signals from segment timing: talk ratio, monologues, questions, patience."""
-    from callcoach.services.assessment_signals import build_signals, call_signals_report
+    from callcoach.services.assessment.signals import build_signals, call_signals_report
 
     store = store_of(ctx)
     if call:

@@ -21,25 +21,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callcoach import __version__
 from callcoach.bootstrap import Container, bootstrap
-from callcoach.services.accounts import (
+from callcoach.services.accounts.users import (
     AuthenticationError,
     LoginThrottledError,
     PermissionDeniedError,
     session_secret,
 )
 from callcoach.services.common import NotFoundError, ServiceError
-from callcoach.services.web_report_cache import ReportCache
-from callcoach.web import (
-    routes_api_admin,
-    routes_api_calls,
-    routes_api_team,
-    routes_pages_admin,
-    routes_pages_auth,
-    routes_pages_calls,
-    routes_pages_team,
-)
+from callcoach.web import api, pages
 from callcoach.web.auth import LoginRequiredError, SessionMiddleware, session_account
 from callcoach.web.rendering import WEB_DIR, render
+from callcoach.web.report_cache import ReportCache
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 # No inline script may run: page data travels in inert JSON blocks read by /static/app.js.
@@ -191,16 +183,8 @@ def create_app(container: Container) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for module in (
-        routes_pages_auth,
-        routes_pages_calls,
-        routes_pages_team,
-        routes_pages_admin,
-        routes_api_calls,
-        routes_api_team,
-        routes_api_admin,
-    ):
-        app.include_router(module.router)
+    for router in (*pages.ROUTERS, *api.ROUTERS):
+        app.include_router(router)
     app.add_middleware(
         SessionMiddleware, secret_key=session_secret(container.store, container.settings.secret_key)
     )

@@ -11,7 +11,7 @@ from callcoach.analytics.agreement import CriterionAgreement
 from callcoach.analytics.scorecards import RepScorecard, TeamBenchmark
 from callcoach.analytics.trends import TrendPoint
 from callcoach.domain.rubric import Rubric
-from callcoach.services.assessment_outcomes import OutcomesReport
+from callcoach.services.assessment.outcomes import OutcomesReport
 
 Figure = dict[str, Any]
 # Levels 1-5 from red through amber to green, the colours of the level badges.

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from callcoach.domain.scores import CallScore, HumanRating
-from callcoach.services.web_calls import CallReview
+from callcoach.services.calls.review import CallReview
 from callcoach.store.repositories.browse import CallListItem
 
 
