@@ -35,23 +35,21 @@ Measured in one run, interleaved (every configuration sees the same machine load
   base64 and the browser's audio decoding.
 
 Results: bench/results/voice.json. The machine is shared with other work: see the load average.
+The test speech is built in bench/voice_parts.py, the browser part is bench/voice_browser.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import wave
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +58,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the espeak-ng helpers and the browser test's server
 
-from tests.audio_helpers import normalise, run, word_error_rate  # noqa: E402
+from tests.audio_helpers import normalise, word_error_rate  # noqa: E402
 
 from callcoach.ingest.transcribe import DecodingOptions, load_model  # noqa: E402
 from callcoach.voice.errors import VoiceError  # noqa: E402
@@ -69,6 +67,17 @@ from callcoach.voice.sentences import split_sentences  # noqa: E402
 from callcoach.voice.short_window import ShortWindow, transcribe_in_short_window  # noqa: E402
 from callcoach.voice.speech_to_text import ListeningOptions, WhisperSpeechToText  # noqa: E402
 from callcoach.voice.text_to_speech import EspeakTextToSpeech  # noqa: E402
+from voice_browser import measure_browser  # noqa: E402
+from voice_parts import (  # noqa: E402
+    LEAD_S,
+    RELEASE_S,
+    as_browser_recording,
+    build_utterance,
+    corpus_turns,
+    speech_samples,
+    summary,
+    webm_opus,
+)
 
 RESULTS = REPO / "bench" / "results" / "voice.json"
 GOAL_S = 1.5  # end of 5 s of speech to the start of the reply's audio
@@ -82,8 +91,6 @@ REPLY = (
     "I hear you, but we signed with another vendor last spring. What would switching actually "
     "cost us? Send me the numbers and I will take a look."
 )
-LEAD_S, RELEASE_S = 0.3, 0.6
-ROOM_NOISE = 0.002  # about -54 dBFS: a quiet room through a laptop microphone
 CONFIGS = [
     "import",
     "full window",
@@ -95,85 +102,6 @@ CONFIGS = [
     "threads 4",
 ]
 FIT_WINDOWS = [1.0, 3.0, 5.0, 8.0]  # seconds of silence after the turn, chosen on PersuasionForGood
-
-
-@dataclass(frozen=True)
-class Utterance:
-    nominal_s: int
-    text: str
-    speech_s: float
-    recording: bytes  # WebM/Opus, as the browser posts it
-    microphone_wav: Path  # 48 kHz PCM for Chromium's fake microphone
-
-
-def speech_samples(text: str, workdir: Path) -> tuple[np.ndarray, int]:
-    raw = workdir / "raw.wav"
-    trimmed = workdir / "trimmed.wav"
-    run("espeak-ng", "-v", "en-us", "-s", "150", "-w", raw, text)
-    # espeak-ng ends with a pause; the utterance's length is its speech.
-    run("sox", raw, trimmed, "reverse", "silence", "1", "0.05", "0.5%", "reverse")
-    with wave.open(str(trimmed)) as reader:
-        rate = reader.getframerate()
-        pcm = np.frombuffer(reader.readframes(reader.getnframes()), "<i2") / 32768
-    return pcm.astype(np.float32), rate
-
-
-def wav_file(samples: np.ndarray, rate: int, path: Path) -> Path:
-    with wave.open(str(path), "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(rate)
-        writer.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
-
-
-def as_browser_recording(speech: np.ndarray, rate: int, folder: Path, seed: int) -> Path:
-    """The speech as push to talk records it: room noise before and after it."""
-    noise = np.random.default_rng(seed).normal(0, ROOM_NOISE, int((LEAD_S + RELEASE_S) * rate))
-    lead = int(LEAD_S * rate)
-    return wav_file(
-        np.concatenate([noise[:lead], speech, noise[lead:]]), rate, folder / "padded.wav"
-    )
-
-
-def webm_opus(wav: Path) -> bytes:
-    """Opus in WebM at 48 kHz, what Chromium's MediaRecorder posts."""
-    import av
-
-    out = io.BytesIO()
-    with av.open(str(wav)) as reader, av.open(out, mode="w", format="webm") as writer:
-        encoder = writer.add_stream("libopus", rate=48_000, layout="mono")
-        resampler = av.AudioResampler(format="s16", layout="mono", rate=48_000)
-        for frame in reader.decode(reader.streams.audio[0]):
-            for chunk in resampler.resample(frame):
-                chunk.pts = None
-                for packet in encoder.encode(chunk):
-                    writer.mux(packet)
-        for packet in encoder.encode(None):
-            writer.mux(packet)
-    return out.getvalue()
-
-
-def build_utterance(nominal_s: int, text: str, workdir: Path) -> Utterance:
-    folder = workdir / f"u{nominal_s}"
-    folder.mkdir()
-    speech, rate = speech_samples(text, folder)
-    padded = as_browser_recording(speech, rate, folder, nominal_s)
-    microphone = folder / "microphone.wav"
-    # The fake microphone loops its file: the turn, then silence, so a take holds one turn.
-    run("sox", padded, "-r", "48000", "-c", "1", "-b", "16", microphone, "pad", "0", "4")
-    return Utterance(nominal_s, text, round(len(speech) / rate, 2), webm_opus(padded), microphone)
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    p90 = statistics.quantiles(ordered, n=10, method="inclusive")[8] if len(ordered) > 1 else 0
-    return {
-        "median": round(statistics.median(ordered), 3),
-        "p90": round(p90 or ordered[-1], 3),
-        "min": round(ordered[0], 3),
-        "max": round(ordered[-1], 3),
-    }
 
 
 def variant(**changes: Any) -> WhisperSpeechToText:
@@ -228,21 +156,6 @@ class SpeechToTextRunner:
             "whisper": done - vad_done,
             "total": done - started,
         }, text
-
-
-def corpus_turns(path: Path, count: int) -> list[str]:
-    """`count` turns of 6-40 words, picked at random (seed 1) from a corpus of ../shared/data."""
-    import random
-
-    turns = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            for turn in json.loads(line)["turns"]:
-                text = " ".join(turn["text"].split())
-                if 6 <= len(text.split()) <= 40 and text.isascii():
-                    turns.append(text)
-    random.Random(1).shuffle(turns)
-    return turns[:count]
 
 
 def import_text(stt: WhisperSpeechToText, recording: bytes) -> str:
@@ -357,75 +270,6 @@ def measure_cold(recording: bytes, workdir: Path, times: int = 3) -> list[dict[s
     return results
 
 
-def measure_browser(
-    utterances: list[Utterance], stt: WhisperSpeechToText, tts: EspeakTextToSpeech, runs: int
-) -> dict[str, Any]:
-    """Release of the button to the first sentence playing, in headless Chromium."""
-    from http.server import ThreadingHTTPServer
-
-    from playwright.sync_api import sync_playwright
-    from tests.e2e.test_voice_capture import CHROMIUM, Received, make_handler
-
-    received = Received()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(received, stt, tts, REPLY))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    results: dict[str, Any] = {}
-    try:
-        with sync_playwright() as playwright:
-            for utterance in utterances:
-                browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM),
-                    args=[
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--no-first-run",
-                        "--use-fake-device-for-media-stream",
-                        "--use-fake-ui-for-media-stream",
-                        f"--use-file-for-fake-audio-capture={utterance.microphone_wav}",
-                        "--autoplay-policy=no-user-gesture-required",
-                    ],
-                )
-                latencies, errors = [], []
-                for _ in range(runs):
-                    page = browser.new_page()
-                    page.goto(url)
-                    page.evaluate(
-                        """() => {
-                          const widget = document.querySelector('[data-voice-url]');
-                          window.voiceTimes = {};
-                          document.querySelector('[data-voice-talk]').addEventListener(
-                            'pointerup', () => { window.voiceTimes.released = performance.now(); },
-                            true);
-                          widget.addEventListener('voice:playing',
-                            () => { window.voiceTimes.playing = performance.now(); });
-                          widget.addEventListener('voice:heard',
-                            (e) => { window.voiceTimes.heard = e.detail.text; });
-                        }"""
-                    )
-                    page.locator("[data-voice-talk]").hover()
-                    page.mouse.down()
-                    page.wait_for_timeout(int((LEAD_S + utterance.speech_s + RELEASE_S) * 1000))
-                    page.mouse.up()
-                    page.wait_for_function("() => window.voiceTimes.playing", timeout=60_000)
-                    times = page.evaluate("() => window.voiceTimes")
-                    latencies.append((times["playing"] - times["released"]) / 1000)
-                    errors.append(
-                        word_error_rate(normalise(utterance.text), normalise(times["heard"]))
-                    )
-                    page.close()
-                browser.close()
-                results[f"{utterance.nominal_s}s"] = {
-                    "release_to_first_audio_s": summary(latencies),
-                    "runs": [round(x, 3) for x in latencies],
-                    "word_error_rate_median": round(statistics.median(errors), 3),
-                }
-    finally:
-        server.shutdown()
-        server.server_close()
-    return results
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="repetitions per measurement")
@@ -496,7 +340,7 @@ def main() -> None:
         browser = {}
         if args.browser_runs > 0:
             progress("push to talk in Chromium...")
-            browser = measure_browser(utterances, runner.shipped, tts, args.browser_runs)
+            browser = measure_browser(utterances, runner.shipped, tts, REPLY, args.browser_runs)
 
     speech_to_text = {
         config: {

@@ -196,7 +196,16 @@
         while (newline >= 0) {
           const line = pending.slice(0, newline).trim();
           pending = pending.slice(newline + 1);
-          if (line) finished = (await this.handle(JSON.parse(line))) || finished;
+          if (!line) { newline = pending.indexOf("\n"); continue; }
+          let event;
+          try {
+            event = JSON.parse(line);
+          } catch (error) {
+            this.fail("The server's reply could not be read; try again.");
+            reader.cancel().catch(() => {});
+            return;
+          }
+          finished = (await this.handle(event)) || finished;
           newline = pending.indexOf("\n");
         }
         if (done) break;
