@@ -9,7 +9,6 @@ docs/practice.md ("Voice").
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +56,10 @@ class ListeningOptions:
     max_seconds: float = 120.0  # one spoken turn, not a monologue
     # Two minutes of 48 kHz 16-bit stereo WAV is 23 MB (a browser's opus is about 1 MB).
     max_bytes: int = 24 * 1024 * 1024
-    # One CTranslate2 thread per core, at most its default of 4: on 2 cores its 4 threads
-    # contend and were 10-20% slower than 2 in bench/voice.py.
-    cpu_threads: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
+    # 0: CTranslate2's default (4 threads), as call import uses, so both share one loaded
+    # model. 1, 2 and 4 threads differed by less than the noise of the shared 2-core machine
+    # in bench/voice.py; the model's size is what matters.
+    cpu_threads: int = 0
 
     def decoding(self) -> DecodingOptions:
         # The VAD pass here replaces faster-whisper's own: it runs once, and tells silence
