@@ -62,9 +62,19 @@ def add_coaching_event(
     coach: str | None = None,
     viewer: Viewer = SYSTEM,
 ) -> CoachingEvent:
-    """Record that `rep` was coached on `criterion_id`. Reps cannot record their own coaching."""
+    """Record that `rep` was coached on `criterion_id`. Reps cannot record their own coaching.
+
+    Coaching is recorded once it has happened: a date after today is refused (a typo such as
+    2030 would otherwise hide the session from every 30-day verdict until then).
+    """
     if viewer.role is Role.REP:
         raise ServiceError("only managers and administrators record coaching")
+    today = date.today()
+    if coached_on > today:
+        raise ServiceError(
+            f"the coaching date {coached_on.isoformat()} is in the future (today is "
+            f"{today.isoformat()}): record coaching once it has happened"
+        )
     with store.unit_of_work() as uow:
         stored, rubric_pk, _ = resolve_rubric(uow, rubric)
         if criterion_id not in stored.rubric.criterion_ids:
