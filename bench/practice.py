@@ -26,7 +26,8 @@ Also measured on the report half:
 - difficulty: how well the outcome-learned resistance direction separates replies humans labelled
   as pushing back from replies labelled as conceding (AUC), and the share of top picks with each
   label at difficulty 1, 2 and 3 (queries and candidates from annotated dialogues);
-- the same engine answering as the rep (persona of a rep, issue 17 section 5).
+- the same engine answering as the rep (persona of a rep, issue 17 section 5), ranked with the
+  shipped (prospect-fitted) parameters; `--roles rep` measures only that.
 
 The machine is shared with other work; the figures are not timings.
 """
@@ -49,6 +50,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score
 
 from callcoach.domain.calls import Call, SpeakerRole
+from callcoach.roleplay.defaults import DEFAULT_PARAMETERS
 from callcoach.roleplay.facts import contradicted
 from callcoach.roleplay.features import (
     FEATURES,
@@ -491,6 +493,9 @@ def main() -> None:
         section: dict[str, Any] = {}
         if role is SpeakerRole.PROSPECT:
             results["parameters"] = {**shipped.as_json(), "provenance": provenance}
+        else:
+            # A persona of a rep ranks with the prospect ranker's shipped numbers.
+            shipped = DEFAULT_PARAMETERS
         for name, run in runs.items():
             other = next(r for n, r in runs.items() if n != name)
             own = fit_on([run], RANKED, {}, run.alpha)
