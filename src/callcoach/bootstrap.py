@@ -94,7 +94,9 @@ def celery_queue(container: Container) -> Any:
 
 
 def inprocess_queue(container: Container, worker: str = "cli") -> Any:
-    """This process's in-process queue (a pool of threads started on first use)."""
+    """This process's in-process queue. A server ("serve") runs its pool of job threads from
+    the first job on; a command runs the jobs it starts in the foreground and leaves the rest
+    queued for `callcoach jobs run` or a server."""
     queue = container._cache.get("inprocess_queue")
     if queue is None:
         from callcoach.jobs.inprocess import InProcessQueue
@@ -106,6 +108,7 @@ def inprocess_queue(container: Container, worker: str = "cli") -> Any:
             threads=settings.job_threads,
             heartbeat_s=settings.job_heartbeat_interval,
             worker=worker,
+            start_on_submit=worker == "serve",
         )
     return queue
 
@@ -117,14 +120,14 @@ def job_queue(container: Container, worker: str = "cli") -> Any:
     return inprocess_queue(container, worker)
 
 
-def queue_for_backend(container: Container) -> Any:
+def queue_for_backend(container: Container, worker: str = "cli") -> Any:
     """For retrying a job on the queue that ran it."""
     from callcoach.domain.jobs import JobBackend
 
     def pick(backend: JobBackend) -> Any:
-        return (
-            celery_queue(container) if backend is JobBackend.CELERY else inprocess_queue(container)
-        )
+        if backend is JobBackend.CELERY:
+            return celery_queue(container)
+        return inprocess_queue(container, worker)
 
     return pick
 

@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from callcoach.bootstrap import Container, bootstrap, job_queue
+from callcoach.bootstrap import Container, bootstrap, celery_queue, job_registry
 from callcoach.cli import app
 from callcoach.domain.jobs import Job, JobStatus
 from callcoach.ingest.audio import file_sha256
 from callcoach.services.imports.audio import AudioImportOptions, FileOutcome
 from callcoach.services.imports.transcripts import import_calls
-from callcoach.services.jobs.queue import enqueue_audio, enqueue_selected_scoring, list_jobs
+from callcoach.services.jobs.queue import enqueue_audio, enqueue_selected_scoring
+from callcoach.services.jobs.views import list_jobs
 from callcoach.services.rubrics.catalog import install_templates
 from callcoach.settings import Settings
 from tests.audio_helpers import require_tools, stereo_call
@@ -105,8 +106,11 @@ def test_a_worker_killed_mid_transcription_loses_and_duplicates_nothing(
         stereo_call(tmp_path / "audio", f"order-{i}", script).path
         for i, script in enumerate(SCRIPTS)
     ]
-    queue = job_queue(container)
-    report = enqueue_audio(container.store, queue, files, AudioImportOptions(rep="Dana Ortiz"))
+    queue = celery_queue(container)
+    registry = job_registry(container)
+    report = enqueue_audio(
+        container.store, queue, registry, files, AudioImportOptions(rep="Dana Ortiz")
+    )
     assert [f.outcome for f in report.files] == [FileOutcome.QUEUED] * len(files)
 
     doomed = workers.start()
@@ -129,7 +133,7 @@ def test_a_worker_killed_mid_transcription_loses_and_duplicates_nothing(
         assert [s.role.value for s in call.segments] == ["rep", "prospect", "rep"], call
         assert call.rep == "Dana Ortiz"
     # Queued again: recognised as imported, nothing sent.
-    again = enqueue_audio(container.store, queue, files, AudioImportOptions())
+    again = enqueue_audio(container.store, queue, registry, files, AudioImportOptions())
     assert [f.outcome for f in again.files] == [FileOutcome.SKIPPED] * len(files)
     assert len(_jobs(container)) == len(files)
 
@@ -158,7 +162,11 @@ def test_a_worker_killed_while_scoring_loses_and_duplicates_nothing(
     imported = import_calls(container.store, [_conversations(tmp_path / "calls.jsonl", count)])
     assert imported.ok and imported.created == count
     report = enqueue_selected_scoring(
-        container.store, job_queue(container), rubric="one-call-close", scorer="fake"
+        container.store,
+        celery_queue(container),
+        job_registry(container),
+        rubric="one-call-close",
+        scorer="fake",
     )
     assert len(report.queued) == count
 
@@ -188,7 +196,11 @@ def test_a_worker_killed_while_scoring_loses_and_duplicates_nothing(
     assert all(len(run.criteria) == criteria for run in runs)
     # Asked again: every call is scored on this version, nothing is queued.
     again = enqueue_selected_scoring(
-        container.store, job_queue(container), rubric="one-call-close", scorer="fake"
+        container.store,
+        celery_queue(container),
+        job_registry(container),
+        rubric="one-call-close",
+        scorer="fake",
     )
     assert again.queued == [] and again.already_scored == count
 
@@ -200,12 +212,17 @@ def test_failures_retry_with_backoff_then_stay_failed_with_the_reason(
     audio = stereo_call(tmp_path / "audio", "failing", SCRIPTS[0]).path
     vanishing = tmp_path / "audio" / "vanishing.wav"
     shutil.copy(stereo_call(tmp_path / "audio", "other", SCRIPTS[1]).path, vanishing)
-    queue = job_queue(container)
+    queue = celery_queue(container)
     # A model this worker does not have: maybe another worker has it, so it is retried.
     no_model = tmp_path / "no-model"
     no_model.mkdir()
     bad_model = enqueue_audio(
-        container.store, queue, [audio], AudioImportOptions(), model=str(no_model)
+        container.store,
+        queue,
+        job_registry(container),
+        [audio],
+        AudioImportOptions(),
+        model=str(no_model),
     ).files[0]
     # A recording gone before a worker gets to it: retrying cannot help. Queued as a user does.
     runner = CliRunner()
@@ -296,7 +313,7 @@ def test_a_recording_is_transcribed_and_scored_by_the_embedded_scorer_on_a_worke
     assert scored.exit_code == 0, scored.output
     assert len(json.loads(scored.stdout)["queued"]) == 1
     jobs = _wait_finished(container, workers, timeout=300)
-    assert [(j.kind.value, j.status) for j in jobs] == [
+    assert [(j.kind, j.status) for j in jobs] == [
         ("transcribe", JobStatus.DONE),
         ("score", JobStatus.DONE),
     ], jobs

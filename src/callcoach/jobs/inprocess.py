@@ -43,6 +43,7 @@ class InProcessQueue:
         worker: str,
         cpu_threads: int = 0,
         idle_poll_s: float = IDLE_POLL_S,
+        start_on_submit: bool = False,
     ) -> None:
         self.resources = resources
         self.registry = registry
@@ -50,6 +51,9 @@ class InProcessQueue:
         self.heartbeat_s = heartbeat_s
         self.worker = worker
         self.idle_poll_s = idle_poll_s
+        # A server runs what is submitted to it; a command only queues it (it exits soon):
+        # `callcoach jobs run` or a server picks it up.
+        self.start_on_submit = start_on_submit
         self.runner = this_process()
         self._stopping = threading.Event()
         self._wake = threading.Event()
@@ -76,7 +80,8 @@ class InProcessQueue:
         return None  # nothing to reach: the queue is the database
 
     def submit(self, job: Job) -> str | None:
-        self.start()
+        if self.start_on_submit:
+            self.start()
         self._wake.set()
         return None
 

@@ -34,6 +34,7 @@ def _run(app: CallcoachCelery, task: Any, job_id: int) -> dict[str, Any]:
         worker=str(task.request.hostname or "celery"),
         heartbeat_s=settings.job_heartbeat_interval,
         cpu_threads=config.cpu_threads,
+        parallel=False,
         follow_up=lambda request: _follow_up(app, request),
     )
     try:

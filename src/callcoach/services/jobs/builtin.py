@@ -159,7 +159,7 @@ def score_selection(ctx: JobContext) -> dict[str, Any]:
             selection=selection_from_payload(payload.get("selection")),
             rescore=bool(payload.get("rescore", False)),
             rescore_before=datetime.fromisoformat(requested) if requested else None,
-            workers=payload.get("workers"),
+            workers=payload.get("workers") or (None if ctx.parallel else 1),
             default_workers=ctx.resources.settings.workers,
             progress=ctx.progress,
             viewer=ctx.viewer,

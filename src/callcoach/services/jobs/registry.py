@@ -74,6 +74,9 @@ class JobContext:
     progress: Progress  # written to the job record (and to a Rich bar when run from the CLI)
     viewer: Viewer  # the person who started the job: the work acts with their access
     cpu_threads: int = 0  # threads the work may use (0: its libraries decide)
+    # False on a Celery worker: its pool processes are the parallelism, and they are not
+    # to start processes of their own (score one call after another).
+    parallel: bool = True
     # Queues a further job on the queue running this one (None where there is none).
     follow_up: Callable[[JobRequest], Job] | None = None
     # What the work produced, in memory, for a command that ran it in the foreground and

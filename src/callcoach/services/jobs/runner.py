@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from callcoach.domain.access import SYSTEM, Viewer
-from callcoach.domain.jobs import Job, JobStatus, Runner
+from callcoach.domain.jobs import Job, JobProgress, JobStatus, Runner
 from callcoach.services.accounts.users import get_user
 from callcoach.services.common import NotFoundError, Progress
 from callcoach.services.jobs.liveness import judge_runner, now_utc
@@ -65,6 +65,7 @@ class RunOptions:
     retry: bool = True  # False: a failure is final (a command run in the foreground reports it)
     stopping: threading.Event | None = None  # set when this process shuts down
     follow_up: Callable[[JobRequest], Job] | None = None  # queues a job the work asks for
+    parallel: bool = True  # may the work start processes of its own (not on Celery workers)
 
 
 def owner_viewer(store: Store, owner: str | None) -> Viewer:
@@ -146,7 +147,8 @@ def execute(
                 progress,
                 owner_viewer(store, job.owner),
                 options.cpu_threads,
-                options.follow_up,
+                parallel=options.parallel,
+                follow_up=options.follow_up,
             )
             result = kind.run(context)
         except JobCancelledError as exc:
@@ -172,7 +174,12 @@ def execute(
             outcome = _failed_attempt(store, job, exc, options.retry)
         else:
             outcome = _finish(
-                store, job, JobStatus.DONE, result=result, message=str(result.get("summary") or "")
+                store,
+                job,
+                JobStatus.DONE,
+                result=result,
+                message=str(result.get("summary") or ""),
+                progress=progress.snapshot,
             )
     if context is not None and context.value is not None:
         outcome = replace(outcome, value=context.value)
@@ -187,6 +194,7 @@ def _finish(
     result: dict[str, Any] | None = None,
     error: str | None = None,
     message: str | None = None,
+    progress: JobProgress | None = None,
 ) -> JobOutcome:
     with store.unit_of_work() as uow:
         uow.jobs.finish(
@@ -196,6 +204,7 @@ def _finish(
             result=result,
             error=error,
             message=message or (error if status is not JobStatus.DONE else None),
+            progress=progress,
         )
     return JobOutcome(status, ran=True, result=result, error=error, job_id=job.id)
 

@@ -61,7 +61,9 @@ class JobRepository:
         self.session = session
 
     def _row(self, job_id: int, for_update: bool = False) -> JobRow | None:
-        query = select(JobRow).where(JobRow.id == job_id)
+        # Always read what the database holds: a compare-and-set in this session (or another
+        # process) may have changed the row since this session last loaded it.
+        query = select(JobRow).where(JobRow.id == job_id).execution_options(populate_existing=True)
         if for_update:
             # PostgreSQL: two deliveries of one job decide one after the other.
             query = query.with_for_update()
@@ -252,10 +254,13 @@ class JobRepository:
         result: dict[str, Any] | None = None,
         error: str | None = None,
         message: str | None = None,
+        progress: JobProgress | None = None,
     ) -> bool:
         values: dict[str, Any] = {"status": status.value, "finished_at": now_utc(), "error": error}
         if result is not None:
             values["result"] = result
+        if progress is not None:
+            values.update(progress_done=progress.done, progress_total=progress.total)
         if message is not None:
             values["progress_message"] = message[:1000]
         return self._cas(job_id, attempt, (JobStatus.RUNNING,), values)

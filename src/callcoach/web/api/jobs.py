@@ -12,6 +12,7 @@ from callcoach.domain.jobs import Job, JobStatus
 from callcoach.services.accounts.users import Account
 from callcoach.services.jobs.views import cancel_job, get_job, list_jobs, retry_job
 from callcoach.web.auth import api_account, check_csrf, container_of
+from callcoach.web.background import WORKER_LABEL
 from callcoach.web.schemas import JobListOut, JobOut
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_csrf)], tags=["jobs"])
@@ -86,5 +87,11 @@ def retry(request: Request, job_id: int, account: Account = Depends(api_account)
     """Queue a failed or cancelled job again, with fresh attempts."""
     container = container_of(request)
     return job_out(
-        request, retry_job(container.store, queue_for_backend(container), job_id, account.viewer)
+        request,
+        retry_job(
+            container.store,
+            queue_for_backend(container, WORKER_LABEL),
+            job_id,
+            account.viewer,
+        ),
     )
