@@ -65,8 +65,9 @@ def test_calls_imported_on_the_command_line_are_scored_by_a_job(
 
 def _wait_job(client: TestClient, job_id: int, statuses: tuple[str, ...]) -> dict[str, object]:
     return wait_for(
-        lambda: (body := client.get(f"/api/v1/jobs/{job_id}").json())["status"] in statuses
-        and body,
+        lambda: (
+            (body := client.get(f"/api/v1/jobs/{job_id}").json())["status"] in statuses and body
+        ),
         timeout=60,
         what=f"job {job_id} to be {' or '.join(statuses)}",
     )
@@ -122,9 +123,12 @@ def test_each_user_sees_their_own_jobs_and_an_admin_every_job(sqlite_store: Stor
     # Another manager, and a rep, do not see it: it is reported exactly like no job at all.
     assert wes.get("/api/v1/jobs").json()["jobs"] == []
     assert wes.get(f"/api/v1/jobs/{job_id}").status_code == 404
-    assert wes.post(
-        f"/api/v1/jobs/{job_id}/retry", headers={"X-CSRF-Token": page_csrf(wes)}
-    ).status_code == 404
+    assert (
+        wes.post(
+            f"/api/v1/jobs/{job_id}/retry", headers={"X-CSRF-Token": page_csrf(wes)}
+        ).status_code
+        == 404
+    )
     assert f'id="job-{job_id}"' not in wes.get("/jobs").text
     assert ana.get("/api/v1/jobs").json() == {
         "counts": {s: 0 for s in ("queued", "running", "done", "failed", "cancelled")},

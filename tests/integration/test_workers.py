@@ -326,3 +326,42 @@ def test_a_recording_is_transcribed_and_scored_by_the_embedded_scorer_on_a_worke
     assert [s.role.value for s in call.segments] == ["rep", "prospect"] * 3
     quotes = [e for c in score.criteria for e in c.evidence]
     assert quotes and all(e.quote in call.segments[e.segment].text for e in quotes)
+
+
+def test_a_scoring_batch_on_a_killed_worker_is_resumed_by_another_worker_at_once(
+    container: Container, workers: Workers, tmp_path: Path
+) -> None:
+    """A score-calls job (the scoring after an import) killed mid-way with its worker: a
+    worker started afterwards reaps it (its runner's process is gone) and resumes it where it
+    stopped, long before the broker's visibility timeout would hand the message out again."""
+    from callcoach.services.jobs.queue import submit_job
+    from callcoach.services.jobs.scoring import imported_calls_request
+
+    count = 600
+    imported = import_calls(container.store, [_conversations(tmp_path / "calls.jsonl", count)])
+    ids = [c for f in imported.files for c in f.call_ids]
+    request = imported_calls_request(ids, rubric="one-call-close", scorer="fake", owner=None)
+    assert request is not None
+    job, sent = submit_job(
+        container.store, celery_queue(container), job_registry(container), request
+    )
+    assert sent
+
+    workers.env_overrides["CALLCOACH_JOB_VISIBILITY_TIMEOUT"] = "3600"
+    doomed = workers.start()
+    wait_for(
+        lambda: (j := _jobs(container)[0]).status is JobStatus.RUNNING and j.progress.done >= 30,
+        timeout=120,
+        every=0.05,
+        what="the batch under way on the doomed worker",
+    )
+    workers.kill(doomed)
+    killed_at = time.monotonic()
+    workers.start()
+    (done,) = _wait_finished(container, workers, timeout=120)
+    assert time.monotonic() - killed_at < 120  # far below the 3600 s visibility timeout
+    assert done.status is JobStatus.DONE and done.attempts == 2, done
+    assert done.result and done.result["already_done"] > 0  # resumed, not started over
+    with container.store.unit_of_work() as uow:
+        per_call = Counter(run.call_id for run in uow.scores.all("one-call-close"))
+    assert len(per_call) == count and set(per_call.values()) == {1}
