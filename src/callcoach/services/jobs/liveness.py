@@ -26,7 +26,7 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _started_at(pid: int) -> datetime | None:
+def process_started_at(pid: int) -> datetime | None:
     try:
         created = psutil.Process(pid).create_time()
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
@@ -36,7 +36,7 @@ def _started_at(pid: int) -> datetime | None:
 
 @functools.cache
 def _this_process(pid: int) -> Runner:
-    started = _started_at(pid) or now_utc()
+    started = process_started_at(pid) or now_utc()
     return Runner(host=socket.gethostname(), pid=pid, started_at=started)
 
 
@@ -58,7 +58,7 @@ def judge_runner(job: Job, interval_s: float, now: datetime | None = None) -> Ve
     if runner is None:
         return Verdict(False, "it was running with no process recorded")
     if runner.host == socket.gethostname():
-        started = _started_at(runner.pid)
+        started = process_started_at(runner.pid)
         same = (
             started is not None
             and abs((started - runner.started_at).total_seconds()) <= START_TIME_TOLERANCE_S
