@@ -45,7 +45,9 @@ def broker(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def container(db_url: str, broker: str) -> Iterator[Container]:
-    settings = Settings(db=db_url, broker_url=broker, job_visibility_timeout=5)
+    settings = Settings(
+        db=db_url, broker_url=broker, job_visibility_timeout=5, job_max_attempts=MAX_ATTEMPTS
+    )
     setup = bootstrap(settings, require_current=False)
     setup.store.migrate()
     install_templates(setup.store)
@@ -223,6 +225,7 @@ def test_failures_retry_with_backoff_then_stay_failed_with_the_reason(
         [audio],
         AudioImportOptions(),
         model=str(no_model),
+        default_attempts=MAX_ATTEMPTS,  # fixed when queued, from the queueing machine's settings
     ).files[0]
     # A recording gone before a worker gets to it: retrying cannot help. Queued as a user does.
     runner = CliRunner()
