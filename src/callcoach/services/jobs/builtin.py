@@ -183,7 +183,8 @@ def score_selection(ctx: JobContext) -> dict[str, Any]:
 def score_selection_subject(job: Job) -> str:
     p = job.payload
     selection = p.get("selection") or {}
-    parts = [f"{p.get('rubric')}, {p.get('scorer')}"]
+    why = {"rescore": "re-score: ", "import": "imported calls: "}.get(p.get("origin") or "", "")
+    parts = [f"{why}{p.get('rubric')}, {p.get('scorer')}"]
     if selection.get("call_ids"):
         parts.append(f"{len(selection['call_ids'])} call(s)")
     for name in ("rep", "team", "since", "until"):
