@@ -19,7 +19,7 @@ from callcoach.cli.options import CycleOpt, FromOpt, RepOpt, RubricOpt, ScorerOp
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, print_json, table
 
 if TYPE_CHECKING:
-    from callcoach.analytics.priorities import Priority
+    from callcoach.analytics.priorities import Moment, Priority
     from callcoach.services.assessment.query import AssessmentQuery, CycleInfo
 
 
@@ -249,12 +249,16 @@ def print_priority(priority: Priority, indent: str = "  ") -> None:
     if not priority.moments:
         say(f"{indent}   [dim]no quoted moment on the lowest-level calls[/]")
     for moment in priority.moments:
-        when = moment.date.date().isoformat() if moment.date else "undated"
-        say(
-            f"{indent}   - {when} · {escape(moment.account or 'no account')} · "
-            f"{escape(moment.call_id)} @ {clock(moment.timestamp)} · level {moment.level}: "
-            f'"{escape(moment.quote)}"'
-        )
+        say(f"{indent}   - {escape(moment_text(moment))}")
+
+
+def moment_text(moment: Moment) -> str:
+    """A call moment in one line: when, with whom, where in the call, the level and the quote."""
+    when = moment.date.date().isoformat() if moment.date else "undated"
+    return (
+        f"{when} · {moment.account or 'no account'} · {moment.call_id} @ "
+        f'{clock(moment.timestamp)} · level {moment.level}: "{moment.quote}"'
+    )
 
 
 @app.command("priorities")
@@ -334,8 +338,10 @@ def sample_command(
         if output is OutputFormat.json:
             emit_json(checkin)
             return
+        assessed = checkin.assessment.label if checkin.assessment else "the last quarter"
         say(
-            f"[bold]Monthly check-in[/]: each rep's {checkin.calls_per_rep} most recent scored calls and their primary priority on them"
+            f"[bold]Monthly check-in[/]: each rep's {checkin.calls_per_rep} most recent scored "
+            f"calls, read on the primary priority of the {assessed} assessment"
         )
         for line in checkin.reps:
             calls = ", ".join(
@@ -345,7 +351,15 @@ def sample_command(
                 f"\n[bold]{escape(line.rep)}[/] ({line.team or 'no team'}): {escape(calls) or 'no calls'}"
             )
             if line.primary:
-                print_priority(line.primary)
+                p = line.primary
+                recent = f"{line.recent_mean:.2f}" if line.recent_mean is not None else "–"
+                say(
+                    f"  {assessed} priority: [bold]{escape(p.name)}[/] (the rep {p.rep_mean:.2f}, "
+                    f"team {p.team_mean:.2f}); last {len(line.calls)} calls: {recent} -> "
+                    f"{escape(line.progress or '')}"
+                )
+                for moment in p.moments:
+                    say(f"    {escape(moment_text(moment))}")
             elif line.note:
                 say(f"  {line.note}")
         return

@@ -141,13 +141,25 @@ def outcomes_command(
     seed: Annotated[
         int, typer.Option("--seed", help="Bootstrap seed (same seed, same interval).")
     ] = 0,
+    won: Annotated[
+        int | None,
+        typer.Option(
+            "--won",
+            min=1,
+            help="Instead of a cycle: the last N won deals and the deals lost since the first "
+            "of them, each with all its scored calls (the method's calibration step: N=50).",
+        ),
+    ] = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Which criteria go with won deals (point-biserial r, bootstrap 95% CI, odds ratio), and suggested weights next to the current ones."""
     from callcoach.services.assessment.outcomes import build_outcomes
 
     report = build_outcomes(
-        store_of(ctx), build_query(ctx, rubric, scorer, cycle, start, end, rep, team), seed=seed
+        store_of(ctx),
+        build_query(ctx, rubric, scorer, cycle, start, end, rep, team),
+        seed=seed,
+        won_deals=won,
     )
     if output is OutputFormat.json:
         emit_json(report)

@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 import plotly
 from fastapi import FastAPI, Request
-from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -145,9 +146,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def bad_request(request: Request, exc: ServiceError) -> Response:
         return _error(request, 400, str(exc))
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+    # Starlette's own HTTPException (an unknown route, a wrong method) as well as FastAPI's:
+    # pages answer with the HTML error page, the API with JSON.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found" and not _is_api(request):
+            message = f"there is no page at {request.url.path}"
+        return _error(request, exc.status_code, message, dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

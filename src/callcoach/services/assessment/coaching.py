@@ -62,9 +62,19 @@ def add_coaching_event(
     coach: str | None = None,
     viewer: Viewer = SYSTEM,
 ) -> CoachingEvent:
-    """Record that `rep` was coached on `criterion_id`. Reps cannot record their own coaching."""
+    """Record that `rep` was coached on `criterion_id`. Reps cannot record their own coaching.
+
+    Coaching is recorded once it has happened: a date after today is refused (a typo such as
+    2030 would otherwise hide the session from every 30-day verdict until then).
+    """
     if viewer.role is Role.REP:
         raise ServiceError("only managers and administrators record coaching")
+    today = date.today()
+    if coached_on > today:
+        raise ServiceError(
+            f"the coaching date {coached_on.isoformat()} is in the future (today is "
+            f"{today.isoformat()}): record coaching once it has happened"
+        )
     with store.unit_of_work() as uow:
         stored, rubric_pk, _ = resolve_rubric(uow, rubric)
         if criterion_id not in stored.rubric.criterion_ids:
@@ -72,7 +82,7 @@ def add_coaching_event(
                 f"rubric {rubric!r} has no criterion {criterion_id!r}; criteria: "
                 f"{', '.join(stored.rubric.criterion_ids)}"
             )
-        selected, _ = resolve_reps(uow, viewer, rep, None)
+        selected = resolve_reps(uow, viewer, rep, None).selected
         rep_pk = selected[0]
         rep_row = uow.analytics.rep_rows([rep_pk])[0]
         # Who coached: as given, else the manager recording it, else the rep's manager.
@@ -92,9 +102,7 @@ def list_coaching_events(
 ) -> list[CoachingEvent]:
     with store.unit_of_work() as uow:
         stored, rubric_pk, _ = resolve_rubric(uow, rubric)
-        selected, population = resolve_reps(uow, viewer, rep, None)
-        rep_filter = selected if (rep or population is not None) else None
-        rows = uow.coaching.rows(rubric_pk, rep_filter)
+        rows = uow.coaching.rows(rubric_pk, resolve_reps(uow, viewer, rep, None).rep_filter)
     return [
         CoachingEvent(event_id, name, stored.rubric.id, crit, coached_on, note, coach)
         for event_id, _pk, name, crit, coached_on, note, coach in rows

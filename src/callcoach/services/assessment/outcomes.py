@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from callcoach.analytics.cycles import Cycle
+from callcoach.analytics.levels import ScoreTable
 from callcoach.analytics.outcomes import (
     MIN_WON_DEALS,
     WRONG_BEHAVIOURS,
@@ -26,6 +27,7 @@ from callcoach.services.assessment.query import (
     load_score_table,
     resolve_scope,
 )
+from callcoach.services.common import ServiceError
 from callcoach.store.uow import Store, UnitOfWork
 
 
@@ -61,10 +63,14 @@ def _relations(
 ) -> tuple[pd.DataFrame, list[CriterionOutcome]]:
     since, until = cycle.bounds()
     table = load_score_table(uow, scope, since, until, rep_ids=scope.rep_filter)
-    links = pd.DataFrame(
-        uow.analytics.call_deals(since, until, scope.rep_filter),
-        columns=["call", "deal", "outcome"],
-    )
+    links = uow.analytics.call_deals(since, until, scope.rep_filter)
+    return _deal_relations(scope, table, links, seed)
+
+
+def _deal_relations(
+    scope: Scope, table: ScoreTable, call_deals: list[tuple[int, int, str]], seed: int
+) -> tuple[pd.DataFrame, list[CriterionOutcome]]:
+    links = pd.DataFrame(call_deals, columns=["call", "deal", "outcome"])
     deal_of_call = links.set_index("call")["deal"]
     won = links.drop_duplicates("deal").set_index("deal")["outcome"].eq("won")
     deals = deal_levels(table, deal_of_call, won)
@@ -90,15 +96,50 @@ def _conclusion(report: OutcomesReport) -> str:
     return "no criterion is clearly related to outcomes in this cycle; keep the current weights"
 
 
+def _last_won(
+    uow: UnitOfWork, scope: Scope, count: int, seed: int
+) -> tuple[CycleInfo, pd.DataFrame, list[CriterionOutcome]]:
+    """The method's calibration step: the last `count` won deals, with the deals lost since the
+    earliest of them, each judged on all of its scored calls whatever their date."""
+    won = uow.analytics.last_won_deals(count, scope.rep_filter)
+    if not won:
+        raise ServiceError("no won deals to analyse: import deals (`callcoach import deals`)")
+    dated = [d for _, d in won if d is not None]
+    first = min(dated) if dated else None
+    links = uow.analytics.closed_deal_calls([pk for pk, _ in won], first, scope.rep_filter)
+    calls = sorted({call for call, _, _ in links})
+    table = load_score_table(uow, scope, None, None, rep_ids=scope.rep_filter, call_pks=calls)
+    deals, relations = _deal_relations(scope, table, links, seed)
+    last = max(dated) if dated else None
+    window = CycleInfo(
+        label=f"last {len(won)} won deals",
+        start=first or scope.cycle.start,
+        end=last or scope.cycle.last_day,
+    )
+    return window, deals, relations
+
+
 def build_outcomes(
-    store: Store, query: AssessmentQuery, viewer: Viewer = SYSTEM, seed: int = 0
+    store: Store,
+    query: AssessmentQuery,
+    viewer: Viewer = SYSTEM,
+    seed: int = 0,
+    won_deals: int | None = None,
 ) -> OutcomesReport:
-    """Each criterion's relation to winning over the cycle's calls linked to closed deals."""
+    """Each criterion's relation to winning over the cycle's calls linked to closed deals, or
+    (`won_deals`) over the last N won deals and the deals lost since the first of them."""
+    if won_deals is not None and won_deals < 1:
+        raise ServiceError(f"--won must be at least 1, got {won_deals}")
     with store.unit_of_work() as uow:
         scope = resolve_scope(uow, query, viewer)
         previous = scope.cycle.previous()
-        deals, relations = _relations(uow, scope, scope.cycle, seed)
-        _, before = _relations(uow, scope, previous, seed)
+        if won_deals is not None:
+            window, deals, relations = _last_won(uow, scope, won_deals, seed)
+            before: list[CriterionOutcome] = []
+        else:
+            window = CycleInfo.of(scope.cycle)
+            deals, relations = _relations(uow, scope, scope.cycle, seed)
+            _, before = _relations(uow, scope, previous, seed)
     suggestion = suggested_weights(relations)
     weights = {c.id: c.weight for c in scope.criteria}
     lines = [
@@ -119,7 +160,7 @@ def build_outcomes(
         rubric=scope.rubric.rubric.id,
         rubric_version=scope.rubric.version,
         scorer=scope.scorer,
-        cycle=CycleInfo.of(scope.cycle),
+        cycle=window,
         previous_cycle=CycleInfo.of(previous),
         deals=len(deals),
         won=won,
@@ -127,7 +168,7 @@ def build_outcomes(
         criteria=lines,
         suggested_weights=suggestion,
         related_now=any_related(relations),
-        related_previous=any_related(before) if analysable(before) else None,
+        related_previous=any_related(before) if before and analysable(before) else None,
         warnings=warnings,
     )
     if not report.related_now and report.related_previous is False and analysable(relations):

@@ -72,10 +72,12 @@ class Scope:
     reps: pd.DataFrame  # index rep pk; columns name, team, manager (the population)
     notes: list[str] = field(default_factory=list)
 
+    everyone: bool = False  # every rep is selected (an administrator asking about all)
+
     @property
     def rep_filter(self) -> list[int] | None:
-        """The selected reps as a query filter: None when every rep is selected (admins)."""
-        return None if self.population is None else self.selected
+        """The selected reps as a query filter: None only when every rep is selected."""
+        return None if self.everyone else self.selected
 
     @property
     def version_pks(self) -> list[int]:
@@ -137,31 +139,51 @@ def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: Assessment
     return query.preferred_scorer if query.preferred_scorer in names else names[0]
 
 
+@dataclass(frozen=True)
+class RepSelection:
+    """The reps a question is about, within what the viewer may see."""
+
+    selected: list[int]  # reps reported on
+    population: list[int] | None  # reps whose calls benchmarks need; None: every rep
+    everyone: bool  # every rep is selected (an administrator asking about all)
+
+    @property
+    def rep_filter(self) -> list[int] | None:
+        """The selected reps as a query filter: None only when every rep is selected."""
+        return None if self.everyone else self.selected
+
+
+def _sorted_or_all(reps: set[int] | None) -> list[int] | None:
+    return None if reps is None else sorted(reps)
+
+
 def resolve_reps(
     uow: UnitOfWork, viewer: Viewer, rep: str | None, team: str | None
-) -> tuple[list[int], list[int] | None]:
-    """(reps reported on, reps whose calls are needed): scoped to what `viewer` may see.
+) -> RepSelection:
+    """The reps reported on and those whose calls are needed, scoped to what `viewer` may see.
 
-    A rep or team the viewer cannot see is reported exactly like one that does not exist.
+    A rep without a team is benchmarked against the organisation, so their population is every
+    rep. A rep or team the viewer cannot see is reported exactly like one that does not exist.
     """
     visible = uow.people.visible_rep_ids(viewer)
     if rep:
         pk = uow.analytics.rep_pk(rep)
         if pk is None or (visible is not None and pk not in visible):
             raise NotFoundError(f"no rep {rep!r}")
-        return [pk], sorted(uow.analytics.teammates([pk]))
+        return RepSelection([pk], _sorted_or_all(uow.analytics.teammates([pk])), everyone=False)
     if team:
         members = uow.analytics.team_rep_pks(team)
         shown = members if visible is None or members is None else members & visible
         if not shown:
             raise NotFoundError(f"no team {team!r}")
         assert members is not None
-        return sorted(shown), sorted(members)
+        return RepSelection(sorted(shown), sorted(members), everyone=False)
     if visible is None:
-        return [pk for pk, *_ in uow.analytics.rep_rows()], None
+        return RepSelection([pk for pk, *_ in uow.analytics.rep_rows()], None, everyone=True)
     if not visible:
-        return [], []
-    return sorted(visible), sorted(uow.analytics.teammates(sorted(visible)))
+        return RepSelection([], [], everyone=False)
+    population = _sorted_or_all(uow.analytics.teammates(sorted(visible)))
+    return RepSelection(sorted(visible), population, everyone=False)
 
 
 def rep_frame(uow: UnitOfWork, population: list[int] | None) -> pd.DataFrame:
@@ -204,7 +226,7 @@ def resolve_scope(
     if cycle is None:
         latest = uow.analytics.latest_scored_call_date(sorted(versions), scorer) if scorer else None
         cycle = cycle_of(latest or uow.analytics.latest_call_date() or datetime.now())
-    selected, population = resolve_reps(uow, viewer, query.rep, query.team)
+    reps = resolve_reps(uow, viewer, query.rep, query.team)
     return Scope(
         rubric=stored,
         rubric_pk=rubric_pk,
@@ -212,9 +234,10 @@ def resolve_scope(
         scorer=scorer,
         cycle=cycle,
         criteria=criteria_of(stored),
-        selected=selected,
-        population=population,
-        reps=rep_frame(uow, population),
+        selected=reps.selected,
+        population=reps.population,
+        reps=rep_frame(uow, reps.population),
+        everyone=reps.everyone,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from callcoach.analytics.coaching import IMPROVEMENT
+from callcoach.analytics.cycles import cycle_of
 from callcoach.analytics.levels import DATE, REP
 from callcoach.analytics.priorities import Priority, coaching_priorities
 from callcoach.analytics.sampling import CHECKIN_CALLS, sample_rep
@@ -52,11 +54,17 @@ class SampleReport:
 
 @dataclass
 class CheckinLine:
+    """One rep's month: the primary priority of the last quarterly assessment, and where the
+    rep's recent calls stand on it."""
+
     rep: str
     team: str | None
-    calls: list[SampledCall]
-    primary: Priority | None
+    calls: list[SampledCall]  # the recent calls, oldest first
+    primary: Priority | None  # from the quarterly assessment (its means are the quarter's)
     note: str | None
+    recent_mean: float | None = None  # the criterion's mean over the recent calls
+    change: float | None = None  # recent mean minus the quarter's mean
+    progress: str | None = None  # in words, against the coaching loop's +0.5 rule
 
 
 @dataclass
@@ -65,6 +73,8 @@ class CheckinReport:
     scorer: str
     calls_per_rep: int
     reps: list[CheckinLine]
+    assessment: CycleInfo | None = None  # the quarterly assessment the priorities come from
+    notes: list[str] = field(default_factory=list)
 
 
 def draw_sample(
@@ -132,17 +142,49 @@ def draw_sample(
     )
 
 
+def _progress(change: float | None, priority: Priority, recent_mean: float | None) -> str:
+    """The month's reading of the priority, by the coaching loop's rule (+0.5 is a change)."""
+    if change is None or recent_mean is None:
+        return "not shown on the recent calls: no level to compare"
+    if change >= IMPROVEMENT:
+        reached = " and at the team's level" if recent_mean >= priority.team_mean else ""
+        return f"improving: {change:+.2f} since the assessment{reached}"
+    if change <= -IMPROVEMENT:
+        return f"slipping: {change:+.2f} since the assessment"
+    return f"no clear change yet ({change:+.2f}; {IMPROVEMENT:+.1f} counts as a change)"
+
+
 def monthly_checkin(
     store: Store, query: AssessmentQuery, viewer: Viewer = SYSTEM, as_of: datetime | None = None
 ) -> CheckinReport:
-    """Each rep's 5 most recent scored calls and only their primary priority on those calls,
-    against their team's mean over the team members' own 5 most recent calls."""
+    """Each rep's 5 most recent scored calls, read on the primary priority of the last
+    quarterly assessment (method rule: the monthly check-in follows up the quarter's priority,
+    it does not compute a new one from five calls).
+
+    The assessment is the quarter before the one the most recent call falls in (or the quarter
+    `--cycle` names); its priority keeps the quarter's rep and team means, and the recent
+    calls' mean on that criterion is compared with the rep's quarter mean.
+    """
     with store.unit_of_work() as uow:
         scope = resolve_scope(uow, query, viewer)
         table = load_score_table(uow, scope, None, as_of)
         recent = latest_calls_table(table, CHECKIN_CALLS)
-        priorities = coaching_priorities(recent, scope.team_of(), scope.selected, limit=1)
-        attach_moments(uow, recent, priorities)
+        latest = recent.calls[DATE].max() if len(recent.calls) else None
+        if query.cycle:
+            assessed = scope.cycle
+        else:
+            anchor = latest.to_pydatetime() if latest is not None and latest == latest else None
+            assessed = cycle_of(anchor or as_of or datetime.now()).previous()
+        since, until = assessed.bounds()
+        quarter = table.subset(
+            ((table.calls[DATE] >= since) & (table.calls[DATE] < until)).to_numpy()
+        )
+        priorities = coaching_priorities(quarter, scope.team_of(), scope.selected, limit=1)
+        # The moments of the month: the lowest levels on that criterion among the recent calls.
+        monthly = {
+            rep: [replace(items[0], moments=[])] for rep, items in priorities.items() if items
+        }
+        attach_moments(uow, recent, monthly)
         rep_calls = {
             rep: [int(k) for k in recent.calls.index[(recent.calls[REP] == rep).to_numpy()]]
             for rep in scope.selected
@@ -157,21 +199,35 @@ def monthly_checkin(
             SampledCall(details[k][0], details[k][1], details[k][2], 0)
             for k in sorted(rep_calls[rep_pk], key=lambda k: details[k][1] or datetime.min)
         ]
-        items = priorities.get(rep_pk, [])
-        note = None
-        if not calls:
-            note = "no scored calls yet"
-        elif not items:
-            note = "at or above the team on every criterion over the last calls: nothing to fix"
-        lines.append(
-            CheckinLine(
-                rep=str(scope.reps.loc[rep_pk, "name"]),
-                team=team if isinstance(team, str) else None,
-                calls=calls,
-                primary=items[0] if items else None,
-                note=note,
-            )
+        items = monthly.get(rep_pk, [])
+        line = CheckinLine(
+            rep=str(scope.reps.loc[rep_pk, "name"]),
+            team=team if isinstance(team, str) else None,
+            calls=calls,
+            primary=items[0] if items else None,
+            note=None,
         )
+        if not calls:
+            line.note = "no scored calls yet"
+        elif not (quarter.calls[REP] == rep_pk).any():
+            line.note = f"no scored calls in the {assessed.label} assessment: no priority to follow"
+        elif line.primary is None:
+            line.note = (
+                f"no coaching priority in the {assessed.label} assessment: nothing to follow up"
+            )
+        else:
+            mine = recent.levels[(recent.calls[REP] == rep_pk).to_numpy()]
+            values = mine[line.primary.criterion_id].dropna()
+            line.recent_mean = float(values.mean()) if len(values) else None
+            line.change = (
+                line.recent_mean - line.primary.rep_mean if line.recent_mean is not None else None
+            )
+            line.progress = _progress(line.change, line.primary, line.recent_mean)
+        lines.append(line)
     return CheckinReport(
-        rubric=scope.rubric.rubric.id, scorer=scope.scorer, calls_per_rep=CHECKIN_CALLS, reps=lines
+        rubric=scope.rubric.rubric.id,
+        scorer=scope.scorer,
+        calls_per_rep=CHECKIN_CALLS,
+        reps=lines,
+        assessment=CycleInfo.of(assessed),
     )

@@ -9,6 +9,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from callcoach.analytics.agreement import TARGET_WITHIN_ONE, rubric_agreement
 from callcoach.analytics.levels import DEAL, REP, RUN, ScoreTable
 from callcoach.analytics.priorities import (
     MOMENTS_PER_PRIORITY,
@@ -94,6 +95,26 @@ def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFra
     return frame
 
 
+def agreement_note(uow: UnitOfWork, scope: Scope) -> str | None:
+    """A warning when managers agree within one level on less than 80% of what they rated on
+    this rubric (method rule: below that, scores built on the rubric are not a fair basis),
+    naming the criteria whose anchors are too vague. Organisation-wide: agreement is a property
+    of the rubric's anchors, not of one team."""
+    rows = uow.analytics.human_ratings(scope.rubric_pk)
+    ratings = pd.DataFrame(rows, columns=["pk", "call", "criterion", "rater", "level"])
+    result = rubric_agreement(ratings, [c.id for c in scope.criteria])
+    if result.meets_target is not False or result.within_one is None:
+        return None
+    names = {c.id: c.name for c in scope.criteria}
+    vague = ", ".join(names[c] for c in result.below_target) or "none singled out"
+    return (
+        f"managers agree within one level on only {result.within_one:.0%} of the "
+        f"{result.pairs} rated pairs on rubric {scope.rubric.rubric.id} (target "
+        f"{TARGET_WITHIN_ONE:.0%}): read these scores with care, and refine the anchors of "
+        f"{vague} (`callcoach agreement` shows the calls behind it)"
+    )
+
+
 def _scope_notes(scope: Scope, table: ScoreTable) -> list[str]:
     notes = []
     if table.overridden:
@@ -146,6 +167,8 @@ def scorecard_report(
                     for g in group
                 ]
     notes = _scope_notes(scope, current)
+    if (agreement := agreement_note(uow, scope)) is not None:
+        notes.insert(0, agreement)
     thin = sum(1 for c in cards if not c.enough_calls)
     if thin:
         notes.append(
@@ -226,11 +249,13 @@ def _rep_priorities(
         note = None
         if n == 0:
             note = "no scored calls in this cycle"
-        elif not items:
-            note = (
-                "at or above the team mean on every criterion: no gap to coach; build on strengths"
-            )
         team = teams[rep]
+        if n and not items:
+            benchmark = "team" if isinstance(team, str) else "organisation"
+            note = (
+                f"at or above the {benchmark} mean on every criterion: no gap to coach; "
+                "build on strengths"
+            )
         result.append(
             RepPriorities(
                 rep=str(names[rep]),
@@ -266,7 +291,7 @@ def priorities_report(
         scorer=scope.scorer,
         cycle=CycleInfo.of(scope.cycle),
         reps=_rep_priorities(scope, table, priorities, scope.selected),
-        notes=_scope_notes(scope, table),
+        notes=[n for n in (agreement_note(uow, scope), *_scope_notes(scope, table)) if n],
     )
 
 

@@ -17,7 +17,7 @@ from callcoach.domain.rubric import Rubric
 from callcoach.domain.scores import CallScore, HumanRating, is_valid_level
 from callcoach.services.accounts.users import PermissionDeniedError
 from callcoach.services.common import NotFoundError, ServiceError
-from callcoach.store.repositories.browse import CallListItem
+from callcoach.store.repositories.browse import CallListing, CallListItem
 from callcoach.store.repositories.calls import CallFilter, now_utc
 from callcoach.store.uow import Store, UnitOfWork
 
@@ -95,15 +95,44 @@ def list_calls(
     text: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    listing: CallListing | None = None,
 ) -> CallPage:
-    """The calls the viewer may see, newest first; `text` searches transcripts and accounts."""
+    """The calls the viewer may see, in the listing's order (newest first by default);
+    `text` searches transcripts, accounts and call ids."""
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     with store.unit_of_work() as uow:
         items, total = uow.browse.list_calls(
-            visible_filter(uow, viewer, filters), text, offset, limit
+            visible_filter(uow, viewer, filters), text, offset, limit, listing
         )
     return CallPage(items, total, offset, limit)
+
+
+def iter_listed_calls(
+    store: Store,
+    viewer: Viewer = SYSTEM,
+    *,
+    filters: CallFilter | None = None,
+    text: str | None = None,
+    listing: CallListing | None = None,
+    batch: int = MAX_PAGE,
+) -> Iterator[CallListItem]:
+    """Every call of a listing, in its order, a page at a time (the CSV export of a list)."""
+    offset = 0
+    while True:
+        page = list_calls(
+            store, viewer, filters=filters, text=text, offset=offset, limit=batch, listing=listing
+        )
+        yield from page.items
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            return
+
+
+def call_type_options(store: Store, viewer: Viewer = SYSTEM) -> list[str]:
+    """The call types among the calls the viewer may see."""
+    with store.unit_of_work() as uow:
+        return uow.browse.call_types(visible_filter(uow, viewer, None))
 
 
 def _visible_call(uow: UnitOfWork, viewer: Viewer, call_id: str) -> tuple[int, str | None]:

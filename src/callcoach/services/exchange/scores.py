@@ -72,7 +72,7 @@ def _export_lines(
 ) -> Iterator[dict[str, Any]]:
     rep_ids: list[int] | None
     if calls.rep or calls.team:
-        rep_ids, _ = resolve_reps(uow, viewer, calls.rep, calls.team)
+        rep_ids = resolve_reps(uow, viewer, calls.rep, calls.team).selected
     else:
         visible = uow.people.visible_rep_ids(viewer)
         rep_ids = None if visible is None else sorted(visible)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from callcoach.domain.access import SYSTEM
 from callcoach.domain.calls import Quota, Rep
 from callcoach.ingest.crm_csv import (
     ActivityRecord,
@@ -78,6 +79,7 @@ def _run(
     write: Callable[[UnitOfWork, _Roster, int, T], bool],
     what: str,
     progress: Progress | None,
+    actor: str,
 ) -> ImportReport:
     def import_file(path: Path, report: FileReport) -> None:
         report.format = f"{flavour_of_file(path)} CSV"
@@ -95,7 +97,7 @@ def _run(
                     report.updated += 1
             roster.report_to(report)
             uow.audit.record(
-                None,
+                actor,
                 f"import.{what}",
                 str(path.resolve()),
                 created=report.created,
@@ -145,9 +147,12 @@ def import_deals(
     *,
     date_order: DateOrder | None = None,
     progress: Progress | None = None,
+    actor: str = SYSTEM.username,
 ) -> ImportReport:
     """Deals from Salesforce opportunity or HubSpot deal exports, or our own columns."""
-    return _run(store, paths, lambda p: read_deals(p, date_order), _write_deal, "deals", progress)
+    return _run(
+        store, paths, lambda p: read_deals(p, date_order), _write_deal, "deals", progress, actor
+    )
 
 
 def import_reps(
@@ -156,9 +161,12 @@ def import_reps(
     *,
     date_order: DateOrder | None = None,
     progress: Progress | None = None,
+    actor: str = SYSTEM.username,
 ) -> ImportReport:
     """The roster: name, email, team, manager, start date (for tenure)."""
-    return _run(store, paths, lambda p: read_reps(p, date_order), _write_rep, "reps", progress)
+    return _run(
+        store, paths, lambda p: read_reps(p, date_order), _write_rep, "reps", progress, actor
+    )
 
 
 def import_activities(
@@ -167,6 +175,7 @@ def import_activities(
     *,
     date_order: DateOrder | None = None,
     progress: Progress | None = None,
+    actor: str = SYSTEM.username,
 ) -> ImportReport:
     """Calls made, meetings booked and proposals sent per rep per day."""
     return _run(
@@ -176,6 +185,7 @@ def import_activities(
         _write_activity,
         "activities",
         progress,
+        actor,
     )
 
 
@@ -185,8 +195,9 @@ def import_quotas(
     *,
     date_order: DateOrder | None = None,
     progress: Progress | None = None,
+    actor: str = SYSTEM.username,
 ) -> ImportReport:
     """Quota per rep per period (a calendar quarter, month or year, or explicit dates)."""
     return _run(
-        store, paths, lambda p: read_quotas(p, date_order), _write_quota, "quotas", progress
+        store, paths, lambda p: read_quotas(p, date_order), _write_quota, "quotas", progress, actor
     )

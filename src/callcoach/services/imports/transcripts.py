@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from callcoach.domain.access import SYSTEM
 from callcoach.domain.calls import Call, DealOutcome
 from callcoach.ingest.errors import ParseError
 from callcoach.ingest.registry import FormatRegistry, TranscriptFormat, default_registry
@@ -176,8 +177,10 @@ def import_calls(
     manifest: MetadataLookup | None = None,
     registry: FormatRegistry | None = None,
     progress: Progress | None = None,
+    actor: str = SYSTEM.username,
 ) -> ImportReport:
-    """Import transcripts. Each file is one transaction: it lands whole or not at all."""
+    """Import transcripts. Each file is one transaction: it lands whole or not at all, with its
+    entry in the audit log (`actor`: who imported it; the command line is "cli")."""
     registry = registry or default_registry()
     forced: TranscriptFormat | None = None
     if format_name is not None:
@@ -210,6 +213,13 @@ def import_calls(
             raise ParseError(path, None, "no calls in file")
         with store.unit_of_work() as uow:
             _store_calls(uow, path, parsed_calls, metadata, rep_speaker, file_report)
+            uow.audit.record(
+                actor,
+                "import.calls",
+                str(path.resolve()),
+                created=file_report.created,
+                updated=file_report.updated,
+            )
 
     return import_each_file(
         expand_paths(paths, registry), import_file, description="Importing calls", progress=progress

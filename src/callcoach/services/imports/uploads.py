@@ -25,6 +25,7 @@ from callcoach.services.imports.crm import (
     import_reps,
 )
 from callcoach.services.imports.ratings import import_ratings
+from callcoach.services.imports.reports import ImportReport
 from callcoach.services.imports.transcripts import import_calls
 from callcoach.store.uow import Store
 
@@ -36,8 +37,32 @@ class ImportKind:
     name: str
     label: str
     accepts: str  # for the file picker
-    importer: Callable[..., Any]  # the same function `callcoach import KIND` calls
+    # The same function `callcoach import KIND` calls, given (store, files, who, options).
+    importer: Callable[[Store, list[Path], Viewer, dict[str, Any]], Any]
     help: str
+
+
+def _calls(store: Store, paths: list[Path], viewer: Viewer, options: dict[str, Any]) -> Any:
+    return import_calls(store, paths, actor=viewer.username, **options)
+
+
+def _roster_kind(function: Callable[..., ImportReport]) -> Callable[..., ImportReport]:
+    def run(store: Store, paths: list[Path], viewer: Viewer, options: dict[str, Any]) -> Any:
+        return function(store, paths, actor=viewer.username)
+
+    return run
+
+
+def _ratings(store: Store, paths: list[Path], viewer: Viewer, options: dict[str, Any]) -> Any:
+    return import_ratings(store, paths, viewer=viewer)
+
+
+def _scores(store: Store, paths: list[Path], viewer: Viewer, options: dict[str, Any]) -> Any:
+    # A scores file is imported whole on its own; several files make one report.
+    report = ImportReport()
+    for path in paths:
+        report.files.extend(import_scores(store, path, viewer).files)
+    return report
 
 
 IMPORT_KINDS = [
@@ -45,49 +70,49 @@ IMPORT_KINDS = [
         "calls",
         "Call transcripts",
         ".vtt,.srt,.json,.txt,.jsonl",
-        import_calls,
+        _calls,
         "WebVTT, SRT, Whisper/Deepgram/AssemblyAI JSON, [mm:ss] text, conversation JSONL.",
     ),
     ImportKind(
         "reps",
         "Roster (reps)",
         ".csv",
-        import_reps,
+        _roster_kind(import_reps),
         "name, email, team, manager, start date.",
     ),
     ImportKind(
         "deals",
         "Deals",
         ".csv",
-        import_deals,
+        _roster_kind(import_deals),
         "Salesforce opportunities, HubSpot deals, or our own columns.",
     ),
     ImportKind(
         "activities",
         "Activities",
         ".csv",
-        import_activities,
+        _roster_kind(import_activities),
         "Calls made, meetings booked, proposals sent per rep per day.",
     ),
     ImportKind(
         "quotas",
         "Quotas",
         ".csv",
-        import_quotas,
+        _roster_kind(import_quotas),
         "Quota per rep per period.",
     ),
     ImportKind(
         "ratings",
         "Manager ratings",
         ".csv",
-        import_ratings,
+        _ratings,
         "call_id, rater, criterion_id, level[, evidence_segment, note].",
     ),
     ImportKind(
         "scores",
         "Scores (JSONL)",
         ".jsonl",
-        import_scores,
+        _scores,
         "The `callcoach export scores` format, from another system or database.",
     ),
 ]
@@ -132,14 +157,9 @@ def import_uploads(
             path = Path(folder) / safe
             path.write_bytes(data)
             paths.append(path)
-        report = kind.importer(store, paths, **(options or {}))
+        # Every importer writes its own audit entry with the file, in the file's transaction.
+        report = kind.importer(store, paths, viewer, dict(options or {}))
         for file_report in getattr(report, "files", []):
             # Name the file as the user knows it, not the temporary folder.
             file_report.path = Path(file_report.path).name
-        store_audit(store, viewer, kind.name, [p.name for p in paths])
         return report
-
-
-def store_audit(store: Store, viewer: Viewer, kind: str, files: list[str]) -> None:
-    with store.unit_of_work() as uow:
-        uow.audit.record(viewer.username, f"import.{kind}", ", ".join(files)[:300])

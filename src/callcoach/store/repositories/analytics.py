@@ -288,8 +288,16 @@ class AnalyticsRepository:
             for r in self.session.connection().execute(query.order_by(RepRow.name))
         ]
 
-    def teammates(self, rep_ids: Sequence[int]) -> set[int]:
-        """The given reps and every rep of their teams (team benchmarks need them)."""
+    def teammates(self, rep_ids: Sequence[int]) -> set[int] | None:
+        """The given reps and every rep of their teams (team benchmarks need them); None (every
+        rep) when one of them has no team: they are benchmarked against the organisation."""
+        teamless = self.session.scalar(
+            select(func.count(RepRow.id)).where(
+                RepRow.id.in_(list(rep_ids)), RepRow.team_id.is_(None)
+            )
+        )
+        if teamless:
+            return None
         team_ids = select(RepRow.team_id).where(
             RepRow.id.in_(list(rep_ids)), RepRow.team_id.is_not(None)
         )
@@ -342,6 +350,35 @@ class AnalyticsRepository:
             tuple(r)
             for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
         ]
+
+    def last_won_deals(
+        self, count: int, rep_ids: Sequence[int] | None
+    ) -> list[tuple[int, date | None]]:
+        """(deal, close date) of the `count` most recently closed won deals (undated last)."""
+        query = select(DealRow.id, DealRow.close_date).where(DealRow.outcome == "won")
+        if rep_ids is not None:
+            query = query.where(DealRow.rep_id.in_(list(rep_ids)))
+        query = query.order_by(
+            DealRow.close_date.is_(None), DealRow.close_date.desc(), DealRow.id.desc()
+        ).limit(count)
+        return [(int(r[0]), r[1]) for r in self.session.execute(query)]
+
+    def closed_deal_calls(
+        self, won_pks: Sequence[int], lost_since: date | None, rep_ids: Sequence[int] | None
+    ) -> list[tuple[int, int, str]]:
+        """(call, deal, outcome) for calls linked to the given won deals, and to the lost deals
+        closed on or after `lost_since` (None: every lost deal), whatever the calls' dates."""
+        lost = DealRow.outcome == "lost"
+        if lost_since is not None:
+            lost = and_(lost, DealRow.close_date >= lost_since)
+        query = (
+            select(CallRow.id, DealRow.id, DealRow.outcome)
+            .join(DealRow, DealRow.id == CallRow.deal_id)
+            .where(or_(DealRow.id.in_(list(won_pks)), lost))
+        )
+        if rep_ids is not None:
+            query = query.where(CallRow.rep_id.in_(list(rep_ids)))
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in self.session.execute(query)]
 
     def quota_attainment(
         self, start: date, end: date, rep_ids: Sequence[int] | None

@@ -15,7 +15,9 @@ from fastapi.responses import StreamingResponse
 
 from callcoach.domain.scores import CallScore
 from callcoach.services.accounts.users import Account
+from callcoach.services.calls.listing import CallListRequest
 from callcoach.services.calls.review import list_calls, override_level, review_call, visible_scores
+from callcoach.store.repositories.browse import CallSort
 from callcoach.store.repositories.calls import CallFilter
 from callcoach.web.auth import api_account, check_csrf, container_of
 from callcoach.web.schemas import (
@@ -49,11 +51,30 @@ def calls(
     team: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    call_type: str | None = Query(None, alias="type", description="Only calls of this type."),
+    outcome: str | None = Query(None, description="Deal outcome: won, lost, open, or none."),
+    criterion: str | None = Query(None, description="A criterion id, for the level filter."),
+    level_min: int | None = Query(None, ge=1, le=5, description="Lowest level on `criterion`."),
+    level_max: int | None = Query(None, ge=1, le=5, description="Highest level on `criterion`."),
+    sort: CallSort = Query(CallSort.DATE, description="Column to sort by."),
+    order: str | None = Query(None, pattern="^(asc|desc)$", description="asc or desc."),
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=200),
     account: Account = Depends(api_account),
 ) -> CallListOut:
-    """Calls you may see, newest first (a rep: their own; a manager: their teams')."""
+    """Calls you may see (a rep: their own; a manager: their teams'), newest first unless
+    sorted otherwise; the same filters and order as the calls page and its CSV export."""
+    listing = CallListRequest.from_params(
+        {
+            "type": call_type or "",
+            "outcome": outcome or "",
+            "criterion": criterion or "",
+            "level_min": str(level_min or ""),
+            "level_max": str(level_max or ""),
+            "sort": sort.value,
+            "order": order or "",
+        }
+    ).listing()
     page = list_calls(
         container_of(request).store,
         account.viewer,
@@ -61,6 +82,7 @@ def calls(
         text=q,
         offset=offset,
         limit=limit,
+        listing=listing,
     )
     return CallListOut(
         items=[CallSummaryOut.of(i) for i in page.items],
@@ -70,15 +92,8 @@ def calls(
     )
 
 
-@router.get("/calls/{call_id}", response_model=CallDetailOut)
-def call_detail(
-    request: Request, call_id: str, account: Account = Depends(api_account)
-) -> CallDetailOut:
-    """A call with its transcript, every machine score and every human rating."""
-    return CallDetailOut.of(review_call(container_of(request).store, call_id, account.viewer))
-
-
-@router.get("/calls/{call_id}/scores", response_model=list[CallScoreOut])
+# Longer paths first: a call id may contain '/', and the detail route would swallow them.
+@router.get("/calls/{call_id:path}/scores", response_model=list[CallScoreOut])
 def call_scores(
     request: Request, call_id: str, account: Account = Depends(api_account)
 ) -> list[CallScoreOut]:
@@ -86,7 +101,15 @@ def call_scores(
     return [CallScoreOut.of(r.score) for r in review.runs]
 
 
-@router.post("/calls/{call_id}/overrides", response_model=HumanRatingOut, status_code=201)
+@router.get("/calls/{call_id:path}", response_model=CallDetailOut)
+def call_detail(
+    request: Request, call_id: str, account: Account = Depends(api_account)
+) -> CallDetailOut:
+    """A call with its transcript, every machine score and every human rating."""
+    return CallDetailOut.of(review_call(container_of(request).store, call_id, account.viewer))
+
+
+@router.post("/calls/{call_id:path}/overrides", response_model=HumanRatingOut, status_code=201)
 def call_override(
     request: Request, call_id: str, body: OverrideIn, account: Account = Depends(api_account)
 ) -> HumanRatingOut:
