@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from callcoach.domain.jobs import STALE_AFTER_BEATS, Job, JobBackend, JobStatus, Runner
 from callcoach.services.jobs.kinds import default_registry
-from callcoach.services.jobs.liveness import process_started_at, now_utc, this_process
+from callcoach.services.jobs.liveness import now_utc, process_started_at, this_process
 from callcoach.services.jobs.recovery import recover_jobs
 from callcoach.services.jobs.registry import JobKind, JobRegistry
 from callcoach.store.models import JobRow

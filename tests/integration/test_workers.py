@@ -345,7 +345,7 @@ def test_a_scoring_batch_on_a_killed_worker_is_resumed_by_another_worker_at_once
     ids = [c for f in imported.files for c in f.call_ids]
     request = imported_calls_request(ids, rubric="one-call-close", scorer="fake", owner=None)
     assert request is not None
-    job, sent = submit_job(
+    _job, sent = submit_job(
         container.store, celery_queue(container), job_registry(container), request
     )
     assert sent
