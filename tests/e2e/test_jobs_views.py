@@ -5,19 +5,36 @@ user their own jobs with live progress, cancelling and retrying. SQLite, the in-
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from callcoach.cli import app as cli_app
 from callcoach.settings import Settings
 from callcoach.store.uow import Store
+from callcoach.web.background import stop_jobs
 from tests.e2e.job_helpers import conversations
 from tests.e2e.web_client import app_on, page_csrf, signed_in
 from tests.e2e.web_org import build_small_org
 from tests.worker_helpers import wait_for
+
+
+@pytest.fixture
+def web(sqlite_store: Store) -> Iterator[Callable[[], FastAPI]]:
+    """Apps on the test's store; their job threads are stopped when the test ends."""
+    apps: list[FastAPI] = []
+
+    def make() -> FastAPI:
+        apps.append(app_on(sqlite_store))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        stop_jobs(app.state.container)
 
 
 def test_scoring_after_import_is_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,11 +91,11 @@ def _wait_job(client: TestClient, job_id: int, statuses: tuple[str, ...]) -> dic
 
 
 def test_calls_uploaded_on_the_web_are_scored_by_a_job(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_store: Store
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_store: Store, web: Callable[[], FastAPI]
 ) -> None:
     monkeypatch.setenv("CALLCOACH_SCORE_AFTER_IMPORT", "true")
     build_small_org(sqlite_store)
-    admin = signed_in(app_on(sqlite_store), "admin")
+    admin = signed_in(web(), "admin")
     upload = conversations(tmp_path / "upload.jsonl", 5).read_bytes()
     response = admin.post(
         "/api/v1/imports/calls",
@@ -103,9 +120,11 @@ def test_calls_uploaded_on_the_web_are_scored_by_a_job(
     assert "being scored in the background" in page.text and "/jobs#job-" in page.text
 
 
-def test_each_user_sees_their_own_jobs_and_an_admin_every_job(sqlite_store: Store) -> None:
+def test_each_user_sees_their_own_jobs_and_an_admin_every_job(
+    sqlite_store: Store, web: Callable[[], FastAPI]
+) -> None:
     build_small_org(sqlite_store)
-    app = app_on(sqlite_store)
+    app = web()
     mia, wes, admin, ana = (signed_in(app, u) for u in ("mia", "wes", "admin", "ana"))
     started = mia.post(
         "/api/v1/rubrics/one-call-close/rescore",
@@ -139,9 +158,11 @@ def test_each_user_sees_their_own_jobs_and_an_admin_every_job(sqlite_store: Stor
     assert "Started by" in admin.get("/jobs").text
 
 
-def test_a_running_rescore_is_cancelled_and_retried(sqlite_store: Store) -> None:
+def test_a_running_rescore_is_cancelled_and_retried(
+    sqlite_store: Store, web: Callable[[], FastAPI]
+) -> None:
     build_small_org(sqlite_store, calls_per_rep=150)
-    mia = signed_in(app_on(sqlite_store), "mia")
+    mia = signed_in(web(), "mia")
     csrf = {"X-CSRF-Token": page_csrf(mia)}
     job_id = mia.post(
         "/api/v1/rubrics/one-call-close/rescore", params={"everything": True}, headers=csrf

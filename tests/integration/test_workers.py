@@ -368,3 +368,27 @@ def test_a_scoring_batch_on_a_killed_worker_is_resumed_by_another_worker_at_once
     with container.store.unit_of_work() as uow:
         per_call = Counter(run.call_id for run in uow.scores.all("one-call-close"))
     assert len(per_call) == count and set(per_call.values()) == {1}
+
+
+def test_a_recording_queued_with_scoring_after_import_is_transcribed_then_scored(
+    container: Container, workers: Workers, tmp_path: Path, db_url: str, broker: str
+) -> None:
+    """With CALLCOACH_SCORE_AFTER_IMPORT on (the default), the worker that transcribed a
+    recording queues the scoring of its call: nobody runs `score`."""
+    require_tools()
+    recording = stereo_call(tmp_path / "audio", "queued-call").path
+    env = {"CALLCOACH_BROKER_URL": broker, "CALLCOACH_SCORE_AFTER_IMPORT": "true"}
+    workers.env_overrides["CALLCOACH_SCORE_AFTER_IMPORT"] = "true"
+    queued = CliRunner().invoke(
+        app, ["--db", db_url, "import", "audio", str(recording), "--queue"], env=env
+    )
+    assert queued.exit_code == 0, queued.output
+    workers.start()
+    wait_for(lambda: len(_jobs(container)) == 2, timeout=300, what="the scoring job")
+    jobs = _wait_finished(container, workers, timeout=300)
+    assert [(j.kind, j.status) for j in jobs] == [
+        ("transcribe", JobStatus.DONE),
+        ("score-calls", JobStatus.DONE),
+    ], jobs
+    assert jobs[1].result and jobs[1].result["scored"] == 1
+    assert jobs[1].backend.value == "celery"
