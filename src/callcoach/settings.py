@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,13 @@ class Settings(BaseSettings):
         default=None,
         description="Path to a CTranslate2 Whisper model; default: the bundled tiny.en.",
     )
+    tts_voice: str = Field(
+        default="en-us",
+        description="espeak-ng voice that speaks practice replies (`espeak-ng --voices=en`).",
+    )
+    tts_rate: int = Field(
+        default=165, ge=80, le=450, description="Speaking rate of practice replies, words a minute."
+    )
     broker_url: str = Field(
         default="redis://127.0.0.1:6379/0", description="Celery broker (Redis) for --queue work."
     )
@@ -56,6 +64,28 @@ class Settings(BaseSettings):
     )
     job_max_attempts: int = Field(
         default=5, description="Attempts of a queued job before it is marked failed."
+    )
+    job_queue: Literal["inprocess", "celery"] = Field(
+        default="inprocess",
+        description="Where background jobs run: inprocess (threads of the web server, or the "
+        "command that starts them; one machine) or celery (`callcoach worker` on Redis).",
+    )
+    job_threads: int = Field(
+        default=2,
+        ge=1,
+        description="In-process queue: jobs run at once by one process (each scoring job still "
+        "uses CALLCOACH_WORKERS processes).",
+    )
+    job_heartbeat_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between a running job's heartbeats; a job whose process is on "
+        "another machine is taken for dead after 6 missed heartbeats.",
+    )
+    score_after_import: bool = Field(
+        default=True,
+        description="Score imported calls (CLI, web upload, API) on the default rubric with "
+        "the default scorer as a job, without anyone clicking re-score.",
     )
     review_window_days: int = Field(
         default=60, ge=7, description="Days of evidence a performance review covers by default."

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calls, reviews, team
+from callcoach.web.pages import admin, auth, calls, jobs, reviews, team
 
-ROUTERS = (auth.router, calls.router, team.router, reviews.router, admin.router)
+ROUTERS = (auth.router, calls.router, team.router, reviews.router, admin.router, jobs.router)
