@@ -12,40 +12,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from callcoach.domain.access import Role, Scope
 from callcoach.store.models import (
-    ActivityRow,
-    CallRow,
     DealRow,
     HumanRatingRow,
-    QuotaRow,
     RepRow,
     ReviewDraftRow,
     ReviewRow,
     ReviewSelfAssessmentRow,
     RubricRow,
     ScoreRunRow,
-    SegmentRow,
     TeamRow,
 )
-from callcoach.store.repositories.calls import chunks, now_utc
-
-
-def _scoped(query: Any, column: Any, scope: Scope) -> Any:
-    if scope.rep_ids is None:
-        return query
-    return query.where(column.in_(sorted(scope.rep_ids)))
-
-
-def _day(value: Any) -> date | None:
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value
-    if isinstance(value, datetime):
-        return value.date()
-    return date.fromisoformat(str(value)[:10])
+from callcoach.store.repositories.calls import now_utc
+from callcoach.store.repositories.review_reads import ReviewReads, scoped
 
 
 @dataclass(frozen=True)
@@ -120,7 +103,7 @@ _SUMMARY = (
 )
 
 
-class ReviewRepository:
+class ReviewRepository(ReviewReads):
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -170,7 +153,7 @@ class ReviewRepository:
             .join(RubricRow, RubricRow.id == ReviewRow.rubric_id)
             .outerjoin(ReviewSelfAssessmentRow, ReviewSelfAssessmentRow.review_id == ReviewRow.id)
         )
-        return _scoped(query, ReviewRow.rep_id, scope)
+        return scoped(query, ReviewRow.rep_id, scope)
 
     @staticmethod
     def _to_summary(row: Any) -> ReviewSummary:
@@ -279,7 +262,7 @@ class ReviewRepository:
             .join(ReviewRow, ReviewRow.id == ReviewSelfAssessmentRow.review_id)
             .where(ReviewSelfAssessmentRow.review_id == review_id)
         )
-        row = self.session.execute(_scoped(query, ReviewRow.rep_id, scope)).first()
+        row = self.session.execute(scoped(query, ReviewRow.rep_id, scope)).first()
         return StoredSelfAssessment(dict(row[0]), row[1], row[2]) if row else None
 
     # drafts --------------------------------------------------------------------------------
@@ -317,7 +300,7 @@ class ReviewRepository:
         )
         if scope.viewer.role is Role.REP:
             query = query.where(ReviewRow.state != "draft")
-        rows = self.session.scalars(_scoped(query, ReviewRow.rep_id, scope))
+        rows = self.session.scalars(scoped(query, ReviewRow.rep_id, scope))
         return [
             StoredDraft(r.version, r.text, r.source, r.author, dict(r.check), r.created_at)
             for r in rows
@@ -340,174 +323,3 @@ class ReviewRepository:
             )
         ).one()
         return (str(self.session.get_bind().engine.url), *runs, *ratings, *deals)
-
-    # what a pack is built from -------------------------------------------------------------
-    def rep_row(
-        self, name: str, *, scope: Scope
-    ) -> tuple[int, str, str | None, str | None, date | None] | None:
-        """(pk, name, team, manager, start date) of a rep the scope allows, by name."""
-        query = select(
-            RepRow.id,
-            RepRow.name,
-            TeamRow.name,
-            func.coalesce(RepRow.manager, TeamRow.manager),
-            RepRow.start_date,
-        ).outerjoin(TeamRow, TeamRow.id == RepRow.team_id)
-        exact = self.session.execute(
-            _scoped(query.where(RepRow.name == name.strip()), RepRow.id, scope)
-        ).first()
-        row = (
-            exact
-            or self.session.execute(
-                _scoped(
-                    query.where(func.lower(RepRow.name) == name.strip().lower()), RepRow.id, scope
-                )
-            ).first()
-        )
-        return (row[0], row[1], row[2], row[3], row[4]) if row else None
-
-    def team_rep_pks(self, team: str, *, scope: Scope) -> list[tuple[int, str]]:
-        query = (
-            select(RepRow.id, RepRow.name)
-            .join(TeamRow, TeamRow.id == RepRow.team_id)
-            .where(TeamRow.name == team)
-            .order_by(RepRow.name)
-        )
-        return [(r[0], r[1]) for r in self.session.execute(_scoped(query, RepRow.id, scope))]
-
-    def deals(
-        self, rep_pks: Sequence[int], since: date, until: date, *, scope: Scope
-    ) -> list[tuple[Any, ...]]:
-        """Deals of these reps closing on or after `since`, or not closed, created by `until`:
-        (pk, external id, rep pk, name, account, amount, outcome, created, closed, verbal,
-        stage changed, last activity)."""
-        query = select(
-            DealRow.id,
-            DealRow.external_id,
-            DealRow.rep_id,
-            DealRow.name,
-            DealRow.account,
-            DealRow.amount,
-            DealRow.outcome,
-            DealRow.created_date,
-            DealRow.close_date,
-            DealRow.verbal_commit_date,
-            DealRow.stage_changed_date,
-            DealRow.last_activity_date,
-        ).where(
-            DealRow.rep_id.in_(list(rep_pks)),
-            or_(DealRow.close_date.is_(None), DealRow.close_date >= since),
-            or_(DealRow.created_date.is_(None), DealRow.created_date <= until),
-        )
-        return [tuple(r) for r in self.session.execute(_scoped(query, DealRow.rep_id, scope))]
-
-    def deal_calls(
-        self, deal_pks: Sequence[int], until: datetime, *, scope: Scope
-    ) -> list[tuple[int, int, date | None]]:
-        """(deal pk, call pk, call day) of the calls linked to these deals before `until`."""
-        result: list[tuple[int, int, date | None]] = []
-        for chunk in chunks(sorted(set(deal_pks))):
-            query = select(CallRow.deal_id, CallRow.id, CallRow.call_date).where(
-                CallRow.deal_id.in_(chunk), CallRow.call_date < until
-            )
-            for deal, call, when in self.session.execute(_scoped(query, CallRow.rep_id, scope)):
-                result.append((deal, call, _day(when)))
-        return result
-
-    def window_calls(
-        self, rep_pk: int, since: datetime, until: datetime, *, scope: Scope
-    ) -> list[tuple[int, str, datetime | None, str | None, int | None]]:
-        """(pk, call id, date, account, deal pk) of the rep's calls in [since, until)."""
-        query = (
-            select(
-                CallRow.id, CallRow.external_id, CallRow.call_date, CallRow.account, CallRow.deal_id
-            )
-            .where(CallRow.rep_id == rep_pk, CallRow.call_date >= since, CallRow.call_date < until)
-            .order_by(CallRow.call_date)
-        )
-        return [tuple(r) for r in self.session.execute(_scoped(query, CallRow.rep_id, scope))]
-
-    def activities(
-        self, rep_pks: Sequence[int], since: date, until: date, *, scope: Scope
-    ) -> list[tuple[int, date, int, int, int]]:
-        query = select(
-            ActivityRow.rep_id,
-            ActivityRow.day,
-            ActivityRow.calls_made,
-            ActivityRow.meetings_booked,
-            ActivityRow.proposals_sent,
-        ).where(
-            ActivityRow.rep_id.in_(list(rep_pks)),
-            ActivityRow.day >= since,
-            ActivityRow.day <= until,
-        )
-        return [tuple(r) for r in self.session.execute(_scoped(query, ActivityRow.rep_id, scope))]
-
-    def quotas(
-        self, rep_pks: Sequence[int], since: date, until: date, *, scope: Scope
-    ) -> list[tuple[int, date, date, float]]:
-        """Quota periods of these reps overlapping [since, until]."""
-        query = select(
-            QuotaRow.rep_id, QuotaRow.period_start, QuotaRow.period_end, QuotaRow.amount
-        ).where(
-            QuotaRow.rep_id.in_(list(rep_pks)),
-            QuotaRow.period_start <= until,
-            QuotaRow.period_end >= since,
-        )
-        return [tuple(r) for r in self.session.execute(_scoped(query, QuotaRow.rep_id, scope))]
-
-    def ratings(
-        self, call_pks: Sequence[int], rubric_pk: int, *, scope: Scope
-    ) -> list[tuple[int, str, str, int, str]]:
-        """(call pk, criterion, rater, level, source) of people's ratings of these calls."""
-        result: list[tuple[int, str, str, int, str]] = []
-        for chunk in chunks(sorted(set(call_pks))):
-            query = (
-                select(
-                    HumanRatingRow.call_id,
-                    HumanRatingRow.criterion_id,
-                    HumanRatingRow.rater,
-                    HumanRatingRow.level,
-                    HumanRatingRow.source,
-                )
-                .join(CallRow, CallRow.id == HumanRatingRow.call_id)
-                .where(HumanRatingRow.call_id.in_(chunk), HumanRatingRow.rubric_id == rubric_pk)
-            )
-            result.extend(
-                tuple(r) for r in self.session.execute(_scoped(query, CallRow.rep_id, scope))
-            )
-        return result
-
-    def segments_near(
-        self, wanted: Sequence[tuple[int, int]], before: int, *, scope: Scope
-    ) -> dict[int, list[tuple[int, str, str, float | None]]]:
-        """For (call pk, segment) pairs: the segments from `before` turns earlier up to it,
-        as call pk -> [(index, role, text, start)] in order."""
-        by_call: dict[int, set[int]] = {}
-        for call, segment in wanted:
-            by_call.setdefault(call, set()).update(range(max(0, segment - before), segment + 1))
-        result: dict[int, list[tuple[int, str, str, float | None]]] = {}
-        if not by_call:
-            return result
-        conditions = [
-            and_(SegmentRow.call_id == call, SegmentRow.idx.in_(sorted(indexes)))
-            for call, indexes in by_call.items()
-        ]
-        for chunk in chunks(conditions, 200):
-            query = (
-                select(
-                    SegmentRow.call_id,
-                    SegmentRow.idx,
-                    SegmentRow.role,
-                    SegmentRow.text,
-                    SegmentRow.start_s,
-                )
-                .join(CallRow, CallRow.id == SegmentRow.call_id)
-                .where(or_(*chunk))
-                .order_by(SegmentRow.call_id, SegmentRow.idx)
-            )
-            for call, idx, role, text_, start in self.session.execute(
-                _scoped(query, CallRow.rep_id, scope)
-            ):
-                result.setdefault(call, []).append((idx, role, text_, start))
-        return result
