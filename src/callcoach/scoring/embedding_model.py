@@ -37,6 +37,8 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 BACKENDS = ("openvino", "onnx", "torch")
 DEFAULT_BACKEND = "openvino"  # fastest on 2 cores, bench/results/encoder.json
 BATCH_SIZE = 32  # measured: 16-32 beat 64-256 on 1-2 CPU threads (less padding per batch)
+# OpenVINO and ONNX Runtime: 16 beat 32 and 64 (bench/encoder.py, three passes on 2 cores).
+EXPORTED_BATCH_SIZE = 16
 _TEXT_CACHE_LIMIT = 100_000  # about 150 MB of float32 vectors at 384 dimensions
 
 
@@ -236,9 +238,9 @@ def _load_exported(path: Path, cache_dir: str | None, backend: str) -> Any:
 
     exported = ensure_export(path, model_cache_dir(cache_dir))
     if backend == "onnx":
-        return OnnxRuntimeEncoder(path, exported, threads=_threads(), batch_size=BATCH_SIZE)
+        return OnnxRuntimeEncoder(path, exported, _threads(), EXPORTED_BATCH_SIZE)
     return OpenVinoEncoder(
-        path, exported, threads=_threads(), batch_size=BATCH_SIZE, float32=not _bfloat16_allowed()
+        path, exported, _threads(), EXPORTED_BATCH_SIZE, float32=not _bfloat16_allowed()
     )
 
 

@@ -31,6 +31,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -191,6 +192,7 @@ def _export(model_dir: Path, folder: Path) -> None:
     from callcoach.scoring.embedding_model import load_sentence_transformer
 
     started = time.perf_counter()
+    (folder / MANIFEST_FILE).unlink(missing_ok=True)  # a stale manifest vouches for nothing new
     # Eager attention exports as the MatMul/Softmax pattern ONNX Runtime's fuser recognises
     # (scaled_dot_product_attention does not fuse); the arithmetic is the same.
     model = load_sentence_transformer(model_dir, attn_implementation="eager").eval()
@@ -209,7 +211,11 @@ def _export(model_dir: Path, folder: Path) -> None:
     raw = folder / f".raw.{os.getpid()}.onnx"
     axes = {name: {0: "batch", 1: "tokens"} for name in names}
     try:
-        with torch.no_grad():
+        # The tracer warns that a few shape tests become constants (attention-mask padding,
+        # pooling's mask width): both hold for every input of this graph, which the probe
+        # sentences below check against PyTorch, longer than the window included.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             torch.onnx.export(
                 SentenceVectors(),
                 tuple(features[name] for name in names),
