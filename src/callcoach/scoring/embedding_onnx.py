@@ -353,8 +353,7 @@ class OnnxRuntimeEncoder(SentenceEncoder):
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only: no notes about unused initialisers
         # Idle threads sleep instead of spinning: between batches a scoring process does other
-        # work, and on a shared machine spinning threads take the cores from everything else
-        # (measured: they slowed PyTorch in the same process about threefold).
+        # work, and spinning threads take the cores from it and from every other process.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
