@@ -54,10 +54,10 @@ from sklearn.metrics import roc_auc_score
 from callcoach.domain.scores import CallScore, FeedbackVerdict
 from callcoach.scoring.embedded import EmbeddedScorer
 from callcoach.scoring.registry import ScorerConfig
-from callcoach.services.imports import import_calls
-from callcoach.services.rubrics import add_rubric_text
-from callcoach.services.scoring import score_calls
-from callcoach.services.teaching import record_feedback
+from callcoach.services.imports.transcripts import import_calls
+from callcoach.services.rubrics.catalog import add_rubric_text
+from callcoach.services.scoring.runs import score_calls
+from callcoach.services.scoring.teaching import record_feedback
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
 from corpora import (

@@ -41,8 +41,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from callcoach.services.assessment import AssessmentQuery
-from callcoach.services.assessment_scorecards import (
+from callcoach.services.assessment.query import AssessmentQuery
+from callcoach.services.assessment.scorecards import (
     build_assessment,
     build_priorities,
     build_scorecards,

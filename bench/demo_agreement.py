@@ -44,12 +44,12 @@ from callcoach.domain.scores import CallScore, ScoreStatus
 from callcoach.scoring.base import ScoringRequest
 from callcoach.scoring.embedded import EmbeddedScorer
 from callcoach.scoring.registry import ScorerConfig
-from callcoach.services.assessment import AssessmentQuery
-from callcoach.services.assessment_coaching import build_coaching_report
-from callcoach.services.demo import DemoOptions, generate_demo
-from callcoach.services.rubrics import install_templates
-from callcoach.services.scoring import score_calls
-from callcoach.services.teaching import calibrate
+from callcoach.services.assessment.coaching import build_coaching_report
+from callcoach.services.assessment.query import AssessmentQuery
+from callcoach.services.demo.setup import DemoOptions, generate_demo
+from callcoach.services.rubrics.catalog import install_templates
+from callcoach.services.scoring.runs import score_calls
+from callcoach.services.scoring.teaching import calibrate
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
 

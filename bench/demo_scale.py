@@ -28,8 +28,8 @@ from typing import Any
 
 from callcoach.demo import DemoConfig, generate_org
 from callcoach.demo.batches import call_batches
-from callcoach.services.demo import DemoOptions, generate_demo
-from callcoach.services.rubrics import install_templates
+from callcoach.services.demo.setup import DemoOptions, generate_demo
+from callcoach.services.rubrics.catalog import install_templates
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
 

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from callcoach.services.crm import import_deals
-from callcoach.services.exports import ExportFormat, export_calls
-from callcoach.services.imports import import_calls
+from callcoach.services.exchange.calls import ExportFormat, export_calls
+from callcoach.services.imports.crm import import_deals
+from callcoach.services.imports.transcripts import import_calls
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
 

@@ -34,10 +34,10 @@ from typing import Any
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.scoring.embedding_model import shared_model
 from callcoach.scoring.registry import ScorerConfig
-from callcoach.services.imports import import_calls
-from callcoach.services.rubrics import add_rubric_text, rubric_yaml, template_text
-from callcoach.services.scoring import CallSelection, score_calls
-from callcoach.services.teaching import record_feedback
+from callcoach.services.imports.transcripts import import_calls
+from callcoach.services.rubrics.catalog import add_rubric_text, rubric_yaml, template_text
+from callcoach.services.scoring.runs import CallSelection, score_calls
+from callcoach.services.scoring.teaching import record_feedback
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
 

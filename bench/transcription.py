@@ -38,7 +38,7 @@ from tests.audio_helpers import SALES_CALL, stereo_call  # noqa: E402
 
 from callcoach.ingest.recording import RecordingLayout, read_recording  # noqa: E402
 from callcoach.ingest.transcribe import DecodingOptions, Transcriber, load_model  # noqa: E402
-from callcoach.services.audio import AudioImportOptions, import_audio  # noqa: E402
+from callcoach.services.imports.audio import AudioImportOptions, import_audio  # noqa: E402
 from callcoach.store.db import Database  # noqa: E402
 from callcoach.store.uow import Store  # noqa: E402
 

@@ -37,8 +37,8 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
-from callcoach.services.accounts import add_user
-from callcoach.services.rubrics import install_templates
+from callcoach.services.accounts.users import add_user
+from callcoach.services.rubrics.catalog import install_templates
 from callcoach.store.db import Database
 from callcoach.store.models import (
     CallRow,

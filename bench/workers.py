@@ -44,11 +44,11 @@ from tests.worker_helpers import Workers, redis_server, wait_for  # noqa: E402
 from callcoach.bootstrap import Container, bootstrap, job_queue  # noqa: E402
 from callcoach.domain.jobs import Job, JobStatus  # noqa: E402
 from callcoach.ingest.audio import decode  # noqa: E402
-from callcoach.services.audio import AudioImportOptions  # noqa: E402
-from callcoach.services.imports import import_calls  # noqa: E402
-from callcoach.services.jobs import enqueue_audio, enqueue_selected_scoring, list_jobs  # noqa: E402
-from callcoach.services.rubrics import install_templates  # noqa: E402
-from callcoach.services.scoring import CallSelection  # noqa: E402
+from callcoach.services.imports.audio import AudioImportOptions  # noqa: E402
+from callcoach.services.imports.transcripts import import_calls  # noqa: E402
+from callcoach.services.jobs.queue import enqueue_audio, enqueue_selected_scoring, list_jobs  # noqa: E402
+from callcoach.services.rubrics.catalog import install_templates  # noqa: E402
+from callcoach.services.scoring.runs import CallSelection  # noqa: E402
 from callcoach.settings import Settings  # noqa: E402
 from callcoach.store.repositories.calls import now_utc  # noqa: E402
 

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         default=None,
         description="Path to a CTranslate2 Whisper model; default: the bundled tiny.en.",
     )
+    tts_voice: str = Field(
+        default="en-us",
+        description="espeak-ng voice that speaks practice replies (`espeak-ng --voices=en`).",
+    )
+    tts_rate: int = Field(
+        default=165, ge=80, le=450, description="Speaking rate of practice replies, words a minute."
+    )
     broker_url: str = Field(
         default="redis://127.0.0.1:6379/0", description="Celery broker (Redis) for --queue work."
     )

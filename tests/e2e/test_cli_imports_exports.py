@@ -102,6 +102,21 @@ def test_transcripts_with_the_roster_identify_reps(cli: Any, tmp_path: Path) -> 
     )
     data = report(forced)
     assert data["files"][0]["warnings"] == [] and data["updated"] == 1 and data["new_reps"] == 1
+    # Imports from the command line are in the audit log, as web imports are.
+    from callcoach.services.accounts.users import audit_log
+    from callcoach.store.uow import Store
+
+    store = Store.from_url(str(tmp_path / "cli.db"))
+    try:
+        entries = [(e.actor, e.action, e.target) for e in audit_log(store)]
+    finally:
+        store.close()
+    assert ("cli", "import.reps", str(roster.resolve())) in entries
+    imported = [
+        target for actor, action, target in entries if (actor, action) == ("cli", "import.calls")
+    ]
+    assert str(FIXTURES / "zoom-discovery.vtt") in imported
+    assert imported.count(str(FIXTURES / "renewal-call.srt")) == 2  # imported, then updated
 
 
 def test_unknown_format_and_missing_manifest_are_clear_errors(cli: Any, tmp_path: Path) -> None:

@@ -152,6 +152,19 @@ def test_manager_reads_the_team_opens_a_rep_and_the_evidence_then_overrides(
     assert "Cara Chen" not in heat_rows  # another manager's team
     rows = page.locator("#priorities tbody tr")
     expect(rows).to_have_count(2)
+    # The heatmap reads top to bottom in the table's order, the benchmark first.
+    ticks = page.locator("#heatmap .ytick text")
+    on_screen = sorted(
+        (box["y"], text)
+        for text, box in zip(
+            ticks.all_text_contents(),
+            (t.bounding_box() for t in ticks.all()),
+            strict=True,
+        )
+        if box is not None
+    )
+    table_order = page.locator("#priorities tbody tr td:first-child a").all_text_contents()
+    assert [text for _, text in on_screen] == ["Team benchmark", *table_order]
     page.screenshot(path=str(screenshots / "01-dashboard.png"), full_page=True)
 
     page.click("#priorities a:has-text('Ana Alvarez')")
@@ -209,7 +222,7 @@ def test_a_rep_sees_only_their_own_calls(server: str, page: object, screenshots:
     expect(page.locator("table.calls tbody tr")).to_have_count(12)
     page.screenshot(path=str(screenshots / "06-rep-calls.png"), full_page=True)
     page.fill("input[name=q]", "zebracara")
-    page.click("button:has-text('Search')")
+    page.click("form.list-filters button:has-text('Apply')")
     expect(page.locator("table.calls tbody")).to_contain_text("No calls")
     response = page.goto(f"{server}/calls/cara-1")
     assert response is not None and response.status == 404
@@ -238,7 +251,20 @@ def test_manager_edits_the_rubric_with_live_validation_and_rescores(
     page.screenshot(path=str(screenshots / "07-rubric-invalid.png"), full_page=False)
     weight.fill(original)
     expect(page.locator("#validation-state")).to_have_text("Valid: ready to save.")
-    page.fill("textarea[name='c-0-a4']", "Quantifies the cost of waiting and ties it to a date.")
+    # An anchor is read whole as it is written: the field grows with its text, never cuts it.
+    anchor = page.locator("textarea[name='c-0-a4']")
+    anchor.fill(
+        "Quantifies the cost of waiting and ties it to a date. Asks what happens to the month-end "
+        "close if nothing changes this quarter, gets a number from the prospect in their own "
+        "words, and agrees a decision date that the prospect repeats back."
+    )
+    assert anchor.evaluate("el => el.scrollHeight <= el.clientHeight + 2")
+    # Folded, each criterion is one line: its name, weight and anchors written.
+    page.click("button[data-fold=close]")
+    expect(page.locator("[data-criterion] > details[open]")).to_have_count(0)
+    expect(page.locator("[data-criterion] summary").first).to_contain_text("of 5 anchors")
+    page.click("button[data-fold=open]")
+    anchor.fill("Quantifies the cost of waiting and ties it to a date.")
     page.click("#save-rubric")
     page.wait_for_load_state("networkidle")
     expect(page.locator(".alert.ok")).to_contain_text("version 2")

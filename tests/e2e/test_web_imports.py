@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from callcoach.services.accounts import create_token
-from callcoach.services.web_people import roster
+from callcoach.services.accounts.people import roster
+from callcoach.services.accounts.users import create_token
 from callcoach.store.uow import Store
 from tests.e2e.web_client import app_on, page_csrf, signed_in
 from tests.e2e.web_org import build_small_org
@@ -72,3 +72,39 @@ def test_import_api_reports_each_file(sqlite_store: Store) -> None:
     files = {f["file"]: f for f in response.json()["files"]}
     assert files["deals.csv"]["ok"] is False and files["deals.csv"]["line"] == 3
     assert files["more.csv"]["ok"] is True and files["more.csv"]["created"] == 1
+
+
+def test_every_import_kind_the_docs_promise_is_offered_and_imports(sqlite_store: Store) -> None:
+    """The page used to offer no "ratings" upload (a misnamed module path swallowed by a
+    lookup), and a "scores" upload handed a list to an importer of one file."""
+    import io
+
+    from callcoach.services.accounts.users import audit_log
+    from callcoach.services.exchange.scores import export_scores
+
+    org = build_small_org(sqlite_store)
+    app = app_on(sqlite_store)
+    admin = signed_in(app, "admin")
+    page = admin.get("/import").text
+    for kind in ("calls", "reps", "deals", "activities", "quotas", "ratings", "scores"):
+        assert f'value="{kind}"' in page, kind
+    csrf = page_csrf(admin, "/import")
+    call = org.calls_by_rep["Ana Alvarez"][0]
+    ratings = f"call_id,rater,criterion_id,level\n{call},Mia Moore,close_attempt,4\n"
+    rated = admin.post(
+        "/import",
+        data={"kind": "ratings", "csrf_token": csrf},
+        files=[("files", ("ratings.csv", ratings.encode(), "text/csv"))],
+    )
+    assert rated.status_code == 200, rated.text
+    assert "ratings.csv" in rated.text
+    exported = io.StringIO()
+    export_scores(sqlite_store, exported)
+    scores = admin.post(
+        "/import",
+        data={"kind": "scores", "csrf_token": csrf},
+        files=[("files", ("scores.jsonl", exported.getvalue().encode(), "application/json"))],
+    )
+    assert scores.status_code == 200, scores.text
+    entries = {(e.actor, e.action) for e in audit_log(sqlite_store)}
+    assert {("admin", "import.ratings"), ("admin", "scores.import")} <= entries

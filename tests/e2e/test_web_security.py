@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from callcoach.services.accounts import MAX_LOGIN_FAILURES, audit_log, create_token
-from callcoach.services.web_calls import review_call
+from callcoach.services.accounts.users import MAX_LOGIN_FAILURES, audit_log, create_token
+from callcoach.services.calls.review import review_call
 from callcoach.store.uow import Store
 from tests.e2e.web_client import app_on, csrf_of, page_csrf, signed_in
 from tests.e2e.web_org import PASSWORD, build_small_org
@@ -134,7 +134,7 @@ def test_api_tokens_see_what_their_owner_sees_and_stop_when_revoked(app: FastAPI
 
 
 def store_token_id(store: Store, username: str) -> int:
-    from callcoach.services.accounts import list_tokens
+    from callcoach.services.accounts.users import list_tokens
 
     return next(t.id for t in list_tokens(store, username) if not t.revoked)
 

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from callcoach.domain.calls import Call, Deal, DealOutcome, Rep, Segment, SpeakerRole
 from callcoach.scoring.base import ScoringRequest
 from callcoach.scoring.fake import FakeScorer
-from callcoach.services.accounts import add_user
-from callcoach.services.rubrics import install_templates
+from callcoach.services.accounts.users import add_user
+from callcoach.services.rubrics.catalog import install_templates
 from callcoach.store.uow import Store
 
 PASSWORD = "correct horse battery"

@@ -97,6 +97,6 @@ def store_calls(store: Store, calls: list[Call], team: str | None = None) -> Non
 
 
 def add_template_rubric(store: Store, name: str = "one-call-close") -> None:
-    from callcoach.services.rubrics import add_rubric_text, template_text
+    from callcoach.services.rubrics.catalog import add_rubric_text, template_text
 
     add_rubric_text(store, template_text(name), f"template {name}")

@@ -20,10 +20,10 @@ import pytest
 
 from callcoach.analytics.cycles import parse_cycle
 from callcoach.domain.access import SYSTEM, Role, Viewer
-from callcoach.services.assessment import AssessmentQuery
-from callcoach.services.assessment_coaching import add_coaching_event, build_coaching_report
-from callcoach.services.assessment_rep import build_rep_assessment, trend_cycles
-from callcoach.services.assessment_scorecards import (
+from callcoach.services.assessment.coaching import add_coaching_event, build_coaching_report
+from callcoach.services.assessment.query import AssessmentQuery
+from callcoach.services.assessment.rep import build_rep_assessment, trend_cycles
+from callcoach.services.assessment.scorecards import (
     build_assessment,
     build_priorities,
     build_scorecards,

@@ -8,17 +8,17 @@ import numpy as np
 import pytest
 
 from callcoach.domain.access import Role, Viewer
-from callcoach.services.assessment import AssessmentQuery
-from callcoach.services.assessment_agreement import build_agreement
-from callcoach.services.assessment_coaching import (
+from callcoach.services.assessment.agreement import build_agreement
+from callcoach.services.assessment.coaching import (
     add_coaching_event,
     build_coaching_report,
     list_coaching_events,
 )
-from callcoach.services.assessment_outcomes import build_outcomes
-from callcoach.services.assessment_sampling import draw_sample
-from callcoach.services.assessment_scorecards import build_priorities, build_scorecards
-from callcoach.services.assessment_signals import build_signals, call_signals_report
+from callcoach.services.assessment.outcomes import build_outcomes
+from callcoach.services.assessment.query import AssessmentQuery
+from callcoach.services.assessment.sampling import draw_sample
+from callcoach.services.assessment.scorecards import build_priorities, build_scorecards
+from callcoach.services.assessment.signals import build_signals, call_signals_report
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.store.uow import Store
 from tests.assessment_data import CRITERIA, World
@@ -376,7 +376,7 @@ def test_a_rubric_of_more_than_ten_criteria_reads_every_level(store: Store) -> N
 def test_one_read_assessment_gives_the_same_numbers(store: Store) -> None:
     from dataclasses import asdict
 
-    from callcoach.services.assessment_scorecards import build_assessment
+    from callcoach.services.assessment.scorecards import build_assessment
 
     build_world(store)
     together = build_assessment(store, QUERY)

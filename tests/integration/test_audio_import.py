@@ -12,14 +12,14 @@ import pytest
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.ingest.audio import Channel
 from callcoach.ingest.transcribe import Transcriber
-from callcoach.services.audio import (
+from callcoach.services.common import ServiceError
+from callcoach.services.imports.audio import (
     AudioImportOptions,
     AudioImportReport,
     FileOutcome,
     import_audio,
     make_transcriber,
 )
-from callcoach.services.common import ServiceError
 from callcoach.store.uow import Store
 from tests.audio_helpers import (
     ScriptedCall,

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from callcoach.demo import TRUTH_KEY
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.services.common import NotFoundError
-from callcoach.services.demo import DemoOptions, DemoRefusedError, generate_demo
-from callcoach.services.rubrics import install_templates
+from callcoach.services.demo.setup import DemoOptions, DemoRefusedError, generate_demo
+from callcoach.services.rubrics.catalog import install_templates
 from callcoach.store.models import (
     ActivityRow,
     CallRow,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from callcoach.services.imports import import_calls
+from callcoach.services.imports.transcripts import import_calls
 from callcoach.store.uow import Store
 
 

@@ -6,7 +6,12 @@ from datetime import date
 from pathlib import Path
 
 from callcoach.domain.calls import DealOutcome
-from callcoach.services.crm import import_activities, import_deals, import_quotas, import_reps
+from callcoach.services.imports.crm import (
+    import_activities,
+    import_deals,
+    import_quotas,
+    import_reps,
+)
 from callcoach.store.uow import Store
 
 SALESFORCE = """\

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from callcoach.domain.calls import SpeakerRole
-from callcoach.services.imports import import_calls
-from callcoach.services.manifests import manifest_lookup
+from callcoach.services.imports.manifests import manifest_lookup
+from callcoach.services.imports.transcripts import import_calls
 from callcoach.store.uow import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"

@@ -14,17 +14,17 @@ import pytest
 from callcoach.domain.access import Role, Viewer
 from callcoach.ingest.transcript import CallMetadata
 from callcoach.services.common import NotFoundError
-from callcoach.services.crm import import_deals, import_reps
-from callcoach.services.exports import (
+from callcoach.services.exchange.calls import (
     ExportFilter,
     ExportFormat,
     export_calls,
     export_ratings,
     parse_window,
 )
-from callcoach.services.imports import import_calls
-from callcoach.services.ratings import import_ratings
-from callcoach.services.rubrics import add_rubric_text, install_templates, template_text
+from callcoach.services.imports.crm import import_deals, import_reps
+from callcoach.services.imports.ratings import import_ratings
+from callcoach.services.imports.transcripts import import_calls
+from callcoach.services.rubrics.catalog import add_rubric_text, install_templates, template_text
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from callcoach.services.score_exchange import export_scores, import_scores
+from callcoach.services.exchange.scores import export_scores, import_scores
 from callcoach.store.uow import Store
 from tests.assessment_data import CRITERIA, World
 

@@ -18,8 +18,8 @@ from callcoach.scoring.base import Scorer, ScoringRequest
 from callcoach.scoring.fake import FakeScorer
 from callcoach.scoring.registry import ScorerConfig, build_scorer
 from callcoach.services.common import NotFoundError
-from callcoach.services.rubrics import add_rubric_text, rubric_yaml, template_text
-from callcoach.services.scoring import CallSelection, score_calls
+from callcoach.services.rubrics.catalog import add_rubric_text, rubric_yaml, template_text
+from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.store.uow import Store
 from tests.integration.scoring_calls import add_template_rubric, sales_call, short_call, store_calls
 
@@ -365,7 +365,7 @@ def test_filters_and_visibility_choose_the_calls(store: Store) -> None:
 def test_show_call_picks_the_newest_version_and_hides_calls_the_viewer_may_not_see(
     store: Store,
 ) -> None:
-    from callcoach.services.calls import show_call
+    from callcoach.services.calls.detail import show_call
 
     add_template_rubric(store)
     store_calls(store, [sales_call(0, rep="Dana Ortiz")], team="East")

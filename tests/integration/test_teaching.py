@@ -13,10 +13,10 @@ from callcoach.scoring.base import ScoringRequest
 from callcoach.scoring.calibration import EvidenceStrength, LevelMapping
 from callcoach.scoring.embedded import EmbeddedScorer
 from callcoach.services.common import NotFoundError, ServiceError
-from callcoach.services.imports import import_calls
-from callcoach.services.ratings import import_ratings
-from callcoach.services.rubrics import add_rubric_text, get_rubric, template_text
-from callcoach.services.teaching import (
+from callcoach.services.imports.ratings import import_ratings
+from callcoach.services.imports.transcripts import import_calls
+from callcoach.services.rubrics.catalog import add_rubric_text, get_rubric, template_text
+from callcoach.services.scoring.teaching import (
     calibrate,
     list_feedback,
     load_guidance,

@@ -23,10 +23,10 @@ from callcoach.bootstrap import Container, bootstrap, job_queue
 from callcoach.cli import app
 from callcoach.domain.jobs import Job, JobStatus
 from callcoach.ingest.audio import file_sha256
-from callcoach.services.audio import AudioImportOptions, FileOutcome
-from callcoach.services.imports import import_calls
-from callcoach.services.jobs import enqueue_audio, enqueue_selected_scoring, list_jobs
-from callcoach.services.rubrics import install_templates
+from callcoach.services.imports.audio import AudioImportOptions, FileOutcome
+from callcoach.services.imports.transcripts import import_calls
+from callcoach.services.jobs.queue import enqueue_audio, enqueue_selected_scoring, list_jobs
+from callcoach.services.rubrics.catalog import install_templates
 from callcoach.settings import Settings
 from tests.audio_helpers import require_tools, stereo_call
 from tests.worker_helpers import Workers, redis_server, wait_for

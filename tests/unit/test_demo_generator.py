@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -163,3 +163,13 @@ def test_impossible_configurations_are_refused_with_the_reason() -> None:
         generate_org(DemoConfig(calls=0))
     with pytest.raises(DemoConfigError, match="cannot act out: next_steps"):
         generate_org(DemoConfig(calls=50), criteria=("discovery", "next_steps"))
+
+
+def test_nothing_in_the_demo_is_dated_after_its_today() -> None:
+    """Ratings used to be dated up to 12 days after the demo's last day."""
+    org = generate_org(DemoConfig(seed=9, calls=300, end=END))
+    today_ends = datetime.combine(END, time(23, 59, 59))
+    assert org.ratings
+    assert max(r.created_at for r in org.ratings if r.created_at) <= today_ends
+    assert max(e.coached_on for e in org.coaching) <= END
+    assert max(org.when(p) for p in org.call_plans) <= today_ends

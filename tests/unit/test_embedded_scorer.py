@@ -16,7 +16,7 @@ from callcoach.scoring.candidates import select_candidates
 from callcoach.scoring.embedded import EmbeddedScorer
 from callcoach.scoring.embedding_model import EmbeddingModel
 from callcoach.scoring.registry import ScorerConfig, build_scorer
-from callcoach.services.rubrics import template_text
+from callcoach.services.rubrics.catalog import template_text
 
 pytestmark = pytest.mark.slow
 

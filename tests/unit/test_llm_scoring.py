@@ -16,15 +16,15 @@ import pytest
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.domain.rubric import Rubric
 from callcoach.domain.scores import ScoreStatus
-from callcoach.scoring.base import ScoringRequest
-from callcoach.scoring.llm import LlmOptions, LlmScorer, MemoryCache
-from callcoach.scoring.llm_client import (
+from callcoach.llm.client import (
     ChatClient,
     LlmEndpoint,
     LlmError,
     LlmUnavailableError,
     retry_after_seconds,
 )
+from callcoach.scoring.base import ScoringRequest
+from callcoach.scoring.llm.scorer import LlmOptions, LlmScorer, MemoryCache
 
 RUBRIC = Rubric.model_validate(
     {
@@ -320,7 +320,7 @@ def test_answers_come_from_the_cache_the_second_time() -> None:
 
 
 def test_confidence_given_as_a_percentage_or_out_of_range_is_read_sensibly() -> None:
-    from callcoach.scoring.llm_prompt import Judgement
+    from callcoach.scoring.llm.prompt import Judgement
 
     def confidence(value: Any) -> float:
         return Judgement.model_validate(answer(3, confidence=value)).confidence

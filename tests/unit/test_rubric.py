@@ -9,7 +9,7 @@ import pytest
 
 from callcoach.domain.rubric import check_rubric
 from callcoach.ingest.rubric_yaml import check_rubric_text
-from callcoach.services.rubrics import template_names, template_text
+from callcoach.services.rubrics.catalog import template_names, template_text
 
 ANCHORS = {1: "none", 2: "weak", 3: "partial", 4: "good", 5: "excellent"}
 
@@ -129,3 +129,12 @@ def test_bundled_templates_are_valid_and_complete(name: str) -> None:
 
 def test_templates_are_the_two_promised() -> None:
     assert {"one-call-close", "complex-b2b"} <= set(template_names())
+
+
+def test_equal_weights_warn_to_weight_by_what_goes_with_winning() -> None:
+    equal = check_rubric(rubric([20, 20, 20, 20, 20]))
+    assert equal.rubric is not None
+    assert any("every criterion has the same weight" in w for w in equal.warnings)
+    assert any("outcomes --won 50" in w for w in equal.warnings)
+    weighted = check_rubric(rubric([30, 25, 20, 15, 10]))
+    assert not any("same weight" in w for w in weighted.warnings)

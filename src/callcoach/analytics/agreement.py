@@ -234,3 +234,45 @@ def machine_vs_rater(
     both = pd.concat([left, right])
     both = both[both["call"].isin(common)]
     return criterion_agreement(both, criterion_id, name, flag_vague=False)
+
+
+@dataclass(frozen=True)
+class RubricAgreement:
+    """How often managers agree within one level on a rubric, over every criterion."""
+
+    pairs: int  # rater pairs on the same call and criterion
+    within_one: float | None
+    below_target: list[str]  # criteria (ids) under the target, or with a spread above one
+
+    @property
+    def meets_target(self) -> bool | None:
+        return None if self.within_one is None else self.within_one >= TARGET_WITHIN_ONE
+
+
+def rubric_agreement(ratings: pd.DataFrame, criteria: list[str]) -> RubricAgreement:
+    """Pooled within-one agreement of the rubric from ratings (columns call, criterion, rater,
+    level): every pair of raters on every call rated twice, over every criterion. The criteria
+    named are those under the target on their own, or with two raters more than one level apart.
+    Cheap (no kappa, alpha or ICC): it is checked on every scorecard and priority report."""
+    if ratings.empty:
+        return RubricAgreement(0, None, [])
+    data = ratings.drop_duplicates(["call", "criterion", "rater"], keep="last")
+    pairs = within = 0
+    vague: list[str] = []
+    for criterion in criteria:
+        mine = data[data["criterion"] == criterion]
+        c_pairs = c_within = 0
+        spread = False
+        for _, levels in mine.groupby("call")["level"]:
+            given = levels.to_numpy(dtype=int)
+            if len(given) < 2:
+                continue
+            spread = spread or int(given.max() - given.min()) > 1
+            for a, b in itertools.combinations(given, 2):
+                c_pairs += 1
+                c_within += int(abs(int(a) - int(b)) <= 1)
+        pairs += c_pairs
+        within += c_within
+        if c_pairs and (spread or c_within / c_pairs < TARGET_WITHIN_ONE):
+            vague.append(criterion)
+    return RubricAgreement(pairs, within / pairs if pairs else None, vague)

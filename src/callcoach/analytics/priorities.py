@@ -107,9 +107,10 @@ def coaching_priorities(
 ) -> dict[int, list[Priority]]:
     """Priorities of each selected rep against their own team's mean (over the team's calls).
 
-    `team_of` maps rep id to team name (missing: reps without a team form one group). The
-    weighted gaps of every rep and criterion are computed at once; objects are built only for
-    the priorities kept.
+    `team_of` maps rep id to team name. A rep without a team is benchmarked against the
+    organisation: the mean over every call in `table` (rule: no team is not a team of one,
+    which would compare the rep with themself and never find a gap). The weighted gaps of every
+    rep and criterion are computed at once; objects are built only for the priorities kept.
     """
     criteria = table.criteria
     columns = [c.id for c in criteria]
@@ -117,6 +118,8 @@ def coaching_priorities(
     rep_means = table.levels.groupby(group_keys(reps)).mean().reindex(columns=columns)
     teams = reps.map(team_of).fillna(NO_TEAM)
     team_means = table.levels.groupby(group_keys(teams)).mean().reindex(columns=columns)
+    # Reps without a team: the organisation's mean, over every call of the population.
+    team_means.loc[NO_TEAM] = table.levels.reindex(columns=columns).mean()
     chosen = [r for r in selected if r in rep_means.index]
     result: dict[int, list[Priority]] = {r: [] for r in selected}
     if not chosen:

@@ -201,12 +201,12 @@ def _fmt_rate(rate: CloseRate) -> str:
     return f"{rate.rate:.0%}"
 
 
-def close_rate_sentence(rep: CloseRate, team: CloseRate) -> str:
+def close_rate_sentence(rep: CloseRate, team: CloseRate, benchmark: str = "team") -> str:
     if rep.closed == 0:
         return "no linked deals closed in this cycle: no close rate yet"
     return (
         f"your close rate {_fmt_rate(rep)} ({rep.won} of {rep.closed} closed deals) vs the "
-        f"team's {_fmt_rate(team)} ({team.won} of {team.closed})"
+        f"{benchmark}'s {_fmt_rate(team)} ({team.won} of {team.closed})"
     )
 
 
@@ -233,6 +233,8 @@ def rep_scorecards(
     now = grouped_intervals(current, current.calls[REP])
     before = grouped_intervals(previous, previous.calls[REP])
     team_now = grouped_intervals(current, current.calls[REP].map(teams).fillna(NO_TEAM))
+    # Reps without a team are benchmarked against the organisation (every call loaded).
+    organisation = grouped_intervals(current, pd.Series(NO_TEAM, index=current.calls.index))
     won = (deals["won"] if "won" in deals else pd.Series(dtype=int)).to_dict()
     closed = (deals["closed"] if "closed" in deals else pd.Series(dtype=int)).to_dict()
     team_won: dict[object, int] = {}
@@ -240,6 +242,9 @@ def rep_scorecards(
     for rep_id, team in teams.items():
         team_won[team] = team_won.get(team, 0) + int(won.get(rep_id, 0))
         team_closed[team] = team_closed.get(team, 0) + int(closed.get(rep_id, 0))
+    # Reps without a team compare their close rate with the organisation's.
+    team_won[NO_TEAM] = sum(int(won.get(r, 0)) for r in teams.index)
+    team_closed[NO_TEAM] = sum(int(closed.get(r, 0)) for r in teams.index)
     counts = current.calls[REP].value_counts().to_dict()
     names = reps["name"].to_dict()
     team_of = teams.to_dict()
@@ -251,7 +256,7 @@ def rep_scorecards(
         for crit in current.criteria:
             this = now.get(crit.id, rep_id)
             prior = before.get(crit.id, rep_id)
-            team_mean = team_now.get(crit.id, team_key)
+            team_mean = (organisation if team_key == NO_TEAM else team_now).get(crit.id, team_key)
             criteria.append(
                 CriterionResult(
                     criterion_id=crit.id,
@@ -287,7 +292,9 @@ def rep_scorecards(
                 criteria=criteria,
                 close_rate=rep_rate,
                 team_close_rate=team_rate,
-                close_rate_text=close_rate_sentence(rep_rate, team_rate),
+                close_rate_text=close_rate_sentence(
+                    rep_rate, team_rate, "organisation" if team_key == NO_TEAM else "team"
+                ),
                 flags=flags,
             )
         )

@@ -15,36 +15,12 @@ import typer
 from rich.markup import escape
 
 from callcoach.cli.app import app, state
+from callcoach.cli.options import CycleOpt, FromOpt, RepOpt, RubricOpt, ScorerOpt, TeamOpt, ToOpt
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, print_json, table
 
 if TYPE_CHECKING:
-    from callcoach.analytics.priorities import Priority
-    from callcoach.services.assessment import AssessmentQuery, CycleInfo
-
-RubricOpt = Annotated[
-    str | None, typer.Option("--rubric", help="Rubric id (default: CALLCOACH_DEFAULT_RUBRIC).")
-]
-ScorerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scorer",
-        help="Machine scorer whose levels count (default: the one that scored the calls, "
-        "preferring CALLCOACH_SCORER).",
-    ),
-]
-CycleOpt = Annotated[
-    str | None,
-    typer.Option("--cycle", help="Quarter like 2026-Q3 (default: the latest with scored calls)."),
-]
-FromOpt = Annotated[
-    datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Custom window start.")
-]
-ToOpt = Annotated[
-    datetime | None,
-    typer.Option("--to", formats=["%Y-%m-%d"], help="Custom window end (inclusive)."),
-]
-RepOpt = Annotated[str | None, typer.Option("--rep", help="Only this rep.")]
-TeamOpt = Annotated[str | None, typer.Option("--team", help="Only this team.")]
+    from callcoach.analytics.priorities import Moment, Priority
+    from callcoach.services.assessment.query import AssessmentQuery, CycleInfo
 
 
 def build_query(
@@ -57,7 +33,7 @@ def build_query(
     rep: str | None = None,
     team: str | None = None,
 ) -> AssessmentQuery:
-    from callcoach.services.assessment import AssessmentQuery
+    from callcoach.services.assessment.query import AssessmentQuery
 
     settings = state(ctx).container().settings
     return AssessmentQuery(
@@ -138,7 +114,7 @@ def scorecard_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Per rep: mean level per criterion with 95% CI, overall, change, close rate; per team: benchmark and what separates the top reps from the bottom."""
-    from callcoach.services.assessment_scorecards import build_scorecards
+    from callcoach.services.assessment.scorecards import build_scorecards
 
     query = build_query(ctx, rubric, scorer, cycle, start, end, rep, team)
     report = build_scorecards(store_of(ctx), query)
@@ -273,12 +249,16 @@ def print_priority(priority: Priority, indent: str = "  ") -> None:
     if not priority.moments:
         say(f"{indent}   [dim]no quoted moment on the lowest-level calls[/]")
     for moment in priority.moments:
-        when = moment.date.date().isoformat() if moment.date else "undated"
-        say(
-            f"{indent}   - {when} · {escape(moment.account or 'no account')} · "
-            f"{escape(moment.call_id)} @ {clock(moment.timestamp)} · level {moment.level}: "
-            f'"{escape(moment.quote)}"'
-        )
+        say(f"{indent}   - {escape(moment_text(moment))}")
+
+
+def moment_text(moment: Moment) -> str:
+    """A call moment in one line: when, with whom, where in the call, the level and the quote."""
+    when = moment.date.date().isoformat() if moment.date else "undated"
+    return (
+        f"{when} · {moment.account or 'no account'} · {moment.call_id} @ "
+        f'{clock(moment.timestamp)} · level {moment.level}: "{moment.quote}"'
+    )
 
 
 @app.command("priorities")
@@ -294,7 +274,7 @@ def priorities_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Each rep's 2 coaching priorities: (team mean - rep mean) x weight, with the call moments that show them and what good looks like."""
-    from callcoach.services.assessment_scorecards import build_priorities
+    from callcoach.services.assessment.scorecards import build_priorities
 
     report = build_priorities(
         store_of(ctx), build_query(ctx, rubric, scorer, cycle, start, end, rep, team)
@@ -350,7 +330,7 @@ def sample_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Draw the cycle's assessment sample: >= 10 scored calls per rep, stratified by week."""
-    from callcoach.services.assessment_sampling import draw_sample, monthly_checkin
+    from callcoach.services.assessment.sampling import draw_sample, monthly_checkin
 
     query = build_query(ctx, rubric, scorer, cycle, start, end, rep, team)
     if monthly:
@@ -358,8 +338,10 @@ def sample_command(
         if output is OutputFormat.json:
             emit_json(checkin)
             return
+        assessed = checkin.assessment.label if checkin.assessment else "the last quarter"
         say(
-            f"[bold]Monthly check-in[/]: each rep's {checkin.calls_per_rep} most recent scored calls and their primary priority on them"
+            f"[bold]Monthly check-in[/]: each rep's {checkin.calls_per_rep} most recent scored "
+            f"calls, read on the primary priority of the {assessed} assessment"
         )
         for line in checkin.reps:
             calls = ", ".join(
@@ -369,7 +351,15 @@ def sample_command(
                 f"\n[bold]{escape(line.rep)}[/] ({line.team or 'no team'}): {escape(calls) or 'no calls'}"
             )
             if line.primary:
-                print_priority(line.primary)
+                p = line.primary
+                recent = f"{line.recent_mean:.2f}" if line.recent_mean is not None else "–"
+                say(
+                    f"  {assessed} priority: [bold]{escape(p.name)}[/] (the rep {p.rep_mean:.2f}, "
+                    f"team {p.team_mean:.2f}); last {len(line.calls)} calls: {recent} -> "
+                    f"{escape(line.progress or '')}"
+                )
+                for moment in p.moments:
+                    say(f"    {escape(moment_text(moment))}")
             elif line.note:
                 say(f"  {line.note}")
         return
@@ -437,7 +427,7 @@ def signals_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Conversation signals from segment timing: talk ratio, monologues, questions, patience."""
-    from callcoach.services.assessment_signals import build_signals, call_signals_report
+    from callcoach.services.assessment.signals import build_signals, call_signals_report
 
     store = store_of(ctx)
     if call:

@@ -10,12 +10,6 @@ import typer
 from rich.markup import escape
 
 from callcoach.cli.analytics import (
-    CycleOpt,
-    FromOpt,
-    RepOpt,
-    RubricOpt,
-    ScorerOpt,
-    TeamOpt,
     build_query,
     change,
     cycle_text,
@@ -26,12 +20,8 @@ from callcoach.cli.analytics import (
     store_of,
 )
 from callcoach.cli.app import app, state
+from callcoach.cli.options import CycleOpt, FromOpt, RepOpt, RubricOpt, ScorerOpt, TeamOpt, ToOpt
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, table
-
-ToOpt = Annotated[
-    datetime | None,
-    typer.Option("--to", formats=["%Y-%m-%d"], help="Custom window end (inclusive)."),
-]
 
 
 def stat(value: Any, digits: int = 2) -> str:
@@ -96,7 +86,7 @@ def agreement_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Rater agreement per criterion (human vs human, machine vs each rater): exact, within one level, weighted kappa, Krippendorff's alpha, ICC(A,1); vague anchors flagged."""
-    from callcoach.services.assessment_agreement import build_agreement
+    from callcoach.services.assessment.agreement import build_agreement
 
     report = build_agreement(
         store_of(ctx), build_query(ctx, rubric, scorer, cycle, start, end, rep, team)
@@ -151,13 +141,25 @@ def outcomes_command(
     seed: Annotated[
         int, typer.Option("--seed", help="Bootstrap seed (same seed, same interval).")
     ] = 0,
+    won: Annotated[
+        int | None,
+        typer.Option(
+            "--won",
+            min=1,
+            help="Instead of a cycle: the last N won deals and the deals lost since the first "
+            "of them, each with all its scored calls (the method's calibration step: N=50).",
+        ),
+    ] = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Which criteria go with won deals (point-biserial r, bootstrap 95% CI, odds ratio), and suggested weights next to the current ones."""
-    from callcoach.services.assessment_outcomes import build_outcomes
+    from callcoach.services.assessment.outcomes import build_outcomes
 
     report = build_outcomes(
-        store_of(ctx), build_query(ctx, rubric, scorer, cycle, start, end, rep, team), seed=seed
+        store_of(ctx),
+        build_query(ctx, rubric, scorer, cycle, start, end, rep, team),
+        seed=seed,
+        won_deals=won,
     )
     if output is OutputFormat.json:
         emit_json(report)
@@ -248,7 +250,7 @@ def coaching_add_command(
 ) -> None:
     """Record a coaching event; it is measured 30 days later by `callcoach coaching report`."""
     from callcoach.analytics.coaching import RESCORE_AFTER_DAYS
-    from callcoach.services.assessment_coaching import add_coaching_event
+    from callcoach.services.assessment.coaching import add_coaching_event
 
     settings = state(ctx).container().settings
     coached_on = when.date() if when else date.today()
@@ -280,7 +282,7 @@ def coaching_list_command(
     from dataclasses import asdict
 
     from callcoach.cli.output import print_json
-    from callcoach.services.assessment_coaching import list_coaching_events
+    from callcoach.services.assessment.coaching import list_coaching_events
 
     settings = state(ctx).container().settings
     events = list_coaching_events(store_of(ctx), rubric or settings.default_rubric, rep)
@@ -315,7 +317,7 @@ def coaching_report_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Did coaching work? Each event 30 days on (+0.5 = improved), reps to coach differently, and each manager's success rate."""
-    from callcoach.services.assessment_coaching import build_coaching_report
+    from callcoach.services.assessment.coaching import build_coaching_report
 
     query = build_query(ctx, rubric, scorer, rep=rep, team=team)
     report = build_coaching_report(store_of(ctx), query, as_of.date() if as_of else None)

@@ -28,7 +28,7 @@ def _minutes(seconds: float | None) -> str:
 
 
 def print_audio_report(report: Any, output: OutputFormat) -> None:
-    from callcoach.services.audio import AudioImportReport, FileOutcome
+    from callcoach.services.imports.audio import AudioImportReport, FileOutcome
 
     assert isinstance(report, AudioImportReport)
     if output is OutputFormat.json:
@@ -90,7 +90,7 @@ def print_audio_report(report: Any, output: OutputFormat) -> None:
 
 
 def _summary(report: Any) -> str:
-    from callcoach.services.audio import FileOutcome
+    from callcoach.services.imports.audio import FileOutcome
 
     done = report.count(FileOutcome.IMPORTED) + report.count(FileOutcome.UPDATED)
     parts = []
@@ -176,7 +176,7 @@ def import_audio_command(
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Transcribe call recordings offline (speaker from the stereo channel or speaker turns)."""
-    from callcoach.services.audio import AudioImportOptions, import_audio, make_transcriber
+    from callcoach.services.imports.audio import AudioImportOptions, import_audio, make_transcriber
 
     options = AudioImportOptions(
         rep_channel=rep_channel,
@@ -195,7 +195,7 @@ def import_audio_command(
     transcriber = make_transcriber(model_path)
     if queue:
         from callcoach.bootstrap import job_queue
-        from callcoach.services.jobs import enqueue_audio
+        from callcoach.services.jobs.queue import enqueue_audio
 
         report = enqueue_audio(
             container.store, job_queue(container), paths, options, model=model_path

@@ -115,8 +115,8 @@ def demo_command(
     """Generate a demo sales org (2 managers, 12 reps, 6 months of calls, deals, ratings, coaching), score every call and print what a manager reads: scorecards, coaching priorities with evidence, coaching results."""
     from callcoach.demo.model import DEFAULT_CALLS
     from callcoach.services.common import ServiceError
-    from callcoach.services.demo import DemoOptions, generate_demo
-    from callcoach.services.rubrics import install_templates
+    from callcoach.services.demo.setup import DemoOptions, generate_demo
+    from callcoach.services.rubrics.catalog import install_templates
 
     if transcripts not in ("auto", "full", "short"):
         raise typer.BadParameter("must be auto, full or short", param_hint="--transcripts")
@@ -147,7 +147,7 @@ def demo_command(
         if output is OutputFormat.json:
             print_json({"demo": summary_json(summary, show_truth)})
         return
-    from callcoach.services.demo_report import score_and_report
+    from callcoach.services.demo.report import score_and_report
 
     try:
         with RichProgress() as progress:

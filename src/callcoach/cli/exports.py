@@ -14,7 +14,7 @@ import typer
 
 from callcoach.cli.app import app, state
 from callcoach.cli.output import RichProgress, err_console, fail
-from callcoach.services.exports import ExportFilter, ExportFormat, ExportSummary
+from callcoach.services.exchange.calls import ExportFilter, ExportFormat, ExportSummary
 
 if TYPE_CHECKING:
     from callcoach.store.uow import Store
@@ -77,7 +77,7 @@ def _filters(
     rep: str | None, team: str | None, since: str | None, until: str | None
 ) -> ExportFilter:
     from callcoach.services.common import ServiceError
-    from callcoach.services.exports import parse_window
+    from callcoach.services.exchange.calls import parse_window
 
     try:
         start, end = parse_window(since, until)
@@ -104,7 +104,7 @@ def export_calls_command(
     until: Annotated[str | None, UNTIL_OPTION] = None,
 ) -> None:
     """Export calls with their transcripts, oldest first."""
-    from callcoach.services.exports import export_calls
+    from callcoach.services.exchange.calls import export_calls
 
     filters = _filters(rep, team, since, until)
 
@@ -138,7 +138,7 @@ def export_ratings_command(
     until: Annotated[str | None, UNTIL_OPTION] = None,
 ) -> None:
     """Export human ratings (managers' levels per call and criterion)."""
-    from callcoach.services.exports import export_ratings
+    from callcoach.services.exchange.calls import export_ratings
 
     filters = _filters(rep, team, since, until)
 

@@ -23,7 +23,7 @@ from callcoach.cli.output import (
 from callcoach.ingest.csv_cells import DateOrder
 
 if TYPE_CHECKING:
-    from callcoach.services.import_reports import ImportReport
+    from callcoach.services.imports.reports import ImportReport
 
 import_app = typer.Typer(
     help="Import transcripts, CRM exports (deals, activities, reps, quotas), ratings and scores.",
@@ -136,7 +136,7 @@ def print_import_report(report: object, output: OutputFormat, what: str = "calls
 
     Exits with status 1 when any file was rejected.
     """
-    from callcoach.services.import_reports import ImportReport
+    from callcoach.services.imports.reports import ImportReport
 
     assert isinstance(report, ImportReport)
     if output is OutputFormat.json:
@@ -200,7 +200,7 @@ def import_calls_command(
     """Import call transcripts (VTT, SRT, Whisper/Deepgram/AssemblyAI JSON, text, JSONL)."""
     from callcoach.ingest.transcript import CallMetadata
     from callcoach.services.common import ServiceError
-    from callcoach.services.imports import import_calls
+    from callcoach.services.imports.transcripts import import_calls
 
     defaults = None
     if any(v is not None for v in (rep, date, account, deal, call_type)):
@@ -209,7 +209,7 @@ def import_calls_command(
         )
     lookup = None
     if manifest is not None:
-        from callcoach.services.manifests import manifest_lookup
+        from callcoach.services.imports.manifests import manifest_lookup
 
         try:
             lookup = manifest_lookup(manifest)
@@ -239,7 +239,7 @@ def import_deals_command(
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Import deals: a Salesforce opportunity or HubSpot deal export, or our own columns."""
-    from callcoach.services.crm import import_deals
+    from callcoach.services.imports.crm import import_deals
 
     _run(
         ctx,
@@ -259,7 +259,7 @@ def import_reps_command(
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Import the roster: name, email, team, manager, start_date (for tenure)."""
-    from callcoach.services.crm import import_reps
+    from callcoach.services.imports.crm import import_reps
 
     _run(
         ctx,
@@ -277,7 +277,7 @@ def import_activities_command(
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Import activity per rep per day: calls_made, meetings_booked, proposals_sent."""
-    from callcoach.services.crm import import_activities
+    from callcoach.services.imports.crm import import_activities
 
     _run(
         ctx,
@@ -297,7 +297,7 @@ def import_quotas_command(
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Import quotas: rep, period (2026-Q3, 2026-07...) or period_start/period_end, amount."""
-    from callcoach.services.crm import import_quotas
+    from callcoach.services.imports.crm import import_quotas
 
     _run(
         ctx,
@@ -324,7 +324,7 @@ def import_ratings_command(
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Import human ratings: call_id, rater, criterion_id, level[, evidence_segment, note]."""
-    from callcoach.services.ratings import import_ratings
+    from callcoach.services.imports.ratings import import_ratings
 
     _run(
         ctx,

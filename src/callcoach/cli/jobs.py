@@ -145,7 +145,7 @@ def jobs_command(
     """List queued, running, failed and done jobs, with the reason of every failure."""
     if ctx.invoked_subcommand is not None:
         return
-    from callcoach.services.jobs import list_jobs
+    from callcoach.services.jobs.queue import list_jobs
 
     listing = list_jobs(state(ctx).container().store, status or (), kind, limit)
     if output is OutputFormat.json:
@@ -198,7 +198,7 @@ def retry_command(
 ) -> None:
     """Queue failed jobs again with fresh attempts (or a queued job whose message was lost)."""
     from callcoach.bootstrap import job_queue
-    from callcoach.services.jobs import retry_job
+    from callcoach.services.jobs.queue import retry_job
 
     container = state(ctx).container()
     queue = job_queue(container)
@@ -219,7 +219,7 @@ def queue_scoring(
 ) -> None:
     """`callcoach score --queue`: one job per call, reported; the workers do the scoring."""
     from callcoach.bootstrap import job_queue
-    from callcoach.services.jobs import enqueue_selected_scoring
+    from callcoach.services.jobs.queue import enqueue_selected_scoring
 
     container = state(ctx).container()
     report = enqueue_selected_scoring(

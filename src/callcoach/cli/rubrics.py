@@ -20,7 +20,7 @@ def validate(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Check a rubric file: weights sum to 100, five anchors per criterion, unique ids."""
-    from callcoach.services.rubrics import validate_rubric_file
+    from callcoach.services.rubrics.catalog import validate_rubric_file
 
     check = validate_rubric_file(file)
     if output is OutputFormat.json:
@@ -53,7 +53,7 @@ def add(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Store a rubric; a changed file becomes a new version (scores keep the version they used)."""
-    from callcoach.services.rubrics import RubricInvalidError, add_rubric_file
+    from callcoach.services.rubrics.catalog import RubricInvalidError, add_rubric_file
 
     try:
         added = add_rubric_file(state(ctx).container().store, file)
@@ -85,7 +85,7 @@ def add(
 @rubric_app.command("list")
 def list_command(ctx: typer.Context, output: OutputFormat = FORMAT_OPTION) -> None:
     """List stored rubrics with their latest version."""
-    from callcoach.services.rubrics import list_rubrics
+    from callcoach.services.rubrics.catalog import list_rubrics
 
     rubrics = list_rubrics(state(ctx).container().store)
     rows = [
@@ -124,7 +124,7 @@ def show(
 ) -> None:
     """Show a rubric: criteria, weights and every level's anchor."""
     from callcoach.services.common import NotFoundError
-    from callcoach.services.rubrics import get_rubric, rubric_yaml
+    from callcoach.services.rubrics.catalog import get_rubric, rubric_yaml
 
     try:
         stored = get_rubric(state(ctx).container().store, rubric_id, version)

@@ -55,8 +55,8 @@ def export_scores_command(
 ) -> None:
     """Export machine scores with their evidence (every scored run, every rubric version)."""
     from callcoach.services.common import ServiceError
-    from callcoach.services.exports import parse_window
-    from callcoach.services.score_exchange import CallWindow, ScoreExportSummary, export_scores
+    from callcoach.services.exchange.calls import parse_window
+    from callcoach.services.exchange.scores import CallWindow, ScoreExportSummary, export_scores
 
     try:
         start, end = parse_window(since, until)
@@ -88,7 +88,7 @@ def import_scores_command(
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Import machine scores made elsewhere (the `export scores` JSONL): all or nothing; a re-import replaces the same call, rubric version and scorer."""
-    from callcoach.services.score_exchange import import_scores
+    from callcoach.services.exchange.scores import import_scores
 
     store = state(ctx).container().store
     with RichProgress() as progress:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from callcoach.cli.app import app, state
+from callcoach.cli.options import RubricOpt
 from callcoach.cli.output import (
     FORMAT_OPTION,
     OutputFormat,
@@ -29,10 +30,6 @@ feedback_app = typer.Typer(
 app.add_typer(scorer_app, name="scorer")
 scorer_app.add_typer(feedback_app, name="feedback")
 
-RUBRIC_OPTION = typer.Option(
-    "--rubric", "-r", help="Rubric id. [default: the default_rubric setting]", show_default=False
-)
-
 
 def _rater() -> str:
     try:
@@ -52,12 +49,12 @@ def _kappa(value: float | None) -> str:
 @scorer_app.command("calibrate")
 def calibrate(
     ctx: typer.Context,
-    rubric: Annotated[str | None, RUBRIC_OPTION] = None,
+    rubric: RubricOpt = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Fit how evidence maps to levels on managers' ratings; report held-out agreement."""
     from callcoach.services.common import ServiceError
-    from callcoach.services.teaching import calibrate as calibrate_rubric
+    from callcoach.services.scoring.teaching import calibrate as calibrate_rubric
 
     container = state(ctx).container()
     rubric_id = rubric or container.settings.default_rubric
@@ -130,7 +127,7 @@ def _record(
     output: OutputFormat,
 ) -> None:
     from callcoach.services.common import ServiceError
-    from callcoach.services.teaching import record_feedback
+    from callcoach.services.scoring.teaching import record_feedback
 
     container = state(ctx).container()
     rubric_id = rubric or container.settings.default_rubric
@@ -175,7 +172,7 @@ def confirm(
     call_id: Annotated[str, CALL_ARG],
     criterion: Annotated[str, CRITERION_ARG],
     segment: Annotated[int, SEGMENT_ARG],
-    rubric: Annotated[str | None, RUBRIC_OPTION] = None,
+    rubric: RubricOpt = None,
     rater: Annotated[str | None, RATER_OPTION] = None,
     note: Annotated[str | None, NOTE_OPTION] = None,
     output: OutputFormat = FORMAT_OPTION,
@@ -192,7 +189,7 @@ def reject(
     call_id: Annotated[str, CALL_ARG],
     criterion: Annotated[str, CRITERION_ARG],
     segment: Annotated[int, SEGMENT_ARG],
-    rubric: Annotated[str | None, RUBRIC_OPTION] = None,
+    rubric: RubricOpt = None,
     rater: Annotated[str | None, RATER_OPTION] = None,
     note: Annotated[str | None, NOTE_OPTION] = None,
     output: OutputFormat = FORMAT_OPTION,
@@ -226,7 +223,7 @@ def list_command(
 ) -> None:
     """List confirmed and rejected evidence, oldest first."""
     from callcoach.services.common import ServiceError
-    from callcoach.services.teaching import list_feedback
+    from callcoach.services.scoring.teaching import list_feedback
 
     try:
         items = list_feedback(state(ctx).container().store, rubric, call_id)

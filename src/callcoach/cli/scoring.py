@@ -47,7 +47,7 @@ def _count(n: int, what: str) -> str:
 
 
 def summary_lines(summary: Any, rescore: bool) -> list[str]:
-    from callcoach.services.scoring_summary import group_by_reason
+    from callcoach.services.scoring.summary import group_by_reason
 
     s = summary
     where = {"processes": "worker processes", "threads": "concurrent requests"}.get(s.mode)
@@ -178,7 +178,7 @@ def score_command(
     """
     from callcoach.scoring.registry import scorer_names
     from callcoach.services.common import ServiceError
-    from callcoach.services.scoring import CallSelection, score_calls
+    from callcoach.services.scoring.runs import CallSelection, score_calls
 
     container = state(ctx).container()
     settings = container.settings
@@ -420,7 +420,7 @@ def show_call_command(
 ) -> None:
     """Show a call: transcript with speakers and times, and per criterion the level, confidence,
     rationale and the evidence quotes (highlighted in the transcript)."""
-    from callcoach.services.calls import show_call
+    from callcoach.services.calls.detail import show_call
     from callcoach.services.common import NotFoundError
 
     container = state(ctx).container()

@@ -11,7 +11,7 @@ from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, print_jso
 @app.command("init")
 def init_command(ctx: typer.Context, output: OutputFormat = FORMAT_OPTION) -> None:
     """Create the database, or migrate it to the latest schema, and add the rubric templates."""
-    from callcoach.services.rubrics import install_templates
+    from callcoach.services.rubrics.catalog import install_templates
 
     container = state(ctx).container(require_current=False)
     before, after = container.store.migrate()

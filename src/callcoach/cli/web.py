@@ -46,7 +46,7 @@ def user_add(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create a web account: admin sees all, manager their teams, rep their own calls."""
-    from callcoach.services.accounts import add_user
+    from callcoach.services.accounts.users import add_user
 
     account = add_user(
         state(ctx).container().store,
@@ -67,7 +67,7 @@ def user_add(
 
 
 def _account_json(account: object) -> dict[str, object]:
-    from callcoach.services.accounts import Account
+    from callcoach.services.accounts.users import Account
 
     assert isinstance(account, Account)
     return {
@@ -84,7 +84,7 @@ def _account_json(account: object) -> dict[str, object]:
 @user_app.command("list")
 def user_list(ctx: typer.Context, output: OutputFormat = FORMAT_OPTION) -> None:
     """List web accounts with their role and what they may see."""
-    from callcoach.services.accounts import list_users
+    from callcoach.services.accounts.users import list_users
 
     accounts = list_users(state(ctx).container().store)
     if output is OutputFormat.json:
@@ -114,7 +114,7 @@ def user_set_password(
     ] = None,
 ) -> None:
     """Set a user's password (signs out the user's other sessions)."""
-    from callcoach.services.accounts import set_password
+    from callcoach.services.accounts.users import set_password
 
     set_password(state(ctx).container().store, username, _password(password))
     console.print(f"Password of [bold]{username}[/] changed.", highlight=False)
@@ -127,7 +127,7 @@ def user_disable(
     enable: Annotated[bool, typer.Option("--enable", help="Re-enable instead.")] = False,
 ) -> None:
     """Disable an account: it can no longer sign in and its API tokens stop working."""
-    from callcoach.services.accounts import set_active
+    from callcoach.services.accounts.users import set_active
 
     account = set_active(state(ctx).container().store, username, enable)
     what = "enabled" if account.active else "disabled"
@@ -142,7 +142,7 @@ def token_create(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create a personal API token; it is printed once and stored only as a hash."""
-    from callcoach.services.accounts import create_token
+    from callcoach.services.accounts.users import create_token
 
     stored, token = create_token(state(ctx).container().store, username, name)
     if output is OutputFormat.json:
@@ -165,7 +165,7 @@ def token_revoke(
     token: Annotated[str, typer.Argument(help="Token id or name.")],
 ) -> None:
     """Revoke a personal API token (requests with it get 401 from then on)."""
-    from callcoach.services.accounts import revoke_token
+    from callcoach.services.accounts.users import revoke_token
 
     revoked = revoke_token(state(ctx).container().store, username, token)
     console.print(f"Token {revoked.id} ({revoked.name}) of {revoked.username} revoked.")
@@ -178,7 +178,7 @@ def token_list(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List API tokens (names and dates; the secret values are never stored)."""
-    from callcoach.services.accounts import list_tokens
+    from callcoach.services.accounts.users import list_tokens
 
     tokens = list_tokens(state(ctx).container().store, username)
     rows = [

@@ -2,7 +2,7 @@
 
 `generate_org(DemoConfig(seed=7))` decides the org (teams, reps and their true skills, deals,
 activity, quotas, ratings, coaching); `org.calls()` writes the transcripts. No database here:
-services/demo.py imports the result.
+services/demo/setup.py imports the result.
 """
 
 from callcoach.demo.model import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from callcoach.demo.accounts import Account
 from callcoach.demo.activity import activities, quotas
@@ -214,5 +214,6 @@ def generate_org(
         lambda plan: org.written.setdefault(plan.index, org.call(plan.index)),
         random.Random(f"{seed}/ratings"),
         recent_from=calendar.days // 2,
+        latest=datetime.combine(config.end, time(18, 0)),
     )
     return org

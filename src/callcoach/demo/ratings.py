@@ -84,7 +84,10 @@ def rate_calls(
     write: Callable[[CallPlan], Call],
     rng: random.Random,
     recent_from: int,
+    latest: datetime,
 ) -> list[HumanRating]:
+    """Two managers' ratings of the same calls. Each call is rated 1-12 days after it took
+    place, but never after `latest` (the demo's "today"): a rating cannot come from the future."""
     ratings: list[HumanRating] = []
     for pair in pairs:
         calls = _pick_calls(plans, pair, rng, recent_from)
@@ -124,6 +127,7 @@ def rate_calls(
             call = write(plan)
             truth_segments = call.meta["demo_truth"]["evidence_segments"]
             rated_at = when(plan) + timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 5))
+            rated_at = max(when(plan), min(rated_at, latest))
             for criterion in criteria:
                 for rater, level in zip(
                     (pair.first, pair.second), levels[(plan.index, criterion)], strict=True

@@ -1,4 +1,11 @@
-"""Who is asking. Role rules: admin sees all; a manager their teams; a rep themself only."""
+"""Who is asking, and what they may see.
+
+Role rules: an administrator sees everything; a manager the reps of their teams; a rep only
+themself. A `Viewer` says who is asking; a `Scope` is what that viewer may see, resolved against
+the roster once per request or command (store: `uow.people.scope_for(viewer)`). Every
+repository read that returns people's data (calls, scores, ratings, deals, reviews, practice)
+takes a `Scope` as a required argument, so a new query cannot forget it.
+"""
 
 from __future__ import annotations
 
@@ -28,3 +35,34 @@ class Viewer:
 
 # The command line acts as an administrator of its own database.
 SYSTEM = Viewer(username="cli", role=Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows of people's data one viewer may see, resolved once from the roster.
+
+    `rep_ids` None means every rep (administrators and the command line). A manager's scope
+    holds the reps of their teams at the time it was built; a rep's, their own rep only.
+    """
+
+    viewer: Viewer
+    rep_ids: frozenset[int] | None
+    team_ids: frozenset[int] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.rep_ids is None
+
+    def allows_rep(self, rep_pk: int | None) -> bool:
+        """Whether a row owned by this rep (None: no rep) is visible. Rows without a rep are
+        organisation data only administrators see."""
+        if self.rep_ids is None:
+            return True
+        return rep_pk is not None and rep_pk in self.rep_ids
+
+    def narrowed(self, rep_ids: frozenset[int] | set[int] | None) -> frozenset[int] | None:
+        """The reps both this scope and a further filter allow (None: no limit)."""
+        if rep_ids is None:
+            return self.rep_ids
+        wanted = frozenset(rep_ids)
+        return wanted if self.rep_ids is None else wanted & self.rep_ids

@@ -216,6 +216,13 @@ def check_rubric(data: Any) -> RubricCheck:
             f"criterion weights sum to {_format_number(weight_sum)}; they must sum to 100"
         )
     count = len(criteria)
+    weights = [raw.get("weight") for raw in criteria if isinstance(raw, dict)]
+    if weights_valid and count > 1 and len(set(weights)) == 1 and not errors:
+        # Method rule: weights come from how strongly each behaviour goes with winning.
+        warnings.append(
+            "every criterion has the same weight: weight them by how strongly each goes with won "
+            "deals (`callcoach outcomes --won 50` suggests weights from your last 50 won deals)"
+        )
     if count < MIN_ADVISED_CRITERIA or count > MAX_ADVISED_CRITERIA:
         warnings.append(
             f"rubric has {count} criteria; 4-6 are advised "

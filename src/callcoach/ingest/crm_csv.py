@@ -1,7 +1,7 @@
 """CRM exports: deals (Salesforce opportunities, HubSpot deals), reps, activities and quotas.
 
 Each reader returns domain objects with the line they came from; resolving rep names against
-the roster and writing is the services' job (services/crm.py). Column names are matched
+the roster and writing is the services' job (services/imports/crm.py). Column names are matched
 loosely (see ingest/csv_table.py); the accepted names of each column are listed below and in
 docs/import-formats.md.
 """

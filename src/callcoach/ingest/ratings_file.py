@@ -5,7 +5,7 @@
 
 `rubric_id` is an optional column; `evidence_segment` is the 0-based index of the segment that
 shows the behaviour. `callcoach export ratings` writes the same columns, so exports import back.
-Checking calls, rubrics and criteria against the store is the service's job (services/ratings.py).
+Checking calls, rubrics and criteria against the store is the service's job (services/imports/ratings.py).
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ class ParsedCall:
     meta: dict[str, Any] = field(default_factory=dict)
     deal_outcome_won: bool | None = None  # conversation JSONL: outcome.won
     # True when the id is the file's name rather than written in the file: another file of the
-    # same name elsewhere is then a different call, not a re-import (see services/imports.py).
+    # same name elsewhere is then a different call, not a re-import (see services/imports/transcripts.py).
     derived_id: bool = False
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from callcoach.domain.jobs import Job, JobKind
-from callcoach.services.jobs import backoff_seconds, run_job, score_work, transcribe_work
+from callcoach.services.jobs.queue import backoff_seconds, run_job, score_work, transcribe_work
 
 if TYPE_CHECKING:
     from callcoach.jobs.celery_app import CallcoachCelery, WorkerContainer

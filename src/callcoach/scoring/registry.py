@@ -24,7 +24,7 @@ def _fake(config: ScorerConfig) -> Scorer:
 
 
 def _llm(config: ScorerConfig) -> Scorer:
-    from callcoach.scoring.llm import build_llm_scorer
+    from callcoach.scoring.llm.scorer import build_llm_scorer
 
     return build_llm_scorer(config.options)
 

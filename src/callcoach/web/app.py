@@ -13,33 +13,26 @@ from urllib.parse import quote
 
 import plotly
 from fastapi import FastAPI, Request
-from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callcoach import __version__
 from callcoach.bootstrap import Container, bootstrap
-from callcoach.services.accounts import (
+from callcoach.services.accounts.users import (
     AuthenticationError,
     LoginThrottledError,
     PermissionDeniedError,
     session_secret,
 )
 from callcoach.services.common import NotFoundError, ServiceError
-from callcoach.services.web_report_cache import ReportCache
-from callcoach.web import (
-    routes_api_admin,
-    routes_api_calls,
-    routes_api_team,
-    routes_pages_admin,
-    routes_pages_auth,
-    routes_pages_calls,
-    routes_pages_team,
-)
+from callcoach.web import api, pages
 from callcoach.web.auth import LoginRequiredError, SessionMiddleware, session_account
 from callcoach.web.rendering import WEB_DIR, render
+from callcoach.web.report_cache import ReportCache
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 # No inline script may run: page data travels in inert JSON blocks read by /static/app.js.
@@ -150,9 +143,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def bad_request(request: Request, exc: ServiceError) -> Response:
         return _error(request, 400, str(exc))
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+    # Starlette's own HTTPException (an unknown route, a wrong method) as well as FastAPI's:
+    # pages answer with the HTML error page, the API with JSON.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found" and not _is_api(request):
+            message = f"there is no page at {request.url.path}"
+        return _error(request, exc.status_code, message, dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -191,16 +189,8 @@ def create_app(container: Container) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for module in (
-        routes_pages_auth,
-        routes_pages_calls,
-        routes_pages_team,
-        routes_pages_admin,
-        routes_api_calls,
-        routes_api_team,
-        routes_api_admin,
-    ):
-        app.include_router(module.router)
+    for router in (*pages.ROUTERS, *api.ROUTERS):
+        app.include_router(router)
     app.add_middleware(
         SessionMiddleware, secret_key=session_secret(container.store, container.settings.secret_key)
     )

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callcoach.bootstrap import Container
 from callcoach.domain.access import Role
-from callcoach.services.accounts import (
+from callcoach.services.accounts.users import (
     Account,
     PermissionDeniedError,
     account_for_session,

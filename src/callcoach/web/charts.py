@@ -11,7 +11,7 @@ from callcoach.analytics.agreement import CriterionAgreement
 from callcoach.analytics.scorecards import RepScorecard, TeamBenchmark
 from callcoach.analytics.trends import TrendPoint
 from callcoach.domain.rubric import Rubric
-from callcoach.services.assessment_outcomes import OutcomesReport
+from callcoach.services.assessment.outcomes import OutcomesReport
 
 Figure = dict[str, Any]
 # Levels 1-5 from red through amber to green, the colours of the level badges.
@@ -69,7 +69,8 @@ def team_heatmap(
                 for i, name in zip(ids, names, strict=True)
             ]
         )
-    for card in sorted(cards, key=lambda c: c.rep, reverse=True):
+    # Reps in the order of the priorities table beside the chart (by name).
+    for card in sorted(cards, key=lambda c: c.rep):
         lines_by_id = {line.criterion_id: line for line in card.criteria}
         labels.append(card.rep)
         rows_z.append([lines_by_id[i].mean if i in lines_by_id else None for i in ids])
@@ -85,11 +86,6 @@ def team_heatmap(
                 for i, name in zip(ids, names, strict=True)
             ]
         )
-    # Benchmarks on top: plotly draws the first row at the bottom, so reverse.
-    labels.reverse()
-    rows_z.reverse()
-    rows_text.reverse()
-    rows_hover.reverse()
     return {
         "data": [
             {
@@ -113,7 +109,8 @@ def team_heatmap(
         "layout": _layout(
             height=max(220, 46 * len(labels) + 70),
             xaxis={"side": "top", "tickangle": 0, "automargin": True},
-            yaxis={"automargin": True},
+            # Rows read top to bottom in list order (plotly draws the first row at the bottom).
+            yaxis={"automargin": True, "autorange": "reversed"},
         ),
     }
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from callcoach import __version__
 from callcoach.domain.access import Role
-from callcoach.services.accounts import Account
+from callcoach.services.accounts.users import Account
 from callcoach.web.auth import csrf_token
 
 WEB_DIR = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from callcoach.domain.scores import CallScore, HumanRating
-from callcoach.services.web_calls import CallReview
+from callcoach.services.calls.review import CallReview
 from callcoach.store.repositories.browse import CallListItem
 
 
@@ -24,6 +24,9 @@ class CallSummaryOut(BaseModel):
     has_audio: bool
     overall: float | None = Field(description="Weighted mean level of the latest machine score.")
     score_status: str | None
+    level: int | None = Field(
+        default=None, description="Level on the `criterion` asked for (overrides applied)."
+    )
 
     @classmethod
     def of(cls, item: CallListItem) -> CallSummaryOut:
@@ -39,6 +42,7 @@ class CallSummaryOut(BaseModel):
             has_audio=item.has_audio,
             overall=item.overall,
             score_status=item.score_status,
+            level=item.level,
         )
 
 

@@ -17,9 +17,9 @@ from callcoach.domain.calls import Call, Rep, Segment, SpeakerRole
 from callcoach.domain.rubric import Rubric
 from callcoach.domain.scores import CallScore, ScoreStatus
 from callcoach.scoring.evidence import verify_quote
-from callcoach.scoring.llm_prompt import Judgement
+from callcoach.scoring.llm.prompt import Judgement
 from callcoach.scoring.registry import ScorerConfig
-from callcoach.services.scoring import CallSelection, score_calls
+from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.store.uow import Store
 from tests.integration.llm.conftest import Exchange, Proxy
 

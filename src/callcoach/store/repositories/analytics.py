@@ -17,7 +17,6 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    insert,
     literal_column,
     or_,
     select,
@@ -28,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from callcoach.store.models import (
     CallRow,
-    CoachingEventRow,
     CriterionScoreRow,
     DealRow,
     HumanRatingRow,
@@ -39,7 +37,7 @@ from callcoach.store.models import (
     ScoreRunRow,
     TeamRow,
 )
-from callcoach.store.repositories.calls import chunks, now_utc
+from callcoach.store.repositories.calls import chunks
 
 _INLINE_CHUNK = 5000  # integer ids written into one IN (...) list
 
@@ -290,8 +288,16 @@ class AnalyticsRepository:
             for r in self.session.connection().execute(query.order_by(RepRow.name))
         ]
 
-    def teammates(self, rep_ids: Sequence[int]) -> set[int]:
-        """The given reps and every rep of their teams (team benchmarks need them)."""
+    def teammates(self, rep_ids: Sequence[int]) -> set[int] | None:
+        """The given reps and every rep of their teams (team benchmarks need them); None (every
+        rep) when one of them has no team: they are benchmarked against the organisation."""
+        teamless = self.session.scalar(
+            select(func.count(RepRow.id)).where(
+                RepRow.id.in_(list(rep_ids)), RepRow.team_id.is_(None)
+            )
+        )
+        if teamless:
+            return None
         team_ids = select(RepRow.team_id).where(
             RepRow.id.in_(list(rep_ids)), RepRow.team_id.is_not(None)
         )
@@ -344,6 +350,35 @@ class AnalyticsRepository:
             tuple(r)
             for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
         ]
+
+    def last_won_deals(
+        self, count: int, rep_ids: Sequence[int] | None
+    ) -> list[tuple[int, date | None]]:
+        """(deal, close date) of the `count` most recently closed won deals (undated last)."""
+        query = select(DealRow.id, DealRow.close_date).where(DealRow.outcome == "won")
+        if rep_ids is not None:
+            query = query.where(DealRow.rep_id.in_(list(rep_ids)))
+        query = query.order_by(
+            DealRow.close_date.is_(None), DealRow.close_date.desc(), DealRow.id.desc()
+        ).limit(count)
+        return [(int(r[0]), r[1]) for r in self.session.execute(query)]
+
+    def closed_deal_calls(
+        self, won_pks: Sequence[int], lost_since: date | None, rep_ids: Sequence[int] | None
+    ) -> list[tuple[int, int, str]]:
+        """(call, deal, outcome) for calls linked to the given won deals, and to the lost deals
+        closed on or after `lost_since` (None: every lost deal), whatever the calls' dates."""
+        lost = DealRow.outcome == "lost"
+        if lost_since is not None:
+            lost = and_(lost, DealRow.close_date >= lost_since)
+        query = (
+            select(CallRow.id, DealRow.id, DealRow.outcome)
+            .join(DealRow, DealRow.id == CallRow.deal_id)
+            .where(or_(DealRow.id.in_(list(won_pks)), lost))
+        )
+        if rep_ids is not None:
+            query = query.where(CallRow.rep_id.in_(list(rep_ids)))
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in self.session.execute(query)]
 
     def quota_attainment(
         self, start: date, end: date, rep_ids: Sequence[int] | None
@@ -452,54 +487,4 @@ class AnalyticsRepository:
         return [
             tuple(r)
             for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
-        ]
-
-    # coaching events
-    def add_coaching_event(
-        self,
-        rep_pk: int,
-        rubric_pk: int,
-        criterion_id: str,
-        coached_on: date,
-        note: str | None,
-        coach: str | None,
-    ) -> int:
-        result = self.session.connection().execute(
-            insert(CoachingEventRow)
-            .values(
-                rep_id=rep_pk,
-                rubric_id=rubric_pk,
-                criterion_id=criterion_id,
-                coached_on=coached_on,
-                note=note,
-                coach=coach,
-                created_at=now_utc(),
-            )
-            .returning(CoachingEventRow.id)
-        )
-        return int(result.scalar_one())
-
-    def coaching_events(
-        self, rubric_pk: int, rep_ids: Sequence[int] | None
-    ) -> list[tuple[int, int, str, str, date, str | None, str | None]]:
-        """(event id, rep pk, rep, criterion, coached on, note, coach), oldest first."""
-        query = (
-            select(
-                CoachingEventRow.id,
-                RepRow.id,
-                RepRow.name,
-                CoachingEventRow.criterion_id,
-                CoachingEventRow.coached_on,
-                CoachingEventRow.note,
-                CoachingEventRow.coach,
-            )
-            .join(RepRow, RepRow.id == CoachingEventRow.rep_id)
-            .where(CoachingEventRow.rubric_id == rubric_pk)
-            .order_by(CoachingEventRow.coached_on, CoachingEventRow.id)
-        )
-        if rep_ids is not None:
-            query = query.where(CoachingEventRow.rep_id.in_(list(rep_ids)))
-        return [
-            (r[0], r[1], r[2], r[3], r[4], r[5], r[6])
-            for r in self.session.connection().execute(query)
         ]

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from callcoach.domain.scores import HumanRating
 from callcoach.store.models import (
     CallRow,
+    CriterionScoreRow,
     DealRow,
     HumanRatingRow,
     RepRow,
     RubricRow,
+    RubricVersionRow,
     ScoreRunRow,
     SegmentRow,
     TeamRow,
@@ -40,6 +43,37 @@ class CallListItem:
     has_audio: bool
     overall: float | None
     score_status: str | None
+    level: int | None = None  # the listing's criterion, when it filters or sorts by one
+
+
+class CallSort(StrEnum):
+    """Columns a call list can be sorted by."""
+
+    DATE = "date"
+    REP = "rep"
+    ACCOUNT = "account"
+    TYPE = "type"
+    LENGTH = "length"
+    OVERALL = "overall"
+    LEVEL = "level"
+
+
+@dataclass(frozen=True)
+class CallListing:
+    """How a list of calls is narrowed and ordered beyond who and when (CallFilter).
+
+    `outcome` is a deal outcome (won, lost, open) or "none" for calls linked to no deal. The
+    level range applies to `criterion` on the call's latest machine run, a manager's override
+    replacing the machine's level (the level rule of docs/assessment.md).
+    """
+
+    call_type: str | None = None
+    outcome: str | None = None
+    criterion: str | None = None
+    level_min: int | None = None
+    level_max: int | None = None
+    sort: CallSort = CallSort.DATE
+    descending: bool = True
 
 
 @dataclass(frozen=True)
@@ -79,45 +113,50 @@ class BrowseRepository:
         return query
 
     def list_calls(
-        self, filters: CallFilter, text: str | None, offset: int, limit: int
+        self,
+        filters: CallFilter,
+        text: str | None,
+        offset: int,
+        limit: int,
+        listing: CallListing | None = None,
     ) -> tuple[list[CallListItem], int]:
-        """A page of calls (newest first) and how many match in all."""
-        base = (
-            select(CallRow.id)
-            .outerjoin(RepRow, CallRow.rep_id == RepRow.id)
-            .outerjoin(TeamRow, RepRow.team_id == TeamRow.id)
-        )
-        base = self._filtered(base, filters, text)
-        total = int(self.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        """A page of calls in the listing's order (default newest first), and how many match."""
+        listing = listing or CallListing()
         latest_run = (
             select(ScoreRunRow.call_id, func.max(ScoreRunRow.id).label("run_id"))
             .group_by(ScoreRunRow.call_id)
             .subquery()
         )
         run = aliased(ScoreRunRow)
-        query: Select[Any] = cast(
-            "Select[Any]",
-            select(
-                CallRow.external_id,
-                CallRow.call_date,
-                RepRow.name,
-                TeamRow.name,
-                CallRow.account,
-                CallRow.call_type,
-                CallRow.duration_s,
-                DealRow.outcome,
-                CallRow.audio_path,
-                run.overall,
-                run.status,
-            )
+        level = self._effective_level(run, listing.criterion) if listing.criterion else None
+        joins: Select[Any] = (
+            select(CallRow.id)
             .outerjoin(RepRow, CallRow.rep_id == RepRow.id)
             .outerjoin(TeamRow, RepRow.team_id == TeamRow.id)
             .outerjoin(DealRow, CallRow.deal_id == DealRow.id)
             .outerjoin(latest_run, latest_run.c.call_id == CallRow.id)
-            .outerjoin(run, run.id == latest_run.c.run_id),
+            .outerjoin(run, run.id == latest_run.c.run_id)
         )
-        query = self._filtered(query, filters, text)
-        query = query.order_by(CallRow.call_date.desc(), CallRow.id.desc()).offset(offset)
+        base = self._listed(self._filtered(joins, filters, text), listing, level)
+        total = int(self.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        columns: list[Any] = [
+            CallRow.external_id,
+            CallRow.call_date,
+            RepRow.name,
+            TeamRow.name,
+            CallRow.account,
+            CallRow.call_type,
+            CallRow.duration_s,
+            DealRow.outcome,
+            CallRow.audio_path,
+            run.overall,
+            run.status,
+        ]
+        if level is not None:
+            columns.append(level.label("level"))
+        query = cast("Select[Any]", joins.with_only_columns(*columns))
+        query = self._listed(self._filtered(query, filters, text), listing, level)
+        query = query.order_by(*self._order(listing, run, level)).offset(offset)
         items = [
             CallListItem(
                 external_id=row[0],
@@ -131,10 +170,77 @@ class BrowseRepository:
                 has_audio=bool(row[8]),
                 overall=row[9],
                 score_status=row[10],
+                level=int(row[11]) if level is not None and row[11] is not None else None,
             )
             for row in self.session.execute(query.limit(limit))
         ]
         return items, total
+
+    @staticmethod
+    def _effective_level(run: Any, criterion: str) -> ColumnElement[Any]:
+        """The criterion's level on the call's latest run; a manager's override replaces it."""
+        machine = (
+            select(CriterionScoreRow.level)
+            .where(CriterionScoreRow.run_id == run.id, CriterionScoreRow.criterion_id == criterion)
+            .scalar_subquery()
+        )
+        override = (
+            select(HumanRatingRow.level)
+            .join(RubricVersionRow, RubricVersionRow.rubric_id == HumanRatingRow.rubric_id)
+            .where(
+                HumanRatingRow.call_id == CallRow.id,
+                HumanRatingRow.criterion_id == criterion,
+                HumanRatingRow.source == "override",
+                RubricVersionRow.id == run.rubric_version_id,
+            )
+            .order_by(HumanRatingRow.created_at.desc(), HumanRatingRow.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        return func.coalesce(override, machine)
+
+    @staticmethod
+    def _listed(
+        query: Select[Any], listing: CallListing, level: ColumnElement[Any] | None
+    ) -> Select[Any]:
+        if listing.call_type:
+            query = query.where(func.lower(CallRow.call_type) == listing.call_type.lower())
+        if listing.outcome == "none":
+            query = query.where(CallRow.deal_id.is_(None))
+        elif listing.outcome:
+            query = query.where(DealRow.outcome == listing.outcome)
+        if level is not None:
+            bounds: list[ColumnElement[bool]] = [level.is_not(None)]
+            if listing.level_min is not None:
+                bounds.append(level >= listing.level_min)
+            if listing.level_max is not None:
+                bounds.append(level <= listing.level_max)
+            if listing.level_min is not None or listing.level_max is not None:
+                query = query.where(and_(*bounds))
+        return query
+
+    @staticmethod
+    def _order(listing: CallListing, run: Any, level: ColumnElement[Any] | None) -> list[Any]:
+        column: Any = {
+            CallSort.DATE: CallRow.call_date,
+            CallSort.REP: RepRow.name,
+            CallSort.ACCOUNT: CallRow.account,
+            CallSort.TYPE: CallRow.call_type,
+            CallSort.LENGTH: CallRow.duration_s,
+            CallSort.OVERALL: run.overall,
+            CallSort.LEVEL: level if level is not None else run.overall,
+        }[listing.sort]
+        ordered = column.desc() if listing.descending else column.asc()
+        tie = CallRow.id.desc() if listing.descending else CallRow.id.asc()
+        # Missing values last in either direction, the same on SQLite and PostgreSQL.
+        return [column.is_(None), ordered, tie]
+
+    def call_types(self, filters: CallFilter) -> list[str]:
+        """The call types present among the calls `filters` allow (for a list's picker)."""
+        query = select(CallRow.call_type).where(CallRow.call_type.is_not(None)).distinct()
+        if filters.rep_ids is not None:
+            query = query.where(CallRow.rep_id.in_(filters.rep_ids))
+        return sorted(str(v) for v in self.session.scalars(query))
 
     def call_owner(self, external_id: str) -> CallOwner | None:
         found = self.session.execute(

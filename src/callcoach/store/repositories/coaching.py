@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -66,4 +67,54 @@ class CoachingRepository:
                 id=row.id,
             )
             for row, rep, slug in self.session.execute(query)
+        ]
+
+    # one-at-a-time writes and scoped reads for the assessment services
+    def add(
+        self,
+        rep_pk: int,
+        rubric_pk: int,
+        criterion_id: str,
+        coached_on: date,
+        note: str | None,
+        coach: str | None,
+    ) -> int:
+        result = self.session.connection().execute(
+            insert(CoachingEventRow)
+            .values(
+                rep_id=rep_pk,
+                rubric_id=rubric_pk,
+                criterion_id=criterion_id,
+                coached_on=coached_on,
+                note=note,
+                coach=coach,
+                created_at=now_utc(),
+            )
+            .returning(CoachingEventRow.id)
+        )
+        return int(result.scalar_one())
+
+    def rows(
+        self, rubric_pk: int, rep_ids: Sequence[int] | None
+    ) -> list[tuple[int, int, str, str, date, str | None, str | None]]:
+        """(event id, rep pk, rep, criterion, coached on, note, coach), oldest first."""
+        query = (
+            select(
+                CoachingEventRow.id,
+                RepRow.id,
+                RepRow.name,
+                CoachingEventRow.criterion_id,
+                CoachingEventRow.coached_on,
+                CoachingEventRow.note,
+                CoachingEventRow.coach,
+            )
+            .join(RepRow, RepRow.id == CoachingEventRow.rep_id)
+            .where(CoachingEventRow.rubric_id == rubric_pk)
+            .order_by(CoachingEventRow.coached_on, CoachingEventRow.id)
+        )
+        if rep_ids is not None:
+            query = query.where(CoachingEventRow.rep_id.in_(list(rep_ids)))
+        return [
+            (r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+            for r in self.session.connection().execute(query)
         ]

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from callcoach.domain.access import Role, Viewer
+from callcoach.domain.access import Role, Scope, Viewer
 from callcoach.domain.calls import Rep, Team
 from callcoach.store.models import RepRow, TeamRow
 
@@ -132,4 +132,22 @@ class PeopleRepository:
                 .join(TeamRow, RepRow.team_id == TeamRow.id)
                 .where(TeamRow.name.in_(sorted(viewer.teams)))
             )
+        )
+
+    def scope_for(self, viewer: Viewer) -> Scope:
+        """What `viewer` may see, resolved against the roster now (once per request/command)."""
+        rep_ids = self.visible_rep_ids(viewer)
+        team_ids: frozenset[int] | None = None
+        if viewer.role is Role.MANAGER:
+            team_ids = frozenset(
+                self.session.scalars(
+                    select(TeamRow.id).where(TeamRow.name.in_(sorted(viewer.teams)))
+                )
+            )
+        elif viewer.role is Role.REP:
+            team_ids = frozenset()
+        return Scope(
+            viewer=viewer,
+            rep_ids=None if rep_ids is None else frozenset(rep_ids),
+            team_ids=team_ids,
         )

@@ -1,4 +1,4 @@
-"""Reports the web server processes share (services/web_report_cache.py decides what and when)."""
+"""Reports the web server processes share (web/report_cache.py decides what and when)."""
 
 from __future__ import annotations
 

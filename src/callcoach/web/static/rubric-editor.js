@@ -37,6 +37,24 @@ window.callcoachRubricEditor = function () {
     return doc;
   }
 
+  // Anchor fields grow with their text, so a long anchor is read whole, never cut.
+  function grow(field) {
+    field.style.height = "auto";
+    field.style.height = field.scrollHeight + 2 + "px";
+  }
+  function growAll(root) { root.querySelectorAll("textarea[data-autogrow]").forEach(grow); }
+
+  // The folded summary line of each criterion: its name, weight and how many anchors are written.
+  function summarise(block) {
+    const name = block.querySelector("[data-name]").value.trim();
+    const weight = block.querySelector("[data-weight]").value.trim();
+    const written = Array.from(block.querySelectorAll("[data-anchor]")).filter((a) => a.value.trim()).length;
+    block.querySelector("[data-summary-name]").textContent = name || "new criterion";
+    block.querySelector("[data-summary-weight]").textContent = weight || "?";
+    block.querySelector("[data-summary-anchors]").textContent = written;
+  }
+  function summariseAll() { criteria.querySelectorAll("[data-criterion]").forEach(summarise); }
+
   function fill(list, items) {
     list.textContent = "";
     items.forEach((text) => { const li = document.createElement("li"); li.textContent = text; list.append(li); });
@@ -63,8 +81,23 @@ window.callcoachRubricEditor = function () {
   document.getElementById("add-criterion").addEventListener("click", () => {
     criteria.append(template.content.cloneNode(true));
     renumber();
+    const added = criteria.lastElementChild;
+    growAll(added);
+    summarise(added);
+    added.querySelector("[data-name]").focus();
     schedule();
   });
+  form.querySelectorAll("[data-fold]").forEach((button) => button.addEventListener("click", () => {
+    const open = button.dataset.fold === "open";
+    criteria.querySelectorAll("[data-criterion] > details").forEach((d) => { d.open = open; });
+    if (open) growAll(criteria);
+  }));
+  criteria.addEventListener("toggle", (event) => { if (event.target.open) growAll(event.target); }, true);
+  // A required field in a folded criterion: unfold it so the browser can point at the field.
+  form.addEventListener("invalid", (event) => {
+    const folded = event.target.closest("details:not([open])");
+    if (folded) { folded.open = true; growAll(folded); }
+  }, true);
   criteria.addEventListener("click", (event) => {
     if (event.target.matches("[data-remove-criterion]")) {
       event.target.closest("[data-criterion]").remove();
@@ -72,7 +105,14 @@ window.callcoachRubricEditor = function () {
       schedule();
     }
   });
-  form.addEventListener("input", schedule);
+  form.addEventListener("input", (event) => {
+    if (event.target.matches("textarea[data-autogrow]")) grow(event.target);
+    const block = event.target.closest("[data-criterion]");
+    if (block) summarise(block);
+    schedule();
+  });
+  growAll(form);
+  summariseAll();
   validate();
 };
 

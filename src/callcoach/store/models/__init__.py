@@ -1,0 +1,55 @@
+"""ORM tables, one module per area. Every schema change here needs an Alembic revision (a test
+compares the two). Importing this package registers every table on `Base.metadata`."""
+
+from __future__ import annotations
+
+from callcoach.store.models.accounts import (
+    ApiTokenRow,
+    AuditLogRow,
+    LoginAttemptRow,
+    UserRow,
+    UserTeamRow,
+)
+from callcoach.store.models.base import NAMING, Base
+from callcoach.store.models.calls import CallEmbeddingRow, CallRow, SegmentRow
+from callcoach.store.models.coaching import CoachingEventRow
+from callcoach.store.models.crm import ActivityRow, DealRow, QuotaRow
+from callcoach.store.models.operations import AppSettingRow, JobRow, LlmCacheRow, ReportCacheRow
+from callcoach.store.models.people import RepRow, TeamRow
+from callcoach.store.models.rubrics import CalibrationRow, RubricRow, RubricVersionRow
+from callcoach.store.models.scores import (
+    CriterionScoreRow,
+    EvidenceFeedbackRow,
+    HumanRatingRow,
+    ScoreRunRow,
+)
+
+__all__ = [
+    "NAMING",
+    "ActivityRow",
+    "ApiTokenRow",
+    "AppSettingRow",
+    "AuditLogRow",
+    "Base",
+    "CalibrationRow",
+    "CallEmbeddingRow",
+    "CallRow",
+    "CoachingEventRow",
+    "CriterionScoreRow",
+    "DealRow",
+    "EvidenceFeedbackRow",
+    "HumanRatingRow",
+    "JobRow",
+    "LlmCacheRow",
+    "LoginAttemptRow",
+    "QuotaRow",
+    "RepRow",
+    "ReportCacheRow",
+    "RubricRow",
+    "RubricVersionRow",
+    "ScoreRunRow",
+    "SegmentRow",
+    "TeamRow",
+    "UserRow",
+    "UserTeamRow",
+]

@@ -1,0 +1,67 @@
+"""Operational state: jobs, generated settings, caches."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from callcoach.store.models.base import Base
+
+
+class JobRow(Base):
+    """A queued unit of work; `key` makes enqueueing idempotent (one live job per call and kind)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    task_id: Mapped[str | None] = mapped_column(String(100))
+    worker: Mapped[str | None] = mapped_column(String(200))  # host running or last running it
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what it did, for `jobs`
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AppSettingRow(Base):
+    """Values the application generates once and keeps (the web session signing key)."""
+
+    __tablename__ = "app_settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReportCacheRow(Base):
+    """Team pages' reports, shared by every web server process: one process computes a
+    manager's dashboard, the others read it while the data stamp it was built on holds."""
+
+    __tablename__ = "report_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of scope + page
+    stamp: Mapped[str] = mapped_column(Text)  # the store's data stamp when it was built
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON of the report
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class LlmCacheRow(Base):
+    __tablename__ = "llm_cache"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

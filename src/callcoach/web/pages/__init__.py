@@ -1,0 +1,7 @@
+"""Server-rendered pages, one module per area."""
+
+from __future__ import annotations
+
+from callcoach.web.pages import admin, auth, calls, team
+
+ROUTERS = (auth.router, calls.router, team.router, admin.router)

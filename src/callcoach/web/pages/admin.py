@@ -1,0 +1,284 @@
+"""Pages: rubrics (list, editor, re-score), users and the audit log (administrators)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from callcoach.ingest.rubric_yaml import load_rubric_data
+from callcoach.services.accounts.users import (
+    Account,
+    add_user,
+    audit_log,
+    list_users,
+    set_active,
+    set_password,
+)
+from callcoach.services.common import ServiceError
+from callcoach.services.imports.uploads import available_kinds, import_uploads
+from callcoach.services.jobs.web_runs import latest_jobs
+from callcoach.services.rubrics.catalog import (
+    RubricInvalidError,
+    get_rubric,
+    list_rubrics,
+    template_text,
+)
+from callcoach.services.rubrics.editing import can_edit_rubrics, save_rubric_document
+from callcoach.web.auth import check_csrf, container_of, page_account, page_admin
+from callcoach.web.rendering import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+_CRITERION_FIELD = re.compile(r"^c-(\d+)-([a-z0-9]+)$")
+
+
+def _number(text: str) -> Any:
+    """A weight as typed: a number when it reads as one, else the text (validation says why)."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() else value
+
+
+def rubric_document_from_form(form: FormData) -> dict[str, Any]:
+    """The editor's fields as a rubric document (the shape of the YAML file)."""
+    criteria: dict[int, dict[str, Any]] = {}
+    for key, value in form.multi_items():
+        match = _CRITERION_FIELD.match(key)
+        if not match or not isinstance(value, str):
+            continue
+        crit = criteria.setdefault(int(match.group(1)), {"anchors": {}, "examples": {}})
+        field = match.group(2)
+        if field in ("id", "name", "description"):
+            crit[field] = value.strip()
+        elif field == "weight":
+            crit["weight"] = _number(value)
+        elif field in ("a1", "a2", "a3", "a4", "a5"):
+            crit["anchors"][int(field[1])] = value.strip()
+        elif field in ("positive", "negative"):
+            crit["examples"][field] = [line.strip() for line in value.splitlines() if line.strip()]
+    document: dict[str, Any] = {
+        "id": str(form.get("id") or "").strip(),
+        "name": str(form.get("name") or "").strip(),
+        "criteria": [criteria[i] for i in sorted(criteria)],
+    }
+    description = str(form.get("description") or "").strip()
+    if description:
+        document["description"] = description
+    return document
+
+
+@router.get("/rubrics")
+def rubrics_page(request: Request, account: Account = Depends(page_account)) -> Response:
+    store = container_of(request).store
+    return render(
+        request,
+        "rubrics.html",
+        account,
+        rubrics=list_rubrics(store),
+        can_edit=can_edit_rubrics(account.viewer),
+        jobs=latest_jobs(store, account.viewer),
+    )
+
+
+def _editor(
+    request: Request,
+    account: Account,
+    document: dict[str, Any],
+    *,
+    is_new: bool,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "rubric_edit.html",
+        account,
+        status_code=status_code,
+        doc=document,
+        is_new=is_new,
+        errors=errors or [],
+        can_edit=can_edit_rubrics(account.viewer),
+    )
+
+
+@router.get("/rubrics/new")
+def new_rubric(
+    request: Request, template: str = "one-call-close", account: Account = Depends(page_account)
+) -> Response:
+    document = load_rubric_data(template_text(template), f"template {template}")
+    document["id"] = f"{document['id']}-custom"
+    document["name"] = f"{document['name']} (custom)"
+    return _editor(request, account, document, is_new=True)
+
+
+@router.get("/rubrics/{rubric_id}")
+def edit_rubric(
+    request: Request, rubric_id: str, account: Account = Depends(page_account)
+) -> Response:
+    stored = get_rubric(container_of(request).store, rubric_id)
+    document = stored.rubric.canonical()
+    document["version"] = stored.version
+    return _editor(request, account, document, is_new=False)
+
+
+@router.post("/rubrics/save")
+async def save_rubric(request: Request, account: Account = Depends(page_account)) -> Response:
+    form = await request.form()
+    document = rubric_document_from_form(form)
+    is_new = form.get("is_new") == "1"
+    try:
+        added = save_rubric_document(container_of(request).store, document, account.viewer)
+    except RubricInvalidError as exc:
+        return _editor(
+            request, account, document, is_new=is_new, errors=exc.check.errors, status_code=400
+        )
+    rubric = added.stored.rubric
+    state = "saved" if added.is_new_version else "unchanged"
+    return RedirectResponse(
+        f"/rubrics?{state}={rubric.id}&version={added.stored.version}", status_code=303
+    )
+
+
+# users (administrators)
+@router.get("/admin/users")
+def users_page(
+    request: Request,
+    account: Account = Depends(page_admin),
+    message: str | None = None,
+) -> Response:
+    return _users(request, account, message=message)
+
+
+def _users(
+    request: Request,
+    account: Account,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    from callcoach.services.accounts.people import roster
+
+    store = container_of(request).store
+    teams, reps = roster(store, account.viewer)
+    return render(
+        request,
+        "users.html",
+        account,
+        status_code=status_code,
+        users=list_users(store, account.viewer),
+        teams=teams,
+        reps=reps,
+        message=message,
+        error=error,
+    )
+
+
+@router.post("/admin/users")
+def create_user(
+    request: Request,
+    username: str = Form(...),
+    role: str = Form(...),
+    password: str = Form(...),
+    teams: list[str] = Form(default_factory=list),
+    rep: str = Form(""),
+    email: str = Form(""),
+    account: Account = Depends(page_admin),
+) -> Response:
+    try:
+        created = add_user(
+            container_of(request).store,
+            username,
+            role,
+            password,
+            teams=teams if role == "manager" else [],
+            rep=rep or None if role == "rep" else None,
+            email=email or None,
+            actor=account.viewer,
+        )
+    except ServiceError as exc:
+        return _users(request, account, error=str(exc), status_code=400)
+    return _users(request, account, message=f"Created {created.role.value} {created.username}.")
+
+
+@router.post("/admin/users/{username}/active")
+def toggle_user(
+    request: Request,
+    username: str,
+    active: str = Form(...),
+    account: Account = Depends(page_admin),
+) -> Response:
+    try:
+        changed = set_active(container_of(request).store, username, active == "1", account.viewer)
+    except ServiceError as exc:
+        return _users(request, account, error=str(exc), status_code=400)
+    state = "enabled" if changed.active else "disabled"
+    return _users(request, account, message=f"{changed.username} {state}.")
+
+
+@router.post("/admin/users/{username}/password")
+def reset_password(
+    request: Request,
+    username: str,
+    password: str = Form(...),
+    account: Account = Depends(page_admin),
+) -> Response:
+    try:
+        set_password(container_of(request).store, username, password, actor=account.viewer)
+    except ServiceError as exc:
+        return _users(request, account, error=str(exc), status_code=400)
+    return _users(request, account, message=f"Password of {username} set; their sessions end.")
+
+
+@router.get("/admin/audit")
+def audit_page(
+    request: Request, action: str | None = None, account: Account = Depends(page_admin)
+) -> Response:
+    entries = audit_log(container_of(request).store, account.viewer, 300, action or None)
+    return render(request, "audit.html", account, entries=entries, action=action or "")
+
+
+@router.get("/import")
+def import_page(request: Request, account: Account = Depends(page_admin)) -> Response:
+    return render(request, "import.html", account, kinds=available_kinds(), report=None, kind=None)
+
+
+@router.post("/import")
+async def import_files(
+    request: Request,
+    kind: str = Form(...),
+    files: list[UploadFile] = File(default_factory=list),
+    rep_speaker: str = Form(""),
+    account: Account = Depends(page_admin),
+) -> Response:
+    uploads = [(f.filename or "upload", await f.read()) for f in files if f.filename]
+    options = (
+        {"rep_speaker": rep_speaker.strip()} if kind == "calls" and rep_speaker.strip() else {}
+    )
+    try:
+        report = import_uploads(container_of(request).store, kind, uploads, account.viewer, options)
+    except ServiceError as exc:
+        return render(
+            request,
+            "import.html",
+            account,
+            status_code=400,
+            kinds=available_kinds(),
+            report=None,
+            kind=kind,
+            error=str(exc),
+        )
+    return render(
+        request,
+        "import.html",
+        account,
+        status_code=200 if report.ok else 422,
+        kinds=available_kinds(),
+        report=report,
+        kind=kind,
+    )
