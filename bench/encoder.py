@@ -60,9 +60,9 @@ from callcoach.scoring.embedding_onnx import (
     ensure_export,
 )
 from callcoach.scoring.registry import ScorerConfig
-from callcoach.services.demo import DemoOptions, generate_demo
-from callcoach.services.rubrics import install_templates
-from callcoach.services.scoring import CallSelection, score_calls
+from callcoach.services.demo.setup import DemoOptions, generate_demo
+from callcoach.services.rubrics.catalog import install_templates
+from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
 
