@@ -25,7 +25,7 @@ Everything below runs in this one process, on this machine, side by side:
 4. First scoring of a demo org (`--calls` calls, `--transcripts` short by default: 3-4 minute
    calls, seed 7) with each backend: the org is generated once into a SQLite file, copied once
    per backend, and every copy is scored by the real batch runner (`score_calls`, embedded
-   scorer, in this process, 2 threads), 20 calls at a time, the backends taking turns. Each
+   scorer, in this process, 2 threads), 4 calls at a time, the backends taking turns. Each
    backend keeps its own text cache, as a scoring process does. Then the levels, overall scores
    and quotes of every call are compared with those of today's path.
 
@@ -68,7 +68,7 @@ from callcoach.store.uow import Store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "encoder.json"
 CHUNK = 100  # sentences per turn of the round robin
-SCORING_CHUNK = 20  # calls per turn when scoring
+SCORING_CHUNK = 4  # calls per turn when scoring
 BAR = 0.999
 BACKENDS = ("torch", "onnx", "openvino")
 
@@ -318,46 +318,84 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--calls", type=int, default=240, help="Calls in the demo org scored.")
     parser.add_argument("--transcripts", choices=["short", "full"], default="short")
+    parser.add_argument(
+        "--part",
+        choices=["all", "encoding", "scoring"],
+        default="all",
+        help="Steps 1-3 (encoding), step 4 (scoring) or both. Each part is side by side in "
+        "itself; on a busy machine the two parts can run as two processes at once.",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    load_before = os.getloadavg()
+    result: dict[str, Any] = {
+        "command": "python " + " ".join(["bench/encoder.py", *sys.argv[1:]]),
+        "machine": {
+            "cores": os.cpu_count(),
+            **cpu_flags(),
+            "load_average_1min_before": round(os.getloadavg()[0], 2),
+            "shared": "other work ran on the same 2 cores; figures are ratios from one run",
+        },
+    }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         cache = work / "model-cache"
         started = time.perf_counter()
         exported = ensure_export(bundled_model_path(), cache)
-        export_seconds = time.perf_counter() - started
-        print(f"export to ONNX: {export_seconds:.1f} s", flush=True)
+        result["export_seconds"] = round(time.perf_counter() - started, 1)
+        print(f"export to ONNX: {result['export_seconds']} s", flush=True)
+        if args.part in ("all", "encoding"):
+            result.update(encoding_part(args, exported, work))
+            write(args.output, result)
+        if args.part in ("all", "scoring"):
+            result["demo_scoring"] = scoring_part(args, work, cache)
+    result["machine"]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
+    write(args.output, result)
 
-        texts, mix = sentences(args.sentences)
-        encoders = variants(exported, work)
-        rates = round_robin(encoders, texts[: args.speed_sentences], args.passes)
-        vectors = {name: encode(texts) for name, encode in encoders.items()}
-        today_name = next(iter(encoders))
-        today = vectors[today_name]
-        today_rate = float(np.median(rates[today_name]))
-        table: dict[str, Any] = {}
-        for name in encoders:
-            rate = float(np.median(rates[name]))
-            against_today = cosines(vectors[name], today)
-            table[name] = {
-                "sentences_per_second_per_pass": rates[name],
-                "speedup_vs_today": round(rate / today_rate, 2),
-                "cosine_vs_today": against_today,
-                "meets_cosine_bar": against_today["min"] >= BAR,
-            }
-            print(
-                f"{name:46s} {rate:7.1f} sentences/s  x{rate / today_rate:4.2f}  cosine vs today "
-                f"min {against_today['min']:.5f} mean {against_today['mean']:.6f}"
-            )
-        del encoders
 
-        original, rubric, segments = demo_store(work, args.calls, args.transcripts)
-        seconds, load, stores = score_each_backend(original, rubric, cache)
-        agreement = score_agreement(stores, rubric)
-        for store in stores.values():
-            store.close()
-    load_after = os.getloadavg()
+def write(output: Path, result: dict[str, Any]) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {output}", flush=True)
+
+
+def encoding_part(args: argparse.Namespace, exported: Path, work: Path) -> dict[str, Any]:
+    texts, mix = sentences(args.sentences)
+    encoders = variants(exported, work)
+    rates = round_robin(encoders, texts[: args.speed_sentences], args.passes)
+    vectors = {name: encode(texts) for name, encode in encoders.items()}
+    today_name = next(iter(encoders))
+    today = vectors[today_name]
+    today_rate = float(np.median(rates[today_name]))
+    table: dict[str, Any] = {}
+    for name in encoders:
+        rate = float(np.median(rates[name]))
+        against_today = cosines(vectors[name], today)
+        table[name] = {
+            "sentences_per_second_per_pass": rates[name],
+            "speedup_vs_today": round(rate / today_rate, 2),
+            "cosine_vs_today": against_today,
+            "meets_cosine_bar": against_today["min"] >= BAR,
+        }
+        print(
+            f"{name:46s} {rate:7.1f} sentences/s  x{rate / today_rate:4.2f}  cosine vs today "
+            f"min {against_today['min']:.5f} mean {against_today['mean']:.6f}"
+        )
+    return {
+        "sentences_compared": len(texts),
+        "sentence_mix": mix,
+        "sentences_timed_per_pass": min(args.speed_sentences, len(texts)),
+        "passes": args.passes,
+        "encoding": table,
+        "cosine_bar": BAR,
+    }
+
+
+def scoring_part(args: argparse.Namespace, work: Path, cache: Path) -> dict[str, Any]:
+    original, rubric, segments = demo_store(work, args.calls, args.transcripts)
+    seconds, load, stores = score_each_backend(original, rubric, cache)
+    agreement = score_agreement(stores, rubric)
+    for store in stores.values():
+        store.close()
     scoring = {
         backend: {
             "seconds": round(seconds[backend], 1),
@@ -369,35 +407,16 @@ def main() -> None:
     for backend, row in scoring.items():
         print(f"first scoring, {backend:8s}: {row['seconds']:7.1f} s  x{row['speedup_vs_torch']}")
     print(json.dumps(agreement, indent=2))
-    result = {
-        "command": "python " + " ".join(["bench/encoder.py", *sys.argv[1:]]),
-        "machine": {
-            "cores": os.cpu_count(),
-            **cpu_flags(),
-            "load_average_1min_before": round(load_before[0], 2),
-            "load_average_1min_after": round(load_after[0], 2),
-            "shared": "other work ran on the same 2 cores; figures are ratios from one run",
-        },
-        "export_seconds": round(export_seconds, 1),
-        "sentences_compared": len(texts),
-        "sentence_mix": mix,
-        "sentences_timed_per_pass": min(args.speed_sentences, len(texts)),
-        "passes": args.passes,
-        "encoding": table,
-        "cosine_bar": BAR,
-        "demo_scoring": {
-            "calls": args.calls,
-            "segments": segments,
-            "transcripts": args.transcripts,
-            "scoring": "score_calls, embedded scorer, in this process (2 threads), "
-            f"{SCORING_CHUNK} calls per turn, backends taking turns",
-            "backends": scoring,
-            "agreement_with_torch": agreement,
-        },
+    return {
+        "calls": args.calls,
+        "segments": segments,
+        "transcripts": args.transcripts,
+        "scoring": "score_calls, embedded scorer, in this process (2 threads), "
+        f"{SCORING_CHUNK} calls per turn, backends taking turns; models loaded before the "
+        "clocks start (model_load_seconds)",
+        "backends": scoring,
+        "agreement_with_torch": agreement,
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":
