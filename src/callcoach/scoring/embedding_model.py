@@ -9,9 +9,11 @@ them side by side, docs/scoring.md gives the figures):
 - `openvino` (default) and `onnx` (ONNX Runtime) run an ONNX export of the same weights, made on
   this machine at first use and kept in the model cache (embedding_onnx.py). OpenVINO computes in
   bfloat16 where the CPU has bfloat16 instructions, as PyTorch does; ONNX Runtime in float32.
-  Their vectors agree with today's PyTorch ones to a cosine of 0.9998 or more (2,000 sentences)
-  and give the same levels and quotes (240 demo calls), so stored embeddings keep one model name.
-  Both were several times faster than PyTorch on 2 cores; OpenVINO the most.
+  Their vectors agree with today's PyTorch ones to a cosine of 0.9998 or more (2,000 sentences):
+  as closely as today's bfloat16 vectors agree with the float32 ones PyTorch gives on CPUs
+  without bfloat16, which have always shared one model name. So stored embeddings keep the name
+  (the levels of demo calls scored both ways are compared in bench/encoder.py). Both were several
+  times faster than PyTorch on 2 cores; OpenVINO the most.
 - `torch`: sentence-transformers on PyTorch. On CPUs with bfloat16 instructions (AVX512-BF16 or
   AMX) the matrix products run in bfloat16 under autocast (vectors within a cosine of 0.9999 of
   float32).
