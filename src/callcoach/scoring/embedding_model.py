@@ -10,7 +10,7 @@ them side by side, docs/scoring.md gives the figures):
   this machine at first use and kept in the model cache (embedding_onnx.py). OpenVINO computes in
   bfloat16 where the CPU has bfloat16 instructions, as PyTorch does; ONNX Runtime in float32.
   Their vectors agree with today's PyTorch ones to a cosine of 0.9998 or more (2,000 sentences):
-  as closely as today's bfloat16 vectors agree with the float32 ones PyTorch gives on CPUs
+  about as closely as today's bfloat16 vectors agree with the float32 ones PyTorch gives on CPUs
   without bfloat16, which have always shared one model name. So stored embeddings keep the name
   (the levels of demo calls scored both ways are compared in bench/encoder.py). Both were several
   times faster than PyTorch on 2 cores; OpenVINO the most.
