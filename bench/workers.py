@@ -41,12 +41,13 @@ from tests.audio_helpers import stereo_call  # noqa: E402
 from tests.conftest import postgres_schema_url  # noqa: E402
 from tests.worker_helpers import Workers, redis_server, wait_for  # noqa: E402
 
-from callcoach.bootstrap import Container, bootstrap, job_queue  # noqa: E402
+from callcoach.bootstrap import Container, bootstrap, celery_queue, job_registry  # noqa: E402
 from callcoach.domain.jobs import Job, JobStatus  # noqa: E402
 from callcoach.ingest.audio import decode  # noqa: E402
 from callcoach.services.imports.audio import AudioImportOptions  # noqa: E402
 from callcoach.services.imports.transcripts import import_calls  # noqa: E402
-from callcoach.services.jobs.queue import enqueue_audio, enqueue_selected_scoring, list_jobs  # noqa: E402
+from callcoach.services.jobs.queue import enqueue_audio, enqueue_selected_scoring  # noqa: E402
+from callcoach.services.jobs.views import list_jobs  # noqa: E402
 from callcoach.services.rubrics.catalog import install_templates  # noqa: E402
 from callcoach.services.scoring.runs import CallSelection  # noqa: E402
 from callcoach.settings import Settings  # noqa: E402
@@ -161,7 +162,8 @@ def measure(
     container = bootstrap(settings, require_current=False)
     container.store.migrate()
     install_templates(container.store)
-    queue = job_queue(container)
+    queue = celery_queue(container)
+    registry = job_registry(container)
     workers = Workers(db_url, broker, workdir)
     # Separate worker processes (as on separate machines), each one process with one thread.
     pids = [workers.start(concurrency=1, threads=1).pid for _ in range(processes)]
@@ -171,7 +173,9 @@ def measure(
 
     try:
         # Warm-up: one transcription and one scoring per pool process (models load once).
-        warm = enqueue_audio(container.store, queue, warm_files[:processes], AudioImportOptions())
+        warm = enqueue_audio(
+            container.store, queue, registry, warm_files[:processes], AudioImportOptions()
+        )
         ids = {f.job_id for f in warm.files if f.job_id is not None}
         wait_for(lambda: finished(container, ids), timeout=600, what="warm-up transcriptions")
         warm_calls = conversations(workdir / "warm.jsonl", processes, "warm")
@@ -179,6 +183,7 @@ def measure(
         scoring = enqueue_selected_scoring(
             container.store,
             queue,
+            registry,
             rubric=RUBRIC,
             scorer="embedded",
             selection=CallSelection(call_ids=tuple(f"warm-{n:03d}" for n in range(processes))),
@@ -188,7 +193,9 @@ def measure(
 
         # Transcription. Job times are written by the workers (this machine's clock).
         since, cpu_before = now_utc(), cpu()
-        report = enqueue_audio(container.store, queue, files, AudioImportOptions(rep="Dana"))
+        report = enqueue_audio(
+            container.store, queue, registry, files, AudioImportOptions(rep="Dana")
+        )
         ids = {f.job_id for f in report.files if f.job_id is not None}
         assert len(ids) == len(files), report.files
         jobs = wait_for(lambda: finished(container, ids), timeout=3600, what="transcriptions")
@@ -205,6 +212,7 @@ def measure(
         scoring = enqueue_selected_scoring(
             container.store,
             queue,
+            registry,
             rubric=RUBRIC,
             scorer="embedded",
             selection=CallSelection(call_ids=tuple(f"call-{n:03d}" for n in range(calls))),

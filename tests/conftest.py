@@ -67,6 +67,14 @@ def postgres_schema_url() -> Iterator[str]:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+@pytest.fixture(autouse=True)
+def no_scoring_after_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports score what they imported by default (CALLCOACH_SCORE_AFTER_IMPORT): tests that
+    are not about it turn it off, so an import does not load the embedding model; the tests
+    of it turn it back on (tests/e2e/test_jobs_*.py), and a unit test holds the default."""
+    monkeypatch.setenv("CALLCOACH_SCORE_AFTER_IMPORT", "false")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database URL: a new SQLite file, or a new PostgreSQL schema."""

@@ -25,6 +25,9 @@ class Container:
     _cache: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
+        queue = self._cache.get("inprocess_queue")
+        if queue is not None:
+            queue.stop()
         self.store.close()
 
     def scorer_config(self, name: str | None = None, **options: Any) -> ScorerConfig:
@@ -69,16 +72,69 @@ def bootstrap(
     return Container(settings=settings, store=store)
 
 
-def job_queue(container: Container) -> Any:
-    """The queue `--queue` commands send jobs to (Celery on the broker in settings)."""
-    queue = container._cache.get("job_queue")
+def job_registry(container: Container) -> Any:
+    """The registry of job kinds (built-in kinds registered like any extension's)."""
+    registry = container._cache.get("job_registry")
+    if registry is None:
+        from callcoach.services.jobs.kinds import default_registry
+
+        registry = container._cache["job_registry"] = default_registry()
+    return registry
+
+
+def celery_queue(container: Container) -> Any:
+    """The Celery queue on the broker in settings (`--queue` commands send work there)."""
+    queue = container._cache.get("celery_queue")
     if queue is None:
         from callcoach.jobs.celery_app import CeleryTaskQueue, create_app
 
         settings = container.settings
-        app = create_app(settings.broker_url, visibility_timeout=settings.job_visibility_timeout)
-        queue = container._cache["job_queue"] = CeleryTaskQueue(app, settings.broker_url)
+        app = create_app(
+            settings.broker_url,
+            job_registry(container),
+            visibility_timeout=settings.job_visibility_timeout,
+        )
+        queue = container._cache["celery_queue"] = CeleryTaskQueue(app, settings.broker_url)
     return queue
+
+
+def inprocess_queue(container: Container, worker: str = "cli") -> Any:
+    """This process's in-process queue. A server ("serve") runs its pool of job threads from
+    the first job on; a command runs the jobs it starts in the foreground and leaves the rest
+    queued for `callcoach jobs run` or a server."""
+    queue = container._cache.get("inprocess_queue")
+    if queue is None:
+        from callcoach.jobs.inprocess import InProcessQueue
+
+        settings = container.settings
+        queue = container._cache["inprocess_queue"] = InProcessQueue(
+            container,
+            job_registry(container),
+            threads=settings.job_threads,
+            heartbeat_s=settings.job_heartbeat_interval,
+            worker=worker,
+            start_on_submit=worker == "serve",
+        )
+    return queue
+
+
+def job_queue(container: Container, worker: str = "cli") -> Any:
+    """The queue background jobs go to, as CALLCOACH_JOB_QUEUE says (inprocess or celery)."""
+    if container.settings.job_queue == "celery":
+        return celery_queue(container)
+    return inprocess_queue(container, worker)
+
+
+def queue_for_backend(container: Container, worker: str = "cli") -> Any:
+    """For retrying a job on the queue that ran it."""
+    from callcoach.domain.jobs import JobBackend
+
+    def pick(backend: JobBackend) -> Any:
+        if backend is JobBackend.CELERY:
+            return celery_queue(container)
+        return inprocess_queue(container, worker)
+
+    return pick
 
 
 def worker_app(settings: Settings, *, cpu_threads: int = 0) -> Any:
@@ -86,10 +142,15 @@ def worker_app(settings: Settings, *, cpu_threads: int = 0) -> Any:
     from functools import partial
 
     from callcoach.jobs.celery_app import WorkerConfig, create_app
+    from callcoach.services.jobs.kinds import default_registry
 
-    config = WorkerConfig(container_factory=partial(bootstrap, settings), cpu_threads=cpu_threads)
+    registry = default_registry()
+    config = WorkerConfig(
+        container_factory=partial(bootstrap, settings), registry=registry, cpu_threads=cpu_threads
+    )
     return create_app(
         settings.broker_url,
+        registry,
         visibility_timeout=settings.job_visibility_timeout,
         worker_config=config,
     )

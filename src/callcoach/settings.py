@@ -75,6 +75,28 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(
         default=5, description="Attempts of a queued job before it is marked failed."
     )
+    job_queue: Literal["inprocess", "celery"] = Field(
+        default="inprocess",
+        description="Where background jobs run: inprocess (threads of the web server, or the "
+        "command that starts them; one machine) or celery (`callcoach worker` on Redis).",
+    )
+    job_threads: int = Field(
+        default=2,
+        ge=1,
+        description="In-process queue: jobs run at once by one process (each scoring job still "
+        "uses CALLCOACH_WORKERS processes).",
+    )
+    job_heartbeat_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between a running job's heartbeats; a job whose process is on "
+        "another machine is taken for dead after 6 missed heartbeats.",
+    )
+    score_after_import: bool = Field(
+        default=True,
+        description="Score imported calls (CLI, web upload, API) on the default rubric with "
+        "the default scorer as a job, without anyone clicking re-score.",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Signs web sessions; default: a random key kept in the database.",

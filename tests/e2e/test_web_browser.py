@@ -273,6 +273,13 @@ def test_manager_edits_the_rubric_with_live_validation_and_rescores(
     status = page.locator("#job-live .job-status").inner_text()
     assert status.startswith("24 call(s) scored"), status  # mia's two reps x 12 calls
     page.screenshot(path=str(screenshots / "08-rubric-rescored.png"), full_page=True)
+    # The Jobs page lists the re-score with its progress, as the manager's own job.
+    page.click("nav a:has-text('Jobs')")
+    row = page.locator("#jobs-table tr.job").first
+    expect(row.locator(".job-state")).to_have_text("done")
+    expect(row.locator(".job-status")).to_contain_text("24 call(s) scored")
+    expect(row).to_contain_text("score-calls")
+    page.screenshot(path=str(screenshots / "08b-jobs.png"), full_page=True)
     page.goto(f"{server}/calls/ana-1")
     expect(page.locator(".run-head")).to_contain_text("v2")
 

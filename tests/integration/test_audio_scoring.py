@@ -77,3 +77,35 @@ def test_a_stereo_recording_is_imported_with_speakers_and_scored_by_the_default_
             segment = call.segments[evidence.segment]
             assert evidence.quote in segment.text  # verbatim, from the transcribed audio
             assert evidence.start == segment.start
+
+
+def test_a_recording_imported_on_the_command_line_is_scored_without_a_score_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CALLCOACH_SCORE_AFTER_IMPORT (on by default): `import audio` scores what it imported as
+    a job, in the foreground, with the default rubric and scorer."""
+    require_tools()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("CALLCOACH_SCORE_AFTER_IMPORT", "true")
+    script = stereo_call(tmp_path, "dana-jordan")
+    db = str(tmp_path / "callcoach.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    imported = runner.invoke(
+        app, ["--db", db, "import", "audio", str(script.path), "--rep", "Dana Ortiz"]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "Scoring of the imported calls (job 1, one-call-close, embedded scorer): done" in (
+        imported.output
+    )
+    listed = json.loads(runner.invoke(app, ["--db", db, "jobs", "--format", "json"]).stdout)
+    (job,) = listed["jobs"]
+    assert (job["kind"], job["status"], job["result"]["scored"]) == ("score-calls", "done", 1)
+    store = Store.from_url(db)
+    try:
+        with store.unit_of_work() as uow:
+            (call_id,) = uow.calls.external_ids()
+            (score,) = uow.scores.for_call(call_id)
+    finally:
+        store.close()
+    assert score.status is ScoreStatus.SCORED and score.scorer == "embedded"

@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from callcoach.bootstrap import Container, bootstrap, job_queue
+from callcoach.bootstrap import Container, bootstrap, celery_queue, job_registry
 from callcoach.cli import app
 from callcoach.domain.jobs import Job, JobStatus
 from callcoach.ingest.audio import file_sha256
 from callcoach.services.imports.audio import AudioImportOptions, FileOutcome
 from callcoach.services.imports.transcripts import import_calls
-from callcoach.services.jobs.queue import enqueue_audio, enqueue_selected_scoring, list_jobs
+from callcoach.services.jobs.queue import enqueue_audio, enqueue_selected_scoring
+from callcoach.services.jobs.views import list_jobs
 from callcoach.services.rubrics.catalog import install_templates
 from callcoach.settings import Settings
 from tests.audio_helpers import require_tools, stereo_call
@@ -44,7 +45,9 @@ def broker(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def container(db_url: str, broker: str) -> Iterator[Container]:
-    settings = Settings(db=db_url, broker_url=broker, job_visibility_timeout=5)
+    settings = Settings(
+        db=db_url, broker_url=broker, job_visibility_timeout=5, job_max_attempts=MAX_ATTEMPTS
+    )
     setup = bootstrap(settings, require_current=False)
     setup.store.migrate()
     install_templates(setup.store)
@@ -105,8 +108,11 @@ def test_a_worker_killed_mid_transcription_loses_and_duplicates_nothing(
         stereo_call(tmp_path / "audio", f"order-{i}", script).path
         for i, script in enumerate(SCRIPTS)
     ]
-    queue = job_queue(container)
-    report = enqueue_audio(container.store, queue, files, AudioImportOptions(rep="Dana Ortiz"))
+    queue = celery_queue(container)
+    registry = job_registry(container)
+    report = enqueue_audio(
+        container.store, queue, registry, files, AudioImportOptions(rep="Dana Ortiz")
+    )
     assert [f.outcome for f in report.files] == [FileOutcome.QUEUED] * len(files)
 
     doomed = workers.start()
@@ -129,7 +135,7 @@ def test_a_worker_killed_mid_transcription_loses_and_duplicates_nothing(
         assert [s.role.value for s in call.segments] == ["rep", "prospect", "rep"], call
         assert call.rep == "Dana Ortiz"
     # Queued again: recognised as imported, nothing sent.
-    again = enqueue_audio(container.store, queue, files, AudioImportOptions())
+    again = enqueue_audio(container.store, queue, registry, files, AudioImportOptions())
     assert [f.outcome for f in again.files] == [FileOutcome.SKIPPED] * len(files)
     assert len(_jobs(container)) == len(files)
 
@@ -158,7 +164,11 @@ def test_a_worker_killed_while_scoring_loses_and_duplicates_nothing(
     imported = import_calls(container.store, [_conversations(tmp_path / "calls.jsonl", count)])
     assert imported.ok and imported.created == count
     report = enqueue_selected_scoring(
-        container.store, job_queue(container), rubric="one-call-close", scorer="fake"
+        container.store,
+        celery_queue(container),
+        job_registry(container),
+        rubric="one-call-close",
+        scorer="fake",
     )
     assert len(report.queued) == count
 
@@ -188,7 +198,11 @@ def test_a_worker_killed_while_scoring_loses_and_duplicates_nothing(
     assert all(len(run.criteria) == criteria for run in runs)
     # Asked again: every call is scored on this version, nothing is queued.
     again = enqueue_selected_scoring(
-        container.store, job_queue(container), rubric="one-call-close", scorer="fake"
+        container.store,
+        celery_queue(container),
+        job_registry(container),
+        rubric="one-call-close",
+        scorer="fake",
     )
     assert again.queued == [] and again.already_scored == count
 
@@ -200,12 +214,18 @@ def test_failures_retry_with_backoff_then_stay_failed_with_the_reason(
     audio = stereo_call(tmp_path / "audio", "failing", SCRIPTS[0]).path
     vanishing = tmp_path / "audio" / "vanishing.wav"
     shutil.copy(stereo_call(tmp_path / "audio", "other", SCRIPTS[1]).path, vanishing)
-    queue = job_queue(container)
+    queue = celery_queue(container)
     # A model this worker does not have: maybe another worker has it, so it is retried.
     no_model = tmp_path / "no-model"
     no_model.mkdir()
     bad_model = enqueue_audio(
-        container.store, queue, [audio], AudioImportOptions(), model=str(no_model)
+        container.store,
+        queue,
+        job_registry(container),
+        [audio],
+        AudioImportOptions(),
+        model=str(no_model),
+        default_attempts=MAX_ATTEMPTS,  # fixed when queued, from the queueing machine's settings
     ).files[0]
     # A recording gone before a worker gets to it: retrying cannot help. Queued as a user does.
     runner = CliRunner()
@@ -296,7 +316,7 @@ def test_a_recording_is_transcribed_and_scored_by_the_embedded_scorer_on_a_worke
     assert scored.exit_code == 0, scored.output
     assert len(json.loads(scored.stdout)["queued"]) == 1
     jobs = _wait_finished(container, workers, timeout=300)
-    assert [(j.kind.value, j.status) for j in jobs] == [
+    assert [(j.kind, j.status) for j in jobs] == [
         ("transcribe", JobStatus.DONE),
         ("score", JobStatus.DONE),
     ], jobs
@@ -309,3 +329,66 @@ def test_a_recording_is_transcribed_and_scored_by_the_embedded_scorer_on_a_worke
     assert [s.role.value for s in call.segments] == ["rep", "prospect"] * 3
     quotes = [e for c in score.criteria for e in c.evidence]
     assert quotes and all(e.quote in call.segments[e.segment].text for e in quotes)
+
+
+def test_a_scoring_batch_on_a_killed_worker_is_resumed_by_another_worker_at_once(
+    container: Container, workers: Workers, tmp_path: Path
+) -> None:
+    """A score-calls job (the scoring after an import) killed mid-way with its worker: a
+    worker started afterwards reaps it (its runner's process is gone) and resumes it where it
+    stopped, long before the broker's visibility timeout would hand the message out again."""
+    from callcoach.services.jobs.queue import submit_job
+    from callcoach.services.jobs.scoring import imported_calls_request
+
+    count = 600
+    imported = import_calls(container.store, [_conversations(tmp_path / "calls.jsonl", count)])
+    ids = [c for f in imported.files for c in f.call_ids]
+    request = imported_calls_request(ids, rubric="one-call-close", scorer="fake", owner=None)
+    assert request is not None
+    _job, sent = submit_job(
+        container.store, celery_queue(container), job_registry(container), request
+    )
+    assert sent
+
+    workers.env_overrides["CALLCOACH_JOB_VISIBILITY_TIMEOUT"] = "3600"
+    doomed = workers.start()
+    wait_for(
+        lambda: (j := _jobs(container)[0]).status is JobStatus.RUNNING and j.progress.done >= 30,
+        timeout=120,
+        every=0.05,
+        what="the batch under way on the doomed worker",
+    )
+    workers.kill(doomed)
+    killed_at = time.monotonic()
+    workers.start()
+    (done,) = _wait_finished(container, workers, timeout=120)
+    assert time.monotonic() - killed_at < 120  # far below the 3600 s visibility timeout
+    assert done.status is JobStatus.DONE and done.attempts == 2, done
+    assert done.result and done.result["already_done"] > 0  # resumed, not started over
+    with container.store.unit_of_work() as uow:
+        per_call = Counter(run.call_id for run in uow.scores.all("one-call-close"))
+    assert len(per_call) == count and set(per_call.values()) == {1}
+
+
+def test_a_recording_queued_with_scoring_after_import_is_transcribed_then_scored(
+    container: Container, workers: Workers, tmp_path: Path, db_url: str, broker: str
+) -> None:
+    """With CALLCOACH_SCORE_AFTER_IMPORT on (the default), the worker that transcribed a
+    recording queues the scoring of its call: nobody runs `score`."""
+    require_tools()
+    recording = stereo_call(tmp_path / "audio", "queued-call").path
+    env = {"CALLCOACH_BROKER_URL": broker, "CALLCOACH_SCORE_AFTER_IMPORT": "true"}
+    workers.env_overrides["CALLCOACH_SCORE_AFTER_IMPORT"] = "true"
+    queued = CliRunner().invoke(
+        app, ["--db", db_url, "import", "audio", str(recording), "--queue"], env=env
+    )
+    assert queued.exit_code == 0, queued.output
+    workers.start()
+    wait_for(lambda: len(_jobs(container)) == 2, timeout=300, what="the scoring job")
+    jobs = _wait_finished(container, workers, timeout=300)
+    assert [(j.kind, j.status) for j in jobs] == [
+        ("transcribe", JobStatus.DONE),
+        ("score-calls", JobStatus.DONE),
+    ], jobs
+    assert jobs[1].result and jobs[1].result["scored"] == 1
+    assert jobs[1].backend.value == "celery"

@@ -19,7 +19,7 @@ from callcoach.ingest.audio import (
     to_turns,
 )
 from callcoach.ingest.errors import ParseError
-from callcoach.services.jobs.queue import backoff_seconds
+from callcoach.services.jobs.runner import backoff_seconds
 
 
 def words(*spans: tuple[str, float, float]) -> list[TimedWord]:

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from callcoach.cli.app import state
-from callcoach.cli.imports import import_app
+from callcoach.cli.imports import SCORE_OPTION, import_app
+from callcoach.cli.jobs import score_imported
 from callcoach.cli.output import (
     REPORT_OPTION,
     OutputFormat,
@@ -173,6 +174,7 @@ def import_audio_command(
             "--queue", help="Queue one job per recording for `callcoach worker` instead of here."
         ),
     ] = False,
+    score: Annotated[bool | None, SCORE_OPTION] = None,
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Transcribe call recordings offline (speaker from the stereo channel or speaker turns)."""
@@ -193,14 +195,31 @@ def import_audio_command(
     model_path = str(model.expanduser().resolve()) if model else container.settings.whisper_model
     # Checked here too when queueing: a wrong --model fails now, not on every worker.
     transcriber = make_transcriber(model_path)
+    settings = container.settings
+    scoring = settings.score_after_import if score is None else score
     if queue:
-        from callcoach.bootstrap import job_queue
+        from callcoach.bootstrap import celery_queue, job_registry
         from callcoach.services.jobs.queue import enqueue_audio
 
         report = enqueue_audio(
-            container.store, job_queue(container), paths, options, model=model_path
+            container.store,
+            celery_queue(container),
+            job_registry(container),
+            paths,
+            options,
+            model=model_path,
+            score_after={"rubric": settings.default_rubric, "scorer": settings.scorer}
+            if scoring
+            else None,
+            default_attempts=settings.job_max_attempts,
         )
-    else:
-        with RichProgress() as progress:
-            report = import_audio(container.store, paths, options, transcriber, progress=progress)
-    print_audio_report(report, output)
+        print_audio_report(report, output)
+        return
+    with RichProgress() as progress:
+        report = import_audio(container.store, paths, options, transcriber, progress=progress)
+    try:
+        print_audio_report(report, output)
+    finally:
+        done = ("imported", "updated")
+        imported = [f.call_id for f in report.files if f.call_id and f.outcome.value in done]
+        score_imported(ctx, imported, scoring)

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from callcoach.cli.app import app, state
+from callcoach.cli.jobs import score_imported
 from callcoach.cli.output import (
     REPORT_OPTION,
     OutputFormat,
@@ -147,8 +148,23 @@ def print_import_report(report: object, output: OutputFormat, what: str = "calls
         raise typer.Exit(1)
 
 
-def _run(ctx: typer.Context, what: str, output: OutputFormat, call: Callable[..., object]) -> None:
-    """Run an import service with a progress bar, print its report; service errors exit 1."""
+SCORE_OPTION = typer.Option(
+    "--score/--no-score",
+    help="Score the imported calls as a job, on the default rubric with the default scorer "
+    "[default: CALLCOACH_SCORE_AFTER_IMPORT, on].",
+    show_default=False,
+)
+
+
+def _run(
+    ctx: typer.Context,
+    what: str,
+    output: OutputFormat,
+    call: Callable[..., object],
+    after: Callable[[object], None] | None = None,
+) -> None:
+    """Run an import service with a progress bar, print its report, then `after(report)`
+    (the scoring of imported calls); service errors exit 1, and so does a rejected file."""
     from callcoach.services.common import ServiceError
 
     store = state(ctx).container().store
@@ -157,7 +173,11 @@ def _run(ctx: typer.Context, what: str, output: OutputFormat, call: Callable[...
             report = call(store, progress)
     except ServiceError as exc:
         raise fail(str(exc)) from exc
-    print_import_report(report, output, what)
+    try:
+        print_import_report(report, output, what)
+    finally:
+        if after is not None:
+            after(report)
 
 
 @import_app.command("calls")
@@ -195,6 +215,7 @@ def import_calls_command(
         Path | None,
         typer.Option(help="CSV of call metadata: file or call_id, rep, date, account, deal_id..."),
     ] = None,
+    score: Annotated[bool | None, SCORE_OPTION] = None,
     output: OutputFormat = REPORT_OPTION,
 ) -> None:
     """Import call transcripts (VTT, SRT, Whisper/Deepgram/AssemblyAI JSON, text, JSONL)."""
@@ -227,6 +248,9 @@ def import_calls_command(
             defaults=defaults,
             manifest=lookup,
             progress=progress,
+        ),
+        after=lambda report: score_imported(
+            ctx, [c for f in getattr(report, "files", []) for c in f.call_ids], score
         ),
     )
 

@@ -15,7 +15,6 @@ from callcoach.cli.app import app, state
 from callcoach.cli.output import (
     FORMAT_OPTION,
     OutputFormat,
-    RichProgress,
     console,
     fail,
     print_json,
@@ -175,10 +174,10 @@ def score_command(
     """Score every call not yet scored on the rubric's latest version, in parallel.
 
     Each call is saved as soon as it is scored: an interrupted run continues where it stopped.
+    Recorded as a job (`callcoach jobs`); run again after a kill, it continues the same job.
     """
     from callcoach.scoring.registry import scorer_names
-    from callcoach.services.common import ServiceError
-    from callcoach.services.scoring.runs import CallSelection, score_calls
+    from callcoach.services.scoring.runs import CallSelection
 
     container = state(ctx).container()
     settings = container.settings
@@ -208,20 +207,17 @@ def score_command(
             output=output,
         )
         return
-    try:
-        with RichProgress() as progress:
-            summary = score_calls(
-                container.store,
-                container.scorer_config(name, **options),
-                rubric_id=rubric or settings.default_rubric,
-                selection=selection,
-                rescore=rescore,
-                workers=workers,
-                default_workers=settings.workers,
-                progress=progress,
-            )
-    except ServiceError as exc:
-        raise fail(str(exc)) from exc
+    from callcoach.cli.jobs import score_in_foreground
+
+    summary = score_in_foreground(
+        ctx,
+        rubric=rubric or settings.default_rubric,
+        scorer=name,
+        selection=selection,
+        scorer_options=options,
+        rescore=rescore,
+        workers=workers,
+    )
     if output is OutputFormat.json:
         print_json(summary.to_dict())
     else:

@@ -9,53 +9,48 @@ Reliability settings, and why:
   does not hold other messages hostage, and a killed worker takes no queued work with it.
 - `visibility_timeout`: a message taken by a worker that vanished entirely (machine lost,
   SIGKILL of the whole worker) is handed out again after this many seconds.
+- Besides it, every worker process reaps jobs whose runner is dead (stale heartbeat, or a
+  process of this machine that is gone) every few heartbeats, and sends them again at once
+  (`services.jobs.recovery`), so a killed worker's job does not wait for the timeout.
 - JSON only: messages carry a job id; nothing is unpickled from the network.
 
+One task runs every kind of job (`callcoach.run_job`); the message goes to the queue the kind
+is registered with, so machines can specialise (`callcoach worker --queues transcribe`).
+
 The app knows nothing of bootstrap: the worker command passes a container factory in, and each
-worker process builds its container (database engine, models) on its first task.
+worker process builds its container (database engine, models) after the fork.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init
 
-from callcoach.domain.jobs import JobKind
-from callcoach.scoring.registry import ScorerConfig
+from callcoach.domain.jobs import Job, JobBackend
 from callcoach.services.common import ServiceError
-from callcoach.settings import Settings
-from callcoach.store.uow import Store
+from callcoach.services.jobs.recovery import recover_jobs
+from callcoach.services.jobs.registry import JobRegistry, JobResources
 
-TASK_NAMES = {JobKind.TRANSCRIBE: "callcoach.transcribe", JobKind.SCORE: "callcoach.score"}
-# One queue per kind, so machines can specialise (`callcoach worker --queues transcribe`).
-QUEUES = {JobKind.TRANSCRIBE: "transcribe", JobKind.SCORE: "score"}
+log = logging.getLogger(__name__)
+
+RUN_JOB_TASK = "callcoach.run_job"
 RESTORE_INTERVAL_S = 10  # how often a worker looks for messages of vanished workers
-
-
-class WorkerContainer(Protocol):
-    """What a task needs from the composition root."""
-
-    @property
-    def store(self) -> Store: ...
-
-    @property
-    def settings(self) -> Settings: ...
-
-    def scorer_config(self, name: str | None = None, **options: Any) -> ScorerConfig:
-        """The scorer as this machine's settings configure it (keys stay out of the queue)."""
-        ...
+REAP_EVERY_BEATS = 2  # a worker process looks for dead runners' jobs this often
 
 
 @dataclass(frozen=True)
 class WorkerConfig:
     """Given by the worker command: how each worker process builds what tasks use."""
 
-    container_factory: Callable[[], WorkerContainer]
+    container_factory: Callable[[], JobResources]
+    registry: JobRegistry
     cpu_threads: int = 0  # threads per process for transcription (0: CTranslate2 decides)
 
 
@@ -63,10 +58,10 @@ class CallcoachCelery(Celery):  # type: ignore[misc]
     """A Celery app that can hand each worker process its own container."""
 
     worker_config: WorkerConfig | None = None
-    _container: tuple[int, WorkerContainer] | None = None
+    _container: tuple[int, JobResources] | None = None
     _container_lock = threading.Lock()
 
-    def container(self) -> WorkerContainer:
+    def container(self) -> JobResources:
         if self.worker_config is None:
             raise RuntimeError("this Celery app was not started by `callcoach worker`")
         with self._container_lock:
@@ -78,6 +73,7 @@ class CallcoachCelery(Celery):  # type: ignore[misc]
 
 def create_app(
     broker_url: str,
+    registry: JobRegistry,
     *,
     visibility_timeout: int = 3600,
     worker_config: WorkerConfig | None = None,
@@ -99,8 +95,7 @@ def create_app(
         broker_transport_options=transport,
         result_backend_transport_options={"visibility_timeout": visibility_timeout},
         broker_connection_retry_on_startup=True,
-        task_routes={TASK_NAMES[kind]: {"queue": QUEUES[kind]} for kind in JobKind},
-        task_default_queue=QUEUES[JobKind.SCORE],
+        task_default_queue=registry.queues[0] if registry.queues else "default",
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )
@@ -108,7 +103,42 @@ def create_app(
     from callcoach.jobs.tasks import register_tasks
 
     register_tasks(app)
+    if worker_config is not None:
+        _reap_in_every_worker_process(app)
     return app
+
+
+def _reap_in_every_worker_process(app: CallcoachCelery) -> None:
+    """Each pool process, once forked, starts a thread that reaps dead runners' jobs."""
+
+    def start_reaper(**_: Any) -> None:
+        threading.Thread(
+            target=_reap_forever, args=(app,), name="callcoach-reaper", daemon=True
+        ).start()
+
+    worker_process_init.connect(start_reaper, weak=False)
+
+
+def _reap_forever(app: CallcoachCelery) -> None:
+    from callcoach.services.jobs.liveness import this_process
+
+    resources = app.container()
+    settings = resources.settings
+    queue = CeleryTaskQueue(app, settings.broker_url)
+    stop = threading.Event()
+    while True:
+        try:
+            recover_jobs(
+                resources.store,
+                JobBackend.CELERY,
+                heartbeat_s=settings.job_heartbeat_interval,
+                me=this_process(),
+                resubmit=queue.submit,
+            )
+        except Exception:  # the database or broker is away: try again next time
+            log.exception("reaping jobs of dead workers failed")
+        if stop.wait(settings.job_heartbeat_interval * REAP_EVERY_BEATS):
+            return
 
 
 class CeleryTaskQueue:
@@ -117,6 +147,10 @@ class CeleryTaskQueue:
     def __init__(self, app: Celery, broker_url: str) -> None:
         self.app = app
         self.broker_url = broker_url
+
+    @property
+    def backend(self) -> JobBackend:
+        return JobBackend.CELERY
 
     def check(self) -> None:
         try:
@@ -128,6 +162,6 @@ class CeleryTaskQueue:
                 "CALLCOACH_BROKER_URL, or run without --queue to do the work here"
             ) from exc
 
-    def submit(self, kind: JobKind, job_id: int) -> str:
-        result = self.app.send_task(TASK_NAMES[kind], args=[job_id], queue=QUEUES[kind])
+    def submit(self, job: Job) -> str:
+        result = self.app.send_task(RUN_JOB_TASK, args=[job.id], queue=job.queue)
         return str(result.id)

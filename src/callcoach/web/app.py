@@ -8,6 +8,8 @@ see is a 404 exactly like an unknown one.
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,6 +33,7 @@ from callcoach.services.accounts.users import (
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.web import api, pages
 from callcoach.web.auth import LoginRequiredError, SessionMiddleware, session_account
+from callcoach.web.background import start_jobs, stop_jobs
 from callcoach.web.rendering import WEB_DIR, render
 from callcoach.web.report_cache import ReportCache
 
@@ -164,7 +167,17 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def create_app(container: Container) -> FastAPI:
     """The ASGI app on `container` (its store, settings and background jobs)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        start_jobs(container)  # in-process queue: recover what a stopped server left, run jobs
+        try:
+            yield
+        finally:
+            stop_jobs(container)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="callcoach",
         version=__version__,
         description="Evidence-based sales coaching. Authenticate with a personal API token "

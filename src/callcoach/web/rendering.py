@@ -71,6 +71,7 @@ def nav_items(account: Account) -> list[tuple[str, str]]:
     items.append(("/calls", "Calls"))
     if account.role is not Role.REP:
         items += [("/rubrics", "Rubrics"), ("/agreement", "Agreement"), ("/outcomes", "Outcomes")]
+        items.append(("/jobs", "Jobs"))
     if account.role is Role.ADMIN:
         items += [("/import", "Import"), ("/admin/users", "Users"), ("/admin/audit", "Audit")]
     return items

@@ -249,14 +249,30 @@ class UserIn(BaseModel):
 
 
 class JobOut(BaseModel):
-    id: str
+    id: int
     kind: str
-    status: str = Field(description="queued, running, done or failed")
+    status: str = Field(description="queued, running, done, failed or cancelled")
+    owner: str | None = Field(description="Who started it (null: the command line)")
+    subject: str = Field(description="What it works on")
+    attempts: int
+    max_attempts: int
     done: int
     total: int | None
-    message: str
-    created_at: datetime
+    percent: int | None
+    message: str = Field(description="Progress while it runs; its summary or error after")
+    error: str | None
+    result: dict[str, Any] | None
+    runner: str | None = Field(description="The process running it (host and pid)")
+    heartbeat_at: datetime | None
+    cancel_requested: bool
+    created_at: datetime | None
+    started_at: datetime | None
     finished_at: datetime | None
+
+
+class JobListOut(BaseModel):
+    counts: dict[str, int]
+    jobs: list[JobOut]
 
 
 class ImportFileOut(BaseModel):
@@ -271,4 +287,7 @@ class ImportFileOut(BaseModel):
 
 class ImportReportOut(BaseModel):
     ok: bool = Field(description="Every file imported; 422 when any was rejected.")
+    scoring_job: int | None = Field(
+        None, description="The job scoring the imported calls (CALLCOACH_SCORE_AFTER_IMPORT)."
+    )
     files: list[ImportFileOut]

@@ -31,6 +31,7 @@ class FileReport:
     column: str | None = None
     warnings: list[str] = field(default_factory=list)  # short, shown beside the file
     hints: list[str] = field(default_factory=list)  # what to do about them, shown once
+    call_ids: list[str] = field(default_factory=list)  # calls created or updated from it
 
     @property
     def ok(self) -> bool:
@@ -43,6 +44,7 @@ class FileReport:
     def reject(self, reason: str, line: int | None = None, column: str | None = None) -> None:
         """Nothing of a rejected file was written: its counts go back to zero."""
         self.created = self.updated = self.new_reps = 0
+        self.call_ids = []
         self.warnings = []
         self.hints = []
         self.error = reason

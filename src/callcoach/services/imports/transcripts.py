@@ -147,6 +147,7 @@ def _store_calls(
                 roster.append(rep_row.name)
         deal_id = _link_deal(uow, call, parsed, rep_id)
         _, created = uow.calls.save(call, rep_id, deal_id, match_content=match_content)
+        report.call_ids.append(call.external_id)
         if created:
             report.created += 1
         else:

@@ -389,6 +389,7 @@ def score_calls(
     rubric_id: str,
     selection: CallSelection | None = None,
     rescore: bool = False,
+    rescore_before: datetime | None = None,
     workers: int | None = None,
     default_workers: int | None = None,
     progress: Progress | None = None,
@@ -398,7 +399,9 @@ def score_calls(
     """Score the selected calls against the latest version of `rubric_id`.
 
     By default only calls this scorer has not scored on that version (or failed on) are done;
-    `rescore` does every selected call again, replacing the earlier scores. `workers` is the
+    `rescore` does every selected call again, replacing the earlier scores (with
+    `rescore_before`, only those stored before then: a resumed re-score skips what it already
+    did). `workers` is the
     number of processes (CPU scorers) or concurrent calls (network scorers); None uses the
     scorer's own concurrency, or `default_workers` (the machine's cores).
     `build` must be a picklable module-level function when worker processes are used.
@@ -424,7 +427,12 @@ def score_calls(
     todo = [
         q
         for q in queued
-        if rescore or q.stored_status is None or q.stored_status == ScoreStatus.FAILED.value
+        if q.stored_status is None
+        or q.stored_status == ScoreStatus.FAILED.value
+        or (
+            rescore
+            and (rescore_before is None or q.stored_at is None or q.stored_at < rescore_before)
+        )
     ]
     summary.already_done = len(queued) - len(todo)
     if hasattr(scorer, "use_cache"):

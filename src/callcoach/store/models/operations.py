@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -20,20 +22,38 @@ from callcoach.store.models.base import Base
 
 
 class JobRow(Base):
-    """A queued unit of work; `key` makes enqueueing idempotent (one live job per call and kind)."""
+    """One background job, whichever queue runs it; `key` makes enqueueing idempotent (one live
+    job per kind and key). The runner columns and the heartbeat tell recovery whether the
+    process running it is still alive; `attempts` doubles as the claim's fencing token."""
 
     __tablename__ = "jobs"
-    __table_args__ = (UniqueConstraint("kind", "key"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        Index("ix_jobs_backend_status", "backend", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
     key: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), index=True)
+    owner: Mapped[str | None] = mapped_column(String(100), index=True)  # who started it
+    backend: Mapped[str] = mapped_column(String(20), default="inprocess")
+    queue: Mapped[str] = mapped_column(String(50), default="default")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
     error: Mapped[str | None] = mapped_column(Text)
     task_id: Mapped[str | None] = mapped_column(String(100))
-    worker: Mapped[str | None] = mapped_column(String(200))  # host running or last running it
+    worker: Mapped[str | None] = mapped_column(String(200))  # label of the worker running it
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what it did, for `jobs`
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int | None] = mapped_column(Integer)
+    progress_message: Mapped[str | None] = mapped_column(Text)
+    runner_host: Mapped[str | None] = mapped_column(String(200))
+    runner_pid: Mapped[int | None] = mapped_column(Integer)
+    runner_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime)  # a retry waits until then
     created_at: Mapped[datetime] = mapped_column(DateTime)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ class QueuedCall:
     call_pk: int
     external_id: str
     stored_status: str | None  # the status of this scorer's stored run, None if never scored
+    stored_at: datetime | None = None  # when that run was stored
 
 
 class ScoringQueueRepository:
@@ -32,7 +34,7 @@ class ScoringQueueRepository:
         for start in range(0, len(external_ids), _CHUNK):
             chunk = list(external_ids[start : start + _CHUNK])
             rows = self.session.execute(
-                select(CallRow.id, CallRow.external_id, ScoreRunRow.status)
+                select(CallRow.id, CallRow.external_id, ScoreRunRow.status, ScoreRunRow.created_at)
                 .outerjoin(
                     ScoreRunRow,
                     (ScoreRunRow.call_id == CallRow.id)
@@ -41,8 +43,8 @@ class ScoringQueueRepository:
                 )
                 .where(CallRow.external_id.in_(chunk))
             )
-            for call_pk, external_id, status in rows:
-                found[external_id] = QueuedCall(call_pk, external_id, status)
+            for call_pk, external_id, status, stored_at in rows:
+                found[external_id] = QueuedCall(call_pk, external_id, status, stored_at)
         return [found[e] for e in external_ids if e in found]
 
     def call_pk(self, external_id: str) -> int | None:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from callcoach.web.api import admin, calls, team
+from callcoach.web.api import admin, calls, jobs, team
 
-ROUTERS = (calls.router, team.router, admin.router)
+ROUTERS = (calls.router, team.router, admin.router, jobs.router)

@@ -1,4 +1,4 @@
-"""REST API: rubrics (list, get, validate, new version, re-score), jobs, users (admin)."""
+"""REST API: rubrics (list, get, validate, new version, re-score), users and imports (admin)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from fastapi.responses import JSONResponse
 
 from callcoach.services.accounts.users import Account, add_user, list_users
 from callcoach.services.imports.uploads import import_uploads
-from callcoach.services.jobs.web_runs import JobRecord, get_job, start_rescore
+from callcoach.services.jobs.scoring import rescore_request
 from callcoach.services.rubrics.catalog import RubricInvalidError, get_rubric, list_rubrics
 from callcoach.services.rubrics.editing import (
     check_rubric_document,
     save_rubric_document,
     weight_total,
 )
+from callcoach.web.api.jobs import job_out
 from callcoach.web.auth import api_account, api_admin, check_csrf, container_of
+from callcoach.web.background import score_uploaded, submit
 from callcoach.web.schemas import (
     ImportFileOut,
     ImportReportOut,
@@ -105,19 +107,6 @@ def create_rubric_version(
     )
 
 
-def _job_out(record: JobRecord) -> JobOut:
-    return JobOut(
-        id=record.id,
-        kind=record.kind,
-        status=record.status,
-        done=record.done,
-        total=record.total,
-        message=record.message,
-        created_at=record.created_at,
-        finished_at=record.finished_at,
-    )
-
-
 @router.post(
     "/rubrics/{rubric_id}/rescore", response_model=JobOut, status_code=202, tags=["rubrics"]
 )
@@ -127,22 +116,16 @@ def rescore(
     everything: bool = Query(False, description="Also re-score calls already scored on it."),
     account: Account = Depends(api_account),
 ) -> JobOut:
-    """Score your calls on the rubric's latest version in the background; poll the job."""
+    """Score your calls on the rubric's latest version as a background job; poll the job."""
     container = container_of(request)
-    record = start_rescore(
+    job_request = rescore_request(
         container.store,
-        container.scorer_config(),
-        rubric_id,
         account.viewer,
+        rubric_id,
+        container.settings.scorer,
         everything=everything,
-        workers=container.settings.workers,
     )
-    return _job_out(record)
-
-
-@router.get("/jobs/{job_id}", response_model=JobOut, tags=["jobs"])
-def job(request: Request, job_id: str, account: Account = Depends(api_account)) -> JobOut:
-    return _job_out(get_job(container_of(request).store, job_id, account.viewer))
+    return job_out(request, submit(request, job_request))
 
 
 def _user_out(a: Account) -> UserOut:
@@ -189,8 +172,10 @@ async def upload_import(
     uploads = [(f.filename or "upload", await f.read()) for f in files]
     options = {"rep_speaker": rep_speaker} if kind == "calls" and rep_speaker else {}
     report = import_uploads(container_of(request).store, kind, uploads, account.viewer, options)
+    scoring = score_uploaded(request, kind, report, account.viewer)
     out = ImportReportOut(
         ok=report.ok,
+        scoring_job=scoring.id if scoring else None,
         files=[
             ImportFileOut(
                 file=f.path,

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calls, team
+from callcoach.web.pages import admin, auth, calls, jobs, team
 
-ROUTERS = (auth.router, calls.router, team.router, admin.router)
+ROUTERS = (auth.router, calls.router, team.router, admin.router, jobs.router)

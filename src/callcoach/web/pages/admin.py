@@ -20,7 +20,8 @@ from callcoach.services.accounts.users import (
 )
 from callcoach.services.common import ServiceError
 from callcoach.services.imports.uploads import available_kinds, import_uploads
-from callcoach.services.jobs.web_runs import latest_jobs
+from callcoach.services.jobs.kinds import SCORE_CALLS
+from callcoach.services.jobs.views import list_jobs
 from callcoach.services.rubrics.catalog import (
     RubricInvalidError,
     get_rubric,
@@ -28,7 +29,9 @@ from callcoach.services.rubrics.catalog import (
     template_text,
 )
 from callcoach.services.rubrics.editing import can_edit_rubrics, save_rubric_document
+from callcoach.web.api.jobs import job_out
 from callcoach.web.auth import check_csrf, container_of, page_account, page_admin
+from callcoach.web.background import score_uploaded
 from callcoach.web.rendering import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -81,7 +84,12 @@ def rubrics_page(request: Request, account: Account = Depends(page_account)) -> 
         account,
         rubrics=list_rubrics(store),
         can_edit=can_edit_rubrics(account.viewer),
-        jobs=latest_jobs(store, account.viewer),
+        jobs=[
+            job_out(request, job)
+            for job in list_jobs(
+                store, (), SCORE_CALLS, 5, viewer=account.viewer, newest_first=True
+            ).jobs
+        ],
     )
 
 
@@ -281,4 +289,5 @@ async def import_files(
         kinds=available_kinds(),
         report=report,
         kind=kind,
+        scoring_job=score_uploaded(request, kind, report, account.viewer),
     )

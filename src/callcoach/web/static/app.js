@@ -75,21 +75,37 @@ function renderCharts() {
   });
 }
 
-// Poll a background job and show its progress until it ends.
+// Poll a background job and show its progress until it ends (twice a second at most is what
+// the server writes; once a second is enough for a person).
 function watchJob(container) {
   const url = container.dataset.jobUrl;
   if (!url) return;
   const bar = container.querySelector(".progress > div");
   const label = container.querySelector(".job-status");
+  const state = container.querySelector(".job-state");
+  const count = container.querySelector(".job-count");
   const tick = async () => {
     const { ok, body } = await apiFetch(url);
     if (!ok || !body) { label.textContent = "Could not read the job's progress."; return; }
-    const pct = body.total ? Math.round((100 * body.done) / body.total) : 0;
+    const pct = body.percent === null || body.percent === undefined ? 0 : body.percent;
     if (bar) bar.style.width = pct + "%";
     label.textContent = body.message || body.status;
+    if (state) state.textContent = body.status;
+    if (count && body.total) count.textContent = body.done + " / " + body.total;
+    container.dataset.status = body.status;
     if (body.status === "queued" || body.status === "running") setTimeout(tick, 1000);
   };
   tick();
+}
+
+// Cancel and Retry buttons on the Jobs page.
+function jobAction(button) {
+  if (button.dataset.ask && !window.confirm(button.dataset.ask)) return;
+  button.disabled = true;
+  apiFetch(button.dataset.action, { method: "POST" }).then(({ ok, body }) => {
+    if (!ok) { button.disabled = false; window.alert((body && body.detail) || "The job could not be changed."); return; }
+    window.location.reload();
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -98,6 +114,8 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".evidence-item").forEach((button) =>
     button.addEventListener("click", () => showEvidence(button)));
   document.querySelectorAll("[data-job-url]").forEach(watchJob);
+  document.querySelectorAll("button.job-action").forEach((button) =>
+    button.addEventListener("click", () => jobAction(button)));
   document.querySelectorAll("[data-confirm]").forEach((el) =>
     el.addEventListener("click", (event) => { if (!window.confirm(el.dataset.confirm)) event.preventDefault(); }));
   renderCharts();

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:29:05.788134
+Create Date: 2026-12-07 14:15:53.770619
 """
 
 from __future__ import annotations
@@ -46,12 +46,25 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=50), nullable=False),
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("owner", sa.String(length=100), nullable=True),
+        sa.Column("backend", sa.String(length=20), nullable=False),
+        sa.Column("queue", sa.String(length=50), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("task_id", sa.String(length=100), nullable=True),
         sa.Column("worker", sa.String(length=200), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("progress_done", sa.Integer(), nullable=False),
+        sa.Column("progress_total", sa.Integer(), nullable=True),
+        sa.Column("progress_message", sa.Text(), nullable=True),
+        sa.Column("runner_host", sa.String(length=200), nullable=True),
+        sa.Column("runner_pid", sa.Integer(), nullable=True),
+        sa.Column("runner_started_at", sa.DateTime(), nullable=True),
+        sa.Column("heartbeat_at", sa.DateTime(), nullable=True),
+        sa.Column("cancel_requested", sa.Boolean(), nullable=False),
+        sa.Column("not_before", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=True),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
@@ -59,6 +72,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "key", name=op.f("uq_jobs_kind")),
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_jobs_backend_status", ["backend", "status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_jobs_owner"), ["owner"], unique=False)
         batch_op.create_index(batch_op.f("ix_jobs_status"), ["status"], unique=False)
 
     op.create_table(
@@ -521,6 +536,8 @@ def downgrade() -> None:
     op.drop_table("llm_cache")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_jobs_status"))
+        batch_op.drop_index(batch_op.f("ix_jobs_owner"))
+        batch_op.drop_index("ix_jobs_backend_status")
 
     op.drop_table("jobs")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""Practice personas that answer with what real people said (issue 17, offline default)."""
