@@ -35,8 +35,13 @@ class Container:
         name = name or self.settings.scorer
         s = self.settings
         base: dict[str, Any] = {}
-        if name == "embedded" and s.embedding_model:
-            base["embedding_model"] = s.embedding_model
+        embedded = {
+            "embedding_backend": s.embedding_backend,
+            **({"embedding_model": s.embedding_model} if s.embedding_model else {}),
+            **({"model_cache": s.model_cache} if s.model_cache else {}),
+        }
+        if name == "embedded":
+            base = embedded
         elif name == "llm":
             base = {
                 "base_url": s.llm_base_url,
@@ -45,7 +50,7 @@ class Container:
                 "timeout": s.llm_timeout,
                 "concurrency": s.llm_concurrency,
                 "max_retries": s.llm_max_retries,
-                "embedded": {"embedding_model": s.embedding_model} if s.embedding_model else {},
+                "embedded": embedded,
             }
         return ScorerConfig(name=name, options={**base, **options})
 

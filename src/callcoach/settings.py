@@ -30,6 +30,16 @@ class Settings(BaseSettings):
         default=None,
         description="Path to a sentence-transformers model; default: the bundled all-MiniLM-L6-v2.",
     )
+    embedding_backend: Literal["openvino", "onnx", "torch"] = Field(
+        default="openvino",
+        description="How the embedding model runs: openvino or onnx (ONNX Runtime), both on an "
+        "ONNX export made from the model's weights at first use, or torch (PyTorch).",
+    )
+    model_cache: str | None = Field(
+        default=None,
+        description="Folder for the ONNX export of the embedding model; default: "
+        "$XDG_CACHE_HOME/callcoach or ~/.cache/callcoach.",
+    )
     llm_base_url: str = Field(
         default="http://127.0.0.1:8080/v1",
         description="OpenAI-compatible chat completions endpoint (hosted, vLLM, Ollama, llama.cpp).",

@@ -149,9 +149,12 @@ class EmbeddedScorer:
         model_path: str | None = None,
         model: EmbeddingModel | None = None,
         disabled_features: frozenset[str] = frozenset(),
+        backend: str | None = None,
+        model_cache: str | None = None,
     ) -> None:
-        """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations."""
-        self._model = model or shared_model(model_path)
+        """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations;
+        `backend` and `model_cache` choose how the embedding model runs (embedding_model.py)."""
+        self._model = model or shared_model(model_path, backend, model_cache)
         self._disabled = frozenset(disabled_features)
         self._prototypes = PrototypeCache()
         self._teaching = TeachingCache(disabled=self._disabled)

