@@ -121,7 +121,7 @@ def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: Assessment
     """The requested scorer, else the preferred one if it scored calls, else the busiest one;
     with no calls scored, managers' ratings (a manual review, `MANUAL`) when there are some."""
     if query.scorer == MANUAL:
-        if uow.analytics.has_ratings(rubric_pk):
+        if uow.manual_ratings.any(rubric_pk):
             return MANUAL
         raise ServiceError(
             f"no manager has rated calls on rubric {slug!r}: `callcoach import ratings FILE` "
@@ -143,7 +143,7 @@ def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: Assessment
             )
         return query.scorer
     if not used:
-        if uow.analytics.has_ratings(rubric_pk):
+        if uow.manual_ratings.any(rubric_pk):
             return MANUAL  # rule: unscored calls are reviewed by hand; ratings feed the sample
         raise ServiceError(
             f"no calls are scored on rubric {slug!r} yet: run `callcoach score` "
@@ -238,7 +238,7 @@ def resolve_scope(
     cycle = explicit_window(query)
     if cycle is None:
         if scorer == MANUAL:
-            latest = uow.analytics.latest_rated_call_date(rubric_pk)
+            latest = uow.manual_ratings.latest_call_date(rubric_pk)
         else:
             latest = (
                 uow.analytics.latest_scored_call_date(sorted(versions), scorer) if scorer else None
@@ -328,7 +328,7 @@ def _manual_score_table(
     """Levels of a manual review: per call and criterion, the mean of the managers who rated
     it, read as if one run on the rubric's current version had scored it (rule: calls nobody
     scored are rated by hand, and those ratings feed the sample, scorecards and priorities)."""
-    rows = uow.analytics.rated_rows(scope.rubric_pk, since, until, reps)
+    rows = uow.manual_ratings.rows(scope.rubric_pk, since, until, reps)
     if call_pks is not None:
         wanted = set(call_pks)
         rows = [r for r in rows if r[0] in wanted]
