@@ -60,6 +60,9 @@ from callcoach.services.scoring.runs import score_calls
 from callcoach.services.scoring.teaching import record_feedback
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
+from callcoach.domain.access import Scope
+
+BENCH = Scope.system("benchmark script: the whole organisation it built")
 from corpora import (
     CORPORA,
     Conversation,
@@ -118,7 +121,7 @@ def prepare(corpus: Corpus, workdir: Path) -> Bench:
     assert model is not None
     with store.unit_of_work() as uow:
         for conv in conversations:
-            row = uow.calls.row(conv.call.external_id)
+            row = uow.calls.row(conv.call.external_id, scope=BENCH)
             assert row is not None, conv.call.external_id
             uow.embeddings.save(row.id, model, row.content_hash, embeddings[conv.call.external_id])
     return Bench(corpus, store, {c.call.external_id: c for c in conversations}, rubric.id)
@@ -145,7 +148,7 @@ def score(bench: Bench, disabled: frozenset[str] = frozenset()) -> dict[str, Cal
     if summary.embeddings_computed:
         print(f"  ({summary.embeddings_computed} calls embedded afresh)")
     with bench.store.unit_of_work() as uow:
-        scores = list(uow.scores.all(bench.rubric_id))
+        scores = list(uow.scores.all(bench.rubric_id, scope=BENCH))
     latest: dict[str, CallScore] = {}
     for s in scores:
         if s.scorer == "embedded" and (

@@ -15,6 +15,9 @@ from callcoach.scoring.fake import FakeScorer
 from callcoach.services.accounts.users import add_user
 from callcoach.services.rubrics.catalog import install_templates
 from callcoach.store.uow import Store
+from callcoach.domain.access import Scope
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 PASSWORD = "correct horse battery"
 RUBRIC = "one-call-close"
@@ -116,7 +119,7 @@ def build_small_org(store: Store, calls_per_rep: int = 3, with_users: bool = Tru
                     call_type="discovery",
                 )
                 call_row, _ = uow.calls.save(call, rep_row.id, deal_row.id)
-                stored_call = uow.calls.get(call_id)
+                stored_call = uow.calls.get(call_id, scope=EVERYONE)
                 assert stored_call is not None
                 score = scorer.score(ScoringRequest(stored_call, stored.rubric, stored.version))
                 uow.scores.save(score, call_row.id, stored.version_pk)

@@ -27,6 +27,9 @@ from callcoach.services.imports.transcripts import import_calls
 from callcoach.services.rubrics.catalog import add_rubric_text, install_templates, template_text
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
+from callcoach.domain.access import Scope
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 ROSTER = """\
@@ -89,7 +92,7 @@ def ratings_table(store: Store) -> list[tuple[object, ...]]:
     with store.unit_of_work() as uow:
         return [
             (r.call_id, r.rubric_id, r.criterion_id, r.rater, r.level, r.evidence_segment, r.note)
-            for r in uow.scores.ratings()
+            for r in uow.scores.ratings(scope=EVERYONE)
         ]
 
 

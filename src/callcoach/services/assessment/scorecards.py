@@ -27,11 +27,11 @@ from callcoach.analytics.scorecards import (
     rep_scorecards,
     team_benchmarks,
 )
-from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.access import SYSTEM, Scope, Viewer
 from callcoach.services.assessment.query import (
     AssessmentQuery,
     CycleInfo,
-    Scope,
+    Question,
     load_score_table,
     resolve_scope,
     split_by_date,
@@ -76,17 +76,21 @@ class PrioritiesReport:
     notes: list[str] = field(default_factory=list)
 
 
-def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFrame:
+def deal_frame(uow: UnitOfWork, scope: Question, current: ScoreTable) -> pd.DataFrame:
     """Per rep of the population: won and closed deals linked to their scored calls in the
     cycle (each deal once per rep), and quota attainment."""
     linked = current.calls[DEAL].to_numpy()
-    closed = dict(uow.analytics.closed_deals(np.unique(linked[linked >= 0]).tolist()))
+    closed = dict(uow.analytics.closed_deals(
+            np.unique(linked[linked >= 0]).tolist(), scope=scope.benchmark
+        ))
     links = pd.DataFrame({"rep": current.calls[REP], "deal": current.calls[DEAL]})
     links = links[links["deal"].isin(list(closed))].drop_duplicates()
     links["won"] = links["deal"].map(closed).astype(int)
     frame = links.groupby("rep").agg(won=("won", "sum"), closed=("deal", "count"))
     frame = frame.reindex(scope.reps.index).fillna(0).astype(int)
-    quotas = uow.analytics.quota_attainment(scope.cycle.start, scope.cycle.end, scope.population)
+    quotas = uow.analytics.quota_attainment(
+        scope.cycle.start, scope.cycle.end, scope.population, scope=scope.benchmark
+    )
     attainment = pd.Series(np.nan, index=scope.reps.index, dtype=float)
     for rep, quota, won_amount in quotas:
         if rep in attainment.index and quota > 0:
@@ -95,12 +99,13 @@ def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFra
     return frame
 
 
-def agreement_note(uow: UnitOfWork, scope: Scope) -> str | None:
+def agreement_note(uow: UnitOfWork, scope: Question) -> str | None:
     """A warning when managers agree within one level on less than 80% of what they rated on
     this rubric (method rule: below that, scores built on the rubric are not a fair basis),
     naming the criteria whose anchors are too vague. Organisation-wide: agreement is a property
     of the rubric's anchors, not of one team."""
-    rows = uow.analytics.human_ratings(scope.rubric_pk)
+    organisation = Scope.system("rubric agreement: an organisation-wide aggregate")
+    rows = uow.analytics.human_ratings(scope.rubric_pk, scope=organisation)
     ratings = pd.DataFrame(rows, columns=["pk", "call", "criterion", "rater", "level"])
     result = rubric_agreement(ratings, [c.id for c in scope.criteria])
     if result.meets_target is not False or result.within_one is None:
@@ -115,7 +120,7 @@ def agreement_note(uow: UnitOfWork, scope: Scope) -> str | None:
     )
 
 
-def _scope_notes(scope: Scope, table: ScoreTable) -> list[str]:
+def _scope_notes(scope: Question, table: ScoreTable) -> list[str]:
     notes = []
     if table.overridden:
         notes.append(
@@ -136,7 +141,7 @@ def build_scorecards(
     return report
 
 
-def _scorecards(uow: UnitOfWork, scope: Scope) -> tuple[ScorecardReport, ScoreTable]:
+def _scorecards(uow: UnitOfWork, scope: Question) -> tuple[ScorecardReport, ScoreTable]:
     """The scorecard report, and the cycle's levels (priorities reuse them)."""
     start, _ = scope.cycle.previous().bounds()
     boundary, end = scope.cycle.bounds()
@@ -146,7 +151,7 @@ def _scorecards(uow: UnitOfWork, scope: Scope) -> tuple[ScorecardReport, ScoreTa
 
 
 def scorecard_report(
-    uow: UnitOfWork, scope: Scope, current: ScoreTable, before: ScoreTable
+    uow: UnitOfWork, scope: Question, current: ScoreTable, before: ScoreTable
 ) -> ScorecardReport:
     """The report from the cycle's levels of the population (`current`) and the previous
     cycle's levels of at least the selected reps (`before`: only their own change reads it)."""
@@ -206,9 +211,11 @@ def attach_moments(
         for call, _ in calls
     ]
     evidence = {
-        (run, crit): (conf, ev) for run, crit, conf, ev in uow.analytics.criterion_evidence(pairs)
+        (run, crit): (conf, ev) for run, crit, conf, ev in uow.analytics.criterion_evidence(
+            pairs, scope=scope.access
+        )
     }
-    details = uow.analytics.call_details(call_keys)
+    details = uow.analytics.call_details(call_keys, scope=scope.access)
     for rep, items in priorities.items():
         for priority in items:
             moments: list[Moment] = []
@@ -235,7 +242,7 @@ def attach_moments(
 
 
 def _rep_priorities(
-    scope: Scope, table: ScoreTable, priorities: dict[int, list[Priority]], selected: Sequence[int]
+    scope: Question, table: ScoreTable, priorities: dict[int, list[Priority]], selected: Sequence[int]
 ) -> list[RepPriorities]:
     counts = table.calls["rep"].value_counts().to_dict()
     names = scope.reps["name"].to_dict()
@@ -281,7 +288,7 @@ def build_priorities(
 
 
 def priorities_report(
-    uow: UnitOfWork, scope: Scope, table: ScoreTable, limit: int
+    uow: UnitOfWork, scope: Question, table: ScoreTable, limit: int
 ) -> PrioritiesReport:
     priorities = coaching_priorities(table, scope.team_of(), scope.selected, limit)
     attach_moments(uow, table, priorities)

@@ -86,7 +86,7 @@ def _selection(
         raise ServiceError("no rubric yet: `callcoach init` adds the templates")
     if viewer.role is Role.ADMIN:
         with store.unit_of_work() as uow:
-            team_names = [t.name for t in uow.people.teams()]
+            team_names = [t.name for t in uow.people.teams(scope=uow.people.scope_for(viewer))]
     else:
         team_names = sorted(viewer.teams)
     return Selection(

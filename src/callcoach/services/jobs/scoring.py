@@ -96,4 +96,4 @@ def check_scoring(
     written for it (the error names what exists)."""
     get_rubric(store, rubric)
     with store.unit_of_work() as uow:
-        call_filter(uow, selection or CallSelection(), viewer)
+        call_filter(uow, selection or CallSelection(), uow.people.scope_for(viewer))
