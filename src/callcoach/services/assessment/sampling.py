@@ -184,7 +184,7 @@ def monthly_checkin(
         monthly = {
             rep: [replace(items[0], moments=[])] for rep, items in priorities.items() if items
         }
-        attach_moments(uow, recent, monthly)
+        attach_moments(uow, recent, monthly, scope.access)
         rep_calls = {
             rep: [int(k) for k in recent.calls.index[(recent.calls[REP] == rep).to_numpy()]]
             for rep in scope.selected

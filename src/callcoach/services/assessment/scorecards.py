@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from callcoach.analytics.agreement import TARGET_WITHIN_ONE, rubric_agreement
-from callcoach.analytics.levels import DEAL, REP, RUN, ScoreTable
+from callcoach.analytics.levels import DEAL, REP, RUN, VERSION, ScoreTable
 from callcoach.analytics.priorities import (
     MOMENTS_PER_PRIORITY,
     Moment,
@@ -45,7 +45,7 @@ _MOMENT_CANDIDATES = MOMENTS_PER_PRIORITY + 1
 @dataclass
 class ScorecardReport:
     rubric: str
-    rubric_version: int
+    rubric_version: int  # the rubric's latest version
     scorer: str
     cycle: CycleInfo
     previous_cycle: CycleInfo
@@ -53,6 +53,8 @@ class ScorecardReport:
     teams: list[TeamBenchmark]
     overridden_levels: int
     notes: list[str] = field(default_factory=list)
+    rubric_name: str = ""
+    scored_versions: list[int] = field(default_factory=list)  # versions the counted runs used
 
 
 @dataclass
@@ -69,11 +71,19 @@ class RepPriorities:
 @dataclass
 class PrioritiesReport:
     rubric: str
-    rubric_version: int
+    rubric_version: int  # the rubric's latest version
     scorer: str
     cycle: CycleInfo
     reps: list[RepPriorities]
     notes: list[str] = field(default_factory=list)
+    rubric_name: str = ""
+    scored_versions: list[int] = field(default_factory=list)  # versions the counted runs used
+
+
+def scored_versions(table: ScoreTable) -> list[int]:
+    """The rubric versions the counted machine runs were scored on (a cycle can mix them:
+    each call counts its latest run, whatever version it used)."""
+    return sorted({int(v) for v in table.calls[VERSION].unique()})
 
 
 def deal_frame(uow: UnitOfWork, scope: Question, current: ScoreTable) -> pd.DataFrame:
@@ -183,6 +193,8 @@ def scorecard_report(
     return ScorecardReport(
         rubric=scope.rubric.rubric.id,
         rubric_version=scope.rubric.version,
+        rubric_name=scope.rubric.rubric.name,
+        scored_versions=scored_versions(current),
         scorer=scope.scorer,
         cycle=CycleInfo.of(scope.cycle),
         previous_cycle=CycleInfo.of(previous),
@@ -194,9 +206,10 @@ def scorecard_report(
 
 
 def attach_moments(
-    uow: UnitOfWork, table: ScoreTable, priorities: dict[int, list[Priority]]
+    uow: UnitOfWork, table: ScoreTable, priorities: dict[int, list[Priority]], access: Scope
 ) -> None:
-    """Give each priority the call moments that show it: the lowest levels, with their quotes."""
+    """Give each priority the call moments that show it: the lowest levels, with their quotes
+    (only calls the viewer's scope allows)."""
     wanted = {rep: [p.criterion_id for p in items] for rep, items in priorities.items() if items}
     if not wanted:
         return
@@ -212,10 +225,10 @@ def attach_moments(
     ]
     evidence = {
         (run, crit): (conf, ev) for run, crit, conf, ev in uow.analytics.criterion_evidence(
-            pairs, scope=scope.access
+            pairs, scope=access
         )
     }
-    details = uow.analytics.call_details(call_keys, scope=scope.access)
+    details = uow.analytics.call_details(call_keys, scope=access)
     for rep, items in priorities.items():
         for priority in items:
             moments: list[Moment] = []
@@ -291,10 +304,12 @@ def priorities_report(
     uow: UnitOfWork, scope: Question, table: ScoreTable, limit: int
 ) -> PrioritiesReport:
     priorities = coaching_priorities(table, scope.team_of(), scope.selected, limit)
-    attach_moments(uow, table, priorities)
+    attach_moments(uow, table, priorities, scope.access)
     return PrioritiesReport(
         rubric=scope.rubric.rubric.id,
         rubric_version=scope.rubric.version,
+        rubric_name=scope.rubric.rubric.name,
+        scored_versions=scored_versions(table),
         scorer=scope.scorer,
         cycle=CycleInfo.of(scope.cycle),
         reps=_rep_priorities(scope, table, priorities, scope.selected),

@@ -307,6 +307,10 @@ class BrowseRepository:
                 select(func.max(CallRow.id)).scalar_subquery(),
                 select(func.max(DealRow.id)).scalar_subquery(),
                 select(func.max(RubricVersionRow.id)).scalar_subquery(),
+                # which team is reported on which rubric (an assignment changes the reports)
+                select(
+                    func.sum(TeamRow.id * func.coalesce(TeamRow.rubric_id, 0))
+                ).scalar_subquery(),
             )
         ).one()
         return tuple(row)
