@@ -51,6 +51,7 @@ import yaml
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import CallScore, FeedbackVerdict
 from callcoach.scoring.embedded import EmbeddedScorer
 from callcoach.scoring.registry import ScorerConfig
@@ -60,9 +61,6 @@ from callcoach.services.scoring.runs import score_calls
 from callcoach.services.scoring.teaching import record_feedback
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
-
-BENCH = Scope.system("benchmark script: the whole organisation it built")
 from corpora import (
     CORPORA,
     Conversation,
@@ -72,6 +70,7 @@ from corpora import (
     load_rubric,
 )
 
+BENCH = Scope.system("benchmark script: the whole organisation it built")
 RESULTS = Path(__file__).resolve().parent / "results" / "agreement.json"
 TEACH_DIALOGUES = 20
 SEED = 7

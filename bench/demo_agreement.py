@@ -39,6 +39,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from callcoach.analytics.coaching import CoachingEventInput, evaluate_event
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call
 from callcoach.domain.scores import CallScore, ScoreStatus
 from callcoach.scoring.base import ScoringRequest
@@ -52,7 +53,6 @@ from callcoach.services.scoring.runs import score_calls
 from callcoach.services.scoring.teaching import calibrate
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 BENCH = Scope.system("benchmark script: the whole organisation it built")
 
@@ -212,7 +212,10 @@ def main() -> None:
         install_templates(store)
         summary = generate_demo(store, DemoOptions(seed=args.seed, calls=args.calls))
         with store.unit_of_work() as uow:
-            calls = {c.external_id: c for c in uow.calls.get_many(uow.calls.external_ids(scope=BENCH), scope=BENCH)}
+            calls = {
+                c.external_id: c
+                for c in uow.calls.get_many(uow.calls.external_ids(scope=BENCH), scope=BENCH)
+            }
             ratings = uow.scores.ratings(RUBRIC, scope=BENCH)
             stored = uow.rubrics.latest(RUBRIC)
             assert stored is not None

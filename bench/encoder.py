@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from callcoach.demo import DemoConfig, generate_org
+from callcoach.domain.access import Scope
 from callcoach.scoring.embedding_model import (
     EmbeddingModel,
     bundled_model_path,
@@ -65,7 +66,6 @@ from callcoach.services.rubrics.catalog import install_templates
 from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 BENCH = Scope.system("benchmark script: the whole organisation it built")
 

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.scoring.embedding_model import shared_model
 from callcoach.scoring.registry import ScorerConfig
@@ -40,7 +41,6 @@ from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.services.scoring.teaching import record_feedback
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 BENCH = Scope.system("benchmark script: the whole organisation it built")
 

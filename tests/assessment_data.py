@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Deal, DealOutcome, Rep, Segment, SpeakerRole
 from callcoach.domain.rubric import Rubric, check_rubric
 from callcoach.domain.scores import CallScore, CriterionScore, Evidence, HumanRating, ScoreStatus
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.domain.jobs import Job, JobStatus
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
@@ -31,7 +32,6 @@ from tests.e2e.job_helpers import (
 )
 from tests.e2e.web_org import REPS, build_small_org
 from tests.worker_helpers import wait_for
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 
@@ -160,7 +160,10 @@ def _score_times(db: Path) -> dict[str, datetime]:
     store = Store(Database(str(db)))
     try:
         with store.unit_of_work() as uow:
-            return {run.call_id: run.created_at for run in uow.scores.all("one-call-close", scope=EVERYONE)}  # type: ignore[misc]
+            return {
+                run.call_id: run.created_at
+                for run in uow.scores.all("one-call-close", scope=EVERYONE)
+            }  # type: ignore[misc]
     finally:
         store.close()
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from callcoach.cli import app as cli_app
+from callcoach.domain.access import Scope
 from callcoach.settings import Settings
 from callcoach.store.uow import Store
 from callcoach.web.background import stop_jobs
@@ -21,7 +22,6 @@ from tests.e2e.job_helpers import conversations
 from tests.e2e.web_client import app_on, page_csrf, signed_in
 from tests.e2e.web_org import build_small_org
 from tests.worker_helpers import wait_for
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

@@ -93,9 +93,7 @@ def test_a_manager_saves_a_copy_for_their_team_and_then_changes_only_that(
         }
     }
     west = wes.get("/api/v1/rubric-assignments").json()
-    assert [(t["team"], t["rubric"], t["assigned"]) for t in west] == [
-        ("West", RUBRIC, False)
-    ]
+    assert [(t["team"], t["rubric"], t["assigned"]) for t in west] == [("West", RUBRIC, False)]
     # East alone uses the copy: mia changes it; wes (West) may not.
     changed = _document(mia, "one-call-close-east")
     changed["criteria"][1]["anchors"]["1"] = "Asks nothing about the prospect's situation."
@@ -188,7 +186,13 @@ def test_the_rubric_commands_refuse_a_manager_and_show_each_teams_rubric(
             "version": 1,
             "assigned": True,
         },
-        {"team": "West", "rubric": RUBRIC, "name": "One-call close", "version": 1, "assigned": False},
+        {
+            "team": "West",
+            "rubric": RUBRIC,
+            "name": "One-call close",
+            "version": 1,
+            "assigned": False,
+        },
     ]
     # The command line itself acts as an administrator.
     code, said = _cli(db, "rubric", "assign", "West", "complex-b2b")

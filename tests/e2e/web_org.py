@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Deal, DealOutcome, Rep, Segment, SpeakerRole
 from callcoach.scoring.base import ScoringRequest
 from callcoach.scoring.fake import FakeScorer
 from callcoach.services.accounts.users import add_user
 from callcoach.services.rubrics.catalog import install_templates
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

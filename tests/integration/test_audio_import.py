@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.ingest.audio import Channel
 from callcoach.ingest.transcribe import Transcriber
@@ -33,7 +34,6 @@ from tests.audio_helpers import (
     to_m4a,
     word_error_rate,
 )
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

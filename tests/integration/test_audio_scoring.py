@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from callcoach.cli import app
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import SpeakerRole
 from callcoach.domain.scores import ScoreStatus
 from callcoach.store.uow import Store
 from tests.audio_helpers import require_tools, stereo_call
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

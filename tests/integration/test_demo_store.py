@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from callcoach.demo import TRUTH_KEY
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.services.common import NotFoundError
 from callcoach.services.demo.setup import DemoOptions, DemoRefusedError, generate_demo
@@ -25,7 +26,6 @@ from callcoach.store.models import (
     TeamRow,
 )
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 
@@ -61,7 +61,9 @@ def test_the_demo_lands_whole_and_linked(ready: Store) -> None:
         assert deal is not None and deal.rep == call.rep and deal.account == call.account
         ratings = uow.scores.ratings("one-call-close", scope=EVERYONE)
         assert {r.rater for r in ratings} == {t.manager for t in uow.people.teams(scope=EVERYONE)}
-        assert {e.rep for e in uow.coaching.events("one-call-close", scope=EVERYONE)} <= set(uow.people.rep_names(scope=EVERYONE))
+        assert {e.rep for e in uow.coaching.events("one-call-close", scope=EVERYONE)} <= set(
+            uow.people.rep_names(scope=EVERYONE)
+        )
         reps = uow.people.reps(scope=EVERYONE)
         assert all(r.start_date and r.team and r.manager for r in reps)
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from callcoach.domain.access import Scope
 from callcoach.services.imports.transcripts import import_calls
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 
 
 def counts(store: Store) -> tuple[int, int, int]:
     with store.unit_of_work() as uow:
-        return uow.calls.count(scope=EVERYONE), uow.calls.segment_count(), len(uow.people.rep_names(scope=EVERYONE))
+        return (
+            uow.calls.count(scope=EVERYONE),
+            uow.calls.segment_count(),
+            len(uow.people.rep_names(scope=EVERYONE)),
+        )
 
 
 def test_import_is_idempotent_and_complete(store: Store, shared_data: Path) -> None:

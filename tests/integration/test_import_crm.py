@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import DealOutcome
 from callcoach.services.imports.crm import (
     import_activities,
@@ -13,7 +14,6 @@ from callcoach.services.imports.crm import (
     import_reps,
 )
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 
@@ -127,8 +127,12 @@ def test_a_bad_cell_rejects_the_whole_file_and_other_files_still_import(
     assert (failure.created, failure.updated) == (0, 0)
     assert report.files[1].ok and report.files[1].created == 2
     with store.unit_of_work() as uow:
-        assert uow.deals.get("0065g00000AbCdEAAV", scope=EVERYONE) is None  # rows above the bad one: not written
-        assert "Dana Ortiz" in uow.people.rep_names(scope=EVERYONE)  # from own.csv, not from bad.csv
+        assert (
+            uow.deals.get("0065g00000AbCdEAAV", scope=EVERYONE) is None
+        )  # rows above the bad one: not written
+        assert "Dana Ortiz" in uow.people.rep_names(
+            scope=EVERYONE
+        )  # from own.csv, not from bad.csv
         assert "Chris Novak" in uow.people.rep_names(scope=EVERYONE)
     assert deal_count(store) == 5
 
@@ -269,7 +273,10 @@ def test_quotas_by_period_or_dates_update_on_reimport(store: Store, tmp_path: Pa
     report = import_quotas(store, [fiscal])
     assert (report.created, report.updated) == (1, 1)
     with store.unit_of_work() as uow:
-        quotas_by = {(q.rep, q.period_start, q.period_end): q.amount for q in uow.deals.quotas(scope=EVERYONE)}
+        quotas_by = {
+            (q.rep, q.period_start, q.period_end): q.amount
+            for q in uow.deals.quotas(scope=EVERYONE)
+        }
     assert quotas_by == {
         ("Chris Novak", date(2026, 7, 1), date(2026, 9, 30)): 120000.0,
         ("Dana Ortiz", date(2026, 2, 1), date(2026, 4, 30)): 90000.0,

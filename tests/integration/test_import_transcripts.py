@@ -6,11 +6,11 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import SpeakerRole
 from callcoach.services.imports.manifests import manifest_lookup
 from callcoach.services.imports.transcripts import import_calls
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

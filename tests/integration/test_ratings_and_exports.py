@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from callcoach.domain.access import Role, Viewer
+from callcoach.domain.access import Role, Scope, Viewer
 from callcoach.ingest.transcript import CallMetadata
 from callcoach.services.common import NotFoundError
 from callcoach.services.exchange.calls import (
@@ -27,7 +27,6 @@ from callcoach.services.imports.transcripts import import_calls
 from callcoach.services.rubrics.catalog import add_rubric_text, install_templates, template_text
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

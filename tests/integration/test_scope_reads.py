@@ -226,10 +226,9 @@ PROBES: dict[str, Probe] = {
     "BrowseRepository.list_calls": lambda u, sc, s: _calls(
         [i.rep for i in u.browse.list_calls(CallFilter(), None, 0, 50, scope=sc)[0]]
     ),
-    "BrowseRepository.call_types": lambda u, sc, s: {
-        t.removeprefix("type-") for t in u.browse.call_types(scope=sc)
-    }
-    - {"nobody"},
+    "BrowseRepository.call_types": lambda u, sc, s: (
+        {t.removeprefix("type-") for t in u.browse.call_types(scope=sc)} - {"nobody"}
+    ),
     "BrowseRepository.call_owner": _each_call(lambda u, sc, c: u.browse.call_owner(c, scope=sc)),
     "BrowseRepository.ratings_for_call": lambda u, sc, s: _calls(
         [

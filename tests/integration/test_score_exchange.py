@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.services.exchange.scores import export_scores, import_scores
 from callcoach.store.uow import Store
 from tests.assessment_data import CRITERIA, World
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

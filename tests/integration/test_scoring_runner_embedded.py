@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import ScoreStatus
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.rubrics.catalog import add_rubric_text, template_text
 from callcoach.services.scoring.runs import score_calls
 from callcoach.store.uow import Store
 from tests.integration.scoring_calls import add_template_rubric, sales_call, short_call, store_calls
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

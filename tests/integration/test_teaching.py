@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callcoach.domain.access import Role, Viewer
+from callcoach.domain.access import Role, Scope, Viewer
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.scoring.base import ScoringRequest
 from callcoach.scoring.calibration import EvidenceStrength, LevelMapping
@@ -23,7 +23,6 @@ from callcoach.services.scoring.teaching import (
     record_feedback,
 )
 from callcoach.store.uow import Store
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

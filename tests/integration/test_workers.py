@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from callcoach.bootstrap import Container, bootstrap, celery_queue, job_registry
 from callcoach.cli import app
+from callcoach.domain.access import Scope
 from callcoach.domain.jobs import Job, JobStatus
 from callcoach.ingest.audio import file_sha256
 from callcoach.services.imports.audio import AudioImportOptions, FileOutcome
@@ -31,7 +32,6 @@ from callcoach.services.rubrics.catalog import install_templates
 from callcoach.settings import Settings
 from tests.audio_helpers import require_tools, stereo_call
 from tests.worker_helpers import Workers, redis_server, wait_for
-from callcoach.domain.access import Scope
 
 EVERYONE = Scope.system("test: read the whole organisation")
 

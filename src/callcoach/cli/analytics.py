@@ -126,7 +126,9 @@ def scorecard_command(
 
 def rubric_text(report: Any) -> str:
     """'rubric Name (id) v3', and the versions the scores used when they are not all v3."""
-    text = f"rubric {report.rubric_name or report.rubric} ({report.rubric}) v{report.rubric_version}"
+    text = (
+        f"rubric {report.rubric_name or report.rubric} ({report.rubric}) v{report.rubric_version}"
+    )
     if report.scored_versions and report.scored_versions != [report.rubric_version]:
         text += " · scores on " + ", ".join(f"v{v}" for v in report.scored_versions)
     return text

@@ -197,9 +197,7 @@ def assign(
 
 
 @rubric_app.command("teams")
-def teams(
-    ctx: typer.Context, as_user: AsOpt = None, output: OutputFormat = FORMAT_OPTION
-) -> None:
+def teams(ctx: typer.Context, as_user: AsOpt = None, output: OutputFormat = FORMAT_OPTION) -> None:
     """Each team with the rubric (name and latest version) it is reported on."""
     from callcoach.services.rubrics.governance import team_rubrics
 

@@ -69,9 +69,7 @@ def copy_refusal(viewer: Viewer, team: str, target: RubricUse) -> str | None:
     if target.exists and target.teams != {team}:
         users = sorted(target.teams)
         used = f"used by {_teams(users)}" if users else "used by no team"
-        return (
-            f"rubric {target.rubric_id!r} already exists ({used}): give the copy a new id"
-        )
+        return f"rubric {target.rubric_id!r} already exists ({used}): give the copy a new id"
     return None
 
 

@@ -163,9 +163,7 @@ def _sorted_or_all(reps: set[int] | None) -> list[int] | None:
     return None if reps is None else sorted(reps)
 
 
-def resolve_reps(
-    uow: UnitOfWork, access: Scope, rep: str | None, team: str | None
-) -> RepSelection:
+def resolve_reps(uow: UnitOfWork, access: Scope, rep: str | None, team: str | None) -> RepSelection:
     """The reps reported on and those whose calls are needed, within the viewer's scope.
 
     A rep without a team is benchmarked against the organisation, so their population is every

@@ -90,9 +90,9 @@ def deal_frame(uow: UnitOfWork, scope: Question, current: ScoreTable) -> pd.Data
     """Per rep of the population: won and closed deals linked to their scored calls in the
     cycle (each deal once per rep), and quota attainment."""
     linked = current.calls[DEAL].to_numpy()
-    closed = dict(uow.analytics.closed_deals(
-            np.unique(linked[linked >= 0]).tolist(), scope=scope.benchmark
-        ))
+    closed = dict(
+        uow.analytics.closed_deals(np.unique(linked[linked >= 0]).tolist(), scope=scope.benchmark)
+    )
     links = pd.DataFrame({"rep": current.calls[REP], "deal": current.calls[DEAL]})
     links = links[links["deal"].isin(list(closed))].drop_duplicates()
     links["won"] = links["deal"].map(closed).astype(int)
@@ -224,9 +224,8 @@ def attach_moments(
         for call, _ in calls
     ]
     evidence = {
-        (run, crit): (conf, ev) for run, crit, conf, ev in uow.analytics.criterion_evidence(
-            pairs, scope=access
-        )
+        (run, crit): (conf, ev)
+        for run, crit, conf, ev in uow.analytics.criterion_evidence(pairs, scope=access)
     }
     details = uow.analytics.call_details(call_keys, scope=access)
     for rep, items in priorities.items():
@@ -255,7 +254,10 @@ def attach_moments(
 
 
 def _rep_priorities(
-    scope: Question, table: ScoreTable, priorities: dict[int, list[Priority]], selected: Sequence[int]
+    scope: Question,
+    table: ScoreTable,
+    priorities: dict[int, list[Priority]],
+    selected: Sequence[int],
 ) -> list[RepPriorities]:
     counts = table.calls["rep"].value_counts().to_dict()
     names = scope.reps["name"].to_dict()

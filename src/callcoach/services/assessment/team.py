@@ -81,9 +81,7 @@ def _cycles_back(label: str, count: int) -> list[str]:
     return labels
 
 
-def _team_rubric(
-    store: Store, viewer: Viewer, default_rubric: str, team: str | None
-) -> str | None:
+def _team_rubric(store: Store, viewer: Viewer, default_rubric: str, team: str | None) -> str | None:
     """The rubric a page about `team` (or a manager's one team, or a rep's team) reports on."""
     every = {t.team: t.rubric_id for t in team_rubrics(store, viewer, default_rubric)}
     if team is not None:

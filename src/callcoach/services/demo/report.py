@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callcoach.domain.access import Scope
 from callcoach.demo.summary import DemoSummary
+from callcoach.domain.access import Scope
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.assessment.coaching import CoachingReport, build_coaching_report
 from callcoach.services.assessment.query import AssessmentQuery

@@ -30,6 +30,7 @@ from callcoach.services.rubrics.catalog import (
 )
 from callcoach.store.uow import Store, UnitOfWork
 
+
 @dataclass(frozen=True)
 class TeamRubric:
     """The rubric a team is reported on, and whether it was assigned or is the default."""
@@ -197,7 +198,9 @@ def rubric_of_team(store: Store, team: str, default_rubric: str) -> str:
         return uow.rubrics.team_assignments().get(team) or default_rubric
 
 
-def rubric_rights(store: Store, rubric_id: str, viewer: Viewer, default_rubric: str) -> RubricRights:
+def rubric_rights(
+    store: Store, rubric_id: str, viewer: Viewer, default_rubric: str
+) -> RubricRights:
     """What the editor offers `viewer` for this rubric: save, or save a copy for a team."""
     with store.unit_of_work() as uow:
         use = rubric_use(uow, rubric_id, default_rubric)
@@ -210,4 +213,3 @@ def rubric_rights(store: Store, rubric_id: str, viewer: Viewer, default_rubric: 
     else:
         copy_teams = []
     return RubricRights(rubric_id, sorted(use.teams), refusal is None, refusal, copy_teams)
-

@@ -105,8 +105,8 @@ def call_filter(uow: UnitOfWork, selection: CallSelection, access: Scope) -> Cal
     )
     if selection.call_ids:
         asked = CallFilter(external_ids=filters.external_ids)
-        known = set(uow.calls.external_ids(asked, scope=access))
-        unknown = [c for c in selection.call_ids if c not in known]
+        found = set(uow.calls.external_ids(asked, scope=access))
+        unknown = [c for c in selection.call_ids if c not in found]
         if unknown:
             raise NotFoundError(f"unknown call id(s): {', '.join(unknown)}")
     return filters

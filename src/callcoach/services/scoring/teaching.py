@@ -256,8 +256,7 @@ def list_feedback(
             _visible_call(uow, call_id, access)
         items = uow.teaching.feedback(rubric_id, call_id, scope=access)
         calls = {
-            c.external_id: c
-            for c in uow.calls.get_many({f.call_id for f in items}, scope=access)
+            c.external_id: c for c in uow.calls.get_many({f.call_id for f in items}, scope=access)
         }
         result = []
         for f in items:

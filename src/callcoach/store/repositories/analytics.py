@@ -8,13 +8,12 @@ objects for the bulk of the data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     Integer,
     String,
-    and_,
     case,
     func,
     literal_column,
@@ -29,9 +28,7 @@ from callcoach.domain.access import Scope
 from callcoach.store.models import (
     CallRow,
     CriterionScoreRow,
-    DealRow,
     HumanRatingRow,
-    QuotaRow,
     RepRow,
     RubricRow,
     RubricVersionRow,
@@ -41,9 +38,9 @@ from callcoach.store.models import (
 from callcoach.store.repositories.analytics_deals import (
     INLINE_CHUNK,
     DealAnalytics,
-    in_window,
     allowed,
     ids_in,
+    in_window,
     plain_rows,
 )
 from callcoach.store.repositories.calls import chunks
@@ -310,7 +307,8 @@ class AnalyticsRepository(DealAnalytics):
 
     def rep_pk(self, name: str, *, scope: Scope) -> int | None:
         """The rep of that name if the scope allows them (else None, like an unknown name)."""
-        pk = self.session.scalar(scoped(select(RepRow.id).where(RepRow.name == name), RepRow.id, scope))
+        exact = select(RepRow.id).where(RepRow.name == name)
+        pk: int | None = self.session.scalar(scoped(exact, RepRow.id, scope))
         if pk is None:
             pk = self.session.scalar(
                 scoped(
@@ -328,7 +326,9 @@ class AnalyticsRepository(DealAnalytics):
         if team_pk is None:
             return None
         members = set(
-            self.session.scalars(scoped(select(RepRow.id).where(RepRow.team_id == team_pk), RepRow.id, scope))
+            self.session.scalars(
+                scoped(select(RepRow.id).where(RepRow.team_id == team_pk), RepRow.id, scope)
+            )
         )
         if members or scope.everything:
             return members

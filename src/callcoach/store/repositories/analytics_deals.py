@@ -162,4 +162,3 @@ class DealAnalytics:
             quota, achieved = totals.get(rep, (0.0, 0.0))
             totals[rep] = (quota + float(amount or 0.0), achieved + float(won_amount or 0.0))
         return [(rep, quota, achieved) for rep, (quota, achieved) in totals.items()]
-

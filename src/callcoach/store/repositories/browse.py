@@ -287,7 +287,8 @@ class BrowseRepository:
             .join(RepRow, RepRow.team_id == TeamRow.id)
             .where(func.lower(RepRow.name) == rep_name.strip().lower())
         )
-        return self.session.scalar(scoped(query, RepRow.id, scope))
+        team: str | None = self.session.scalar(scoped(query, RepRow.id, scope))
+        return team
 
     def data_stamp(self) -> tuple[Any, ...]:
         """Changes whenever anything the analytics read changes.

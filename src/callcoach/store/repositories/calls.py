@@ -90,7 +90,8 @@ class CallRepository:
     def row(self, external_id: str, *, scope: Scope) -> CallRow | None:
         """The call of that id if the scope allows its rep (else None, as for an unknown id)."""
         query = select(CallRow).where(CallRow.external_id == external_id)
-        return self.session.scalar(scoped(query, CallRow.rep_id, scope))
+        found: CallRow | None = self.session.scalar(scoped(query, CallRow.rep_id, scope))
+        return found
 
     def find_same(
         self, external_id: str, content_hash: str, match_content: bool = True
@@ -189,7 +190,7 @@ class CallRepository:
         """Every segment of those of these calls the scope allows (each call's list, [] when it
         has none), in order."""
         if scope.rep_ids is not None:
-            allowed = set()
+            allowed: set[int] = set()
             for chunk in chunks(sorted(set(call_pks))):
                 query = select(CallRow.id).where(CallRow.id.in_(chunk))
                 allowed.update(self.session.scalars(scoped(query, CallRow.rep_id, scope)))
@@ -224,7 +225,8 @@ class CallRepository:
             query = query.where(CallRow.call_date < filters.until)
         if filters.external_ids:
             query = query.where(CallRow.external_id.in_(filters.external_ids))
-        return scoped(query, CallRow.rep_id, scope)
+        narrowed: Select[Any] = scoped(query, CallRow.rep_id, scope)
+        return narrowed
 
     def external_ids(self, filters: CallFilter | None = None, *, scope: Scope) -> list[str]:
         """Ids of the calls the filters and the scope allow, oldest first."""

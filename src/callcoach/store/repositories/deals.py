@@ -49,7 +49,8 @@ class DealRepository:
     def row(self, external_id: str, *, scope: Scope) -> DealRow | None:
         """The deal if the scope allows its rep (else None, like an unknown id)."""
         query = select(DealRow).where(DealRow.external_id == external_id)
-        return self.session.scalar(scoped(query, DealRow.rep_id, scope))
+        found: DealRow | None = self.session.scalar(scoped(query, DealRow.rep_id, scope))
+        return found
 
     def ensure(self, external_id: str) -> DealRow:
         """The deal with that id, created open if unknown (calls may name deals not yet imported)."""
@@ -136,9 +137,7 @@ class DealRepository:
         row.amount = quota.amount
         return created
 
-    def activities(
-        self, rep_ids: Iterable[int] | None = None, *, scope: Scope
-    ) -> list[Activity]:
+    def activities(self, rep_ids: Iterable[int] | None = None, *, scope: Scope) -> list[Activity]:
         """Daily activity counts, by rep name then day (`rep_ids`: only these reps), of the reps
         the scope allows."""
         query = (

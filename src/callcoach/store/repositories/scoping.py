@@ -14,7 +14,10 @@ from callcoach.domain.access import Scope
 
 
 def scoped(query: Any, column: Any, scope: Scope) -> Any:
-    """`query` narrowed to the reps the scope allows (nothing to add when it allows all)."""
+    """`query` narrowed to the reps the scope allows (nothing to add when it allows all).
+
+    Typed `Any` like the queries it narrows: SQLAlchemy's row types are not worth spelling out
+    for every read, and callers state the type of what they return."""
     if scope.rep_ids is None:
         return query
     return query.where(column.in_(sorted(scope.rep_ids)))

@@ -22,8 +22,8 @@ from callcoach.store.models import (
 )
 from callcoach.store.repositories.analytics_deals import in_window
 from callcoach.store.repositories.calls import SEGMENT_COLUMNS, chunks, now_utc
-from callcoach.store.repositories.scores import evidence_to_json
 from callcoach.store.repositories.scoping import scoped
+from callcoach.store.repositories.scores import evidence_to_json
 
 
 class ScoreExchangeRepository:

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from callcoach.ingest.rubric_yaml import load_rubric_data
 from callcoach.services.accounts.users import (
     Account,
+    PermissionDeniedError,
     add_user,
     audit_log,
     list_users,
@@ -28,7 +29,6 @@ from callcoach.services.rubrics.catalog import (
     list_rubrics,
     template_text,
 )
-from callcoach.services.accounts.users import PermissionDeniedError
 from callcoach.services.rubrics.editing import can_edit_rubrics
 from callcoach.services.rubrics.governance import (
     assign_rubric,
@@ -177,7 +177,9 @@ async def save_rubric(request: Request, account: Account = Depends(page_account)
             request, account, document, is_new=is_new, errors=exc.check.errors, status_code=400
         )
     except PermissionDeniedError as exc:
-        return _editor(request, account, document, is_new=is_new, errors=[str(exc)], status_code=403)
+        return _editor(
+            request, account, document, is_new=is_new, errors=[str(exc)], status_code=403
+        )
     rubric = added.stored.rubric
     state = "saved" if added.is_new_version else "unchanged"
     return RedirectResponse(
