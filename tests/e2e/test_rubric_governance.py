@@ -205,3 +205,25 @@ def test_the_rubric_commands_refuse_a_manager_and_show_each_teams_rubric(
     assert code == 0, said
     report = json.loads(said)
     assert report["rubric_name"] == "One-call close" and report["rubric_version"] == 1
+
+
+def test_imported_calls_are_scored_on_their_teams_rubric(store: Store) -> None:
+    from callcoach.domain.access import SYSTEM
+    from callcoach.services.jobs.scoring import imported_calls_requests
+    from callcoach.services.rubrics.governance import assign_rubric
+
+    build_small_org(store)
+    assign_rubric(store, "West", "complex-b2b", SYSTEM)
+    requests = imported_calls_requests(
+        store, ["ana-1", "cara-1", "dev-2"], default_rubric=RUBRIC, scorer="fake", owner=None
+    )
+    jobs = {r.payload["rubric"]: r.payload["selection"]["call_ids"] for r in requests}
+    assert jobs == {"complex-b2b": ["cara-1", "dev-2"], RUBRIC: ["ana-1"]}
+    # Without assignments, one job on the default rubric, as before.
+    assign_rubric(store, "West", None, SYSTEM)
+    requests = imported_calls_requests(
+        store, ["ana-1", "cara-1"], default_rubric=RUBRIC, scorer="fake", owner=None
+    )
+    assert [(r.payload["rubric"], r.payload["selection"]["call_ids"]) for r in requests] == [
+        (RUBRIC, ["ana-1", "cara-1"])
+    ]

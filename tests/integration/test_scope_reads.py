@@ -195,6 +195,9 @@ PROBES: dict[str, Probe] = {
         [s.owner_of_call(c) for c in u.calls.recent_external_ids(limit=10, scope=sc)]
     ),
     "CallRepository.count": _count,
+    "CallRepository.team_rubrics": lambda u, sc, s: _calls(
+        [s.owner_of_call(c) for c in u.calls.team_rubrics(list(s.call_pk), scope=sc)]
+    ),
     "CallRepository.search": lambda u, sc, s: _calls(
         [s.owner_of_call(c) for c in u.calls.search("tell me more", scope=sc)]
     ),

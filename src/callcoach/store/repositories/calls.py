@@ -16,6 +16,7 @@ from callcoach.store.models import (
     CallEmbeddingRow,
     CallRow,
     RepRow,
+    RubricRow,
     ScoreRunRow,
     SegmentRow,
     TeamRow,
@@ -242,6 +243,24 @@ class CallRepository:
         if call_type is not None:
             query = query.where(CallRow.call_type == call_type)
         return list(self.session.scalars(scoped(query, CallRow.rep_id, scope).limit(limit)))
+
+    def team_rubrics(self, external_ids: Sequence[str], *, scope: Scope) -> dict[str, str | None]:
+        """Call id -> the slug of the rubric its rep's team is assigned (None: the default), for
+        the calls the scope allows."""
+        result: dict[str, str | None] = {}
+        for chunk in chunks(sorted(set(external_ids))):
+            query = (
+                select(CallRow.external_id, RubricRow.slug)
+                .outerjoin(RepRow, RepRow.id == CallRow.rep_id)
+                .outerjoin(TeamRow, TeamRow.id == RepRow.team_id)
+                .outerjoin(RubricRow, RubricRow.id == TeamRow.rubric_id)
+                .where(CallRow.external_id.in_(chunk))
+            )
+            result.update(
+                (call, slug)
+                for call, slug in self.session.execute(scoped(query, CallRow.rep_id, scope))
+            )
+        return result
 
     def count(self, filters: CallFilter | None = None, *, scope: Scope) -> int:
         return len(self.external_ids(filters, scope=scope))
