@@ -126,8 +126,8 @@ def create_calibration_set(
         rater_scopes = {p: uow.people.scope_for(_viewer_of(uow, p)) for p in people}
         call_pks = []
         for call_id in calls:
-            row = uow.calls.row(call_id)
-            if row is None or not creator.allows_rep(row.rep_id):
+            row = uow.calls.row(call_id, scope=creator)
+            if row is None:
                 raise NotFoundError(f"no call {call_id!r}")
             blind = [p for p, scope in rater_scopes.items() if not scope.allows_rep(row.rep_id)]
             if blind:
@@ -200,9 +200,14 @@ def show_calibration_set(store: Store, viewer: Viewer, set_id: int) -> Calibrati
         released = found.released_at is not None
         shown = uow.calibration_sets.ratings(set_id, None if released else viewer.username)
         counts = uow.calibration_sets.ratings(set_id)
-        segments = uow.calls.segments([c[0] for c in found.calls])
+        # What the viewer's scope shows now (the roster may have changed since the set was made).
+        scope = uow.people.scope_for(viewer)
+        segments = uow.calls.segments([c[0] for c in found.calls], scope=scope)
         reps = {
-            r[0]: r[1] for r in uow.analytics.rep_rows(sorted({c[2] for c in found.calls if c[2]}))
+            r[0]: r[1]
+            for r in uow.analytics.rep_rows(
+                sorted({c[2] for c in found.calls if c[2]}), scope=scope
+            )
         }
         calls = []
         for pk, call_id, rep_pk, when in found.calls:

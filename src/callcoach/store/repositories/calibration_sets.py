@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +42,18 @@ class SetRating:
 
 
 class CalibrationSetRepository:
+    # A set is shown only to its creator, its raters and administrators
+    # (services/assessment/calibration_sets), and is created only when every rater's scope
+    # covers every call in it: who may read a set is its membership, not a rep scope.
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "add": "a write",
+        "save_rating": "a write",
+        "release": "a write",
+        "get": "a set, shown only to its members (creation checks their scopes)",
+        "all": "the sets, listed only to their members (creation checks their scopes)",
+        "ratings": "a set's levels, shown only to its members (blind until released)",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

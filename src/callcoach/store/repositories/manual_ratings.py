@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from callcoach.domain.access import Scope
 from callcoach.store.models import CallRow, HumanRatingRow
-from callcoach.store.repositories.analytics import in_window
+from callcoach.store.repositories.analytics_deals import allowed, in_window
 
 
 class ManualRatingRepository:
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "any": "whether anyone rated calls on a rubric, no person's rows",
+        "latest_call_date": "the reporting cycle's end: a date, no person's rows",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -22,6 +29,8 @@ class ManualRatingRepository:
         since: datetime | None = None,
         until: datetime | None = None,
         rep_ids: Sequence[int] | None = None,
+        *,
+        scope: Scope,
     ) -> list[tuple[int, int, str, int | None, str, float, int]]:
         """Managers' ratings for manual review, one row per call and criterion: (call pk, rep
         pk, call date as stored, deal pk, criterion, mean level of its raters, raters)."""
@@ -45,7 +54,9 @@ class ManualRatingRepository:
                 HumanRatingRow.criterion_id,
             )
         )
-        rows = self.session.connection().execute(in_window(query, since, until, rep_ids))
+        rows = self.session.connection().execute(
+            in_window(query, since, until, allowed(scope, rep_ids))
+        )
         return [(r[0], r[1], r[2], r[3], r[4], float(r[5]), int(r[6])) for r in rows]
 
     def any(self, rubric_pk: int) -> bool:

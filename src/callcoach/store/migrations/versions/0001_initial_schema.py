@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 18:06:11.650765
+Create Date: 2026-12-07 18:17:48.646609
 """
 
 from __future__ import annotations
@@ -120,15 +120,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_rubrics_slug")),
     )
     op.create_table(
-        "teams",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("manager", sa.String(length=200), nullable=True),
-        sa.Column("manager_email", sa.String(length=320), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
-        sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
-    )
-    op.create_table(
         "calibration_sets",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -141,22 +132,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_sets")),
     )
-    op.create_table(
-        "reps",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=True),
-        sa.Column("team_id", sa.Integer(), nullable=True),
-        sa.Column("manager", sa.String(length=200), nullable=True),
-        sa.Column("start_date", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_reps_team_id_teams")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_reps")),
-        sa.UniqueConstraint("email", name=op.f("uq_reps_email")),
-        sa.UniqueConstraint("name", name=op.f("uq_reps_name")),
-    )
-    with op.batch_alter_table("reps", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_reps_team_id"), ["team_id"], unique=False)
-
     op.create_table(
         "rubric_versions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -173,17 +148,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("rubric_id", "version", name=op.f("uq_rubric_versions_rubric_id")),
     )
     op.create_table(
-        "activities",
+        "teams",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("rep_id", sa.Integer(), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("calls_made", sa.Integer(), nullable=False),
-        sa.Column("meetings_booked", sa.Integer(), nullable=False),
-        sa.Column("proposals_sent", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_activities_rep_id_reps")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
-        sa.UniqueConstraint("rep_id", "day", name=op.f("uq_activities_rep_id")),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("manager", sa.String(length=200), nullable=True),
+        sa.Column("manager_email", sa.String(length=320), nullable=True),
+        sa.Column("rubric_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_teams_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
+        sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
     )
+    with op.batch_alter_table("teams", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_teams_rubric_id"), ["rubric_id"], unique=False)
+
     op.create_table(
         "calibration_set_raters",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -220,6 +199,34 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "rubric_version_id", "scorer", name=op.f("uq_calibrations_rubric_version_id")
         ),
+    )
+    op.create_table(
+        "reps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("team_id", sa.Integer(), nullable=True),
+        sa.Column("manager", sa.String(length=200), nullable=True),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_reps_team_id_teams")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reps")),
+        sa.UniqueConstraint("email", name=op.f("uq_reps_email")),
+        sa.UniqueConstraint("name", name=op.f("uq_reps_name")),
+    )
+    with op.batch_alter_table("reps", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reps_team_id"), ["team_id"], unique=False)
+
+    op.create_table(
+        "activities",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("calls_made", sa.Integer(), nullable=False),
+        sa.Column("meetings_booked", sa.Integer(), nullable=False),
+        sa.Column("proposals_sent", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_activities_rep_id_reps")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
+        sa.UniqueConstraint("rep_id", "day", name=op.f("uq_activities_rep_id")),
     )
     op.create_table(
         "coaching_events",
@@ -699,19 +706,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_coaching_events_rep_id"))
 
     op.drop_table("coaching_events")
+    op.drop_table("activities")
+    with op.batch_alter_table("reps", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reps_team_id"))
+
+    op.drop_table("reps")
     op.drop_table("calibrations")
     with op.batch_alter_table("calibration_set_raters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_calibration_set_raters_set_id"))
 
     op.drop_table("calibration_set_raters")
-    op.drop_table("activities")
-    op.drop_table("rubric_versions")
-    with op.batch_alter_table("reps", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_reps_team_id"))
+    with op.batch_alter_table("teams", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_teams_rubric_id"))
 
-    op.drop_table("reps")
-    op.drop_table("calibration_sets")
     op.drop_table("teams")
+    op.drop_table("rubric_versions")
+    op.drop_table("calibration_sets")
     op.drop_table("rubrics")
     with op.batch_alter_table("report_cache", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_cache_created_at"))
