@@ -28,6 +28,7 @@ from callcoach.store.repositories.scores import ScoreRepository
 from callcoach.store.repositories.scoring_queue import ScoringQueueRepository
 from callcoach.store.repositories.teaching import TeachingRepository
 from callcoach.store.repositories.users import UserRepository
+from callcoach.store.repositories.web_sessions import WebSessionRepository
 
 
 class UnitOfWork:
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.coaching = CoachingRepository(session)
         self.report_cache = ReportCacheRepository(session)
         self.reviews = ReviewRepository(session)
+        self.web_sessions = WebSessionRepository(session)
 
     def flush(self) -> None:
         self.session.flush()
