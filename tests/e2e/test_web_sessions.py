@@ -26,8 +26,10 @@ def _refused(app: FastAPI, cookie: str) -> bool:
     client = _replay(app, cookie)
     page = client.get("/calls", follow_redirects=False)
     api = client.get("/api/v1/calls")
-    return page.status_code == 303 and page.headers["location"].startswith("/login") and (
-        api.status_code == 401
+    return (
+        page.status_code == 303
+        and page.headers["location"].startswith("/login")
+        and (api.status_code == 401)
     )
 
 
@@ -113,9 +115,7 @@ def test_idle_and_absolute_timeouts_end_a_session(sqlite_store: Store) -> None:
     second = signed_in(app, "mia")
     cookie = _cookie(second)
     # Active a minute ago, but signed in 8 hours and a minute ago: too old, however active.
-    _age_sessions(
-        sqlite_store, created=timedelta(hours=8, minutes=1), seen=timedelta(minutes=1)
-    )
+    _age_sessions(sqlite_store, created=timedelta(hours=8, minutes=1), seen=timedelta(minutes=1))
     assert _refused(app, cookie)
     with sqlite_store.unit_of_work() as uow:
         reasons = uow.session.execute(
@@ -163,9 +163,7 @@ def test_the_owner_sees_their_sessions_and_ends_one_or_all(sqlite_store: Store) 
     assert stolen.status_code == 404
     assert _accepted(app, _cookie(phone))
     # The owner ends the phone's session from the list.
-    ended = laptop.post(
-        f"/account/sessions/{phone_id}/end", data={"csrf_token": page_csrf(laptop)}
-    )
+    ended = laptop.post(f"/account/sessions/{phone_id}/end", data={"csrf_token": page_csrf(laptop)})
     assert ended.status_code == 200 and "Phone Safari" not in ended.text
     assert _refused(app, _cookie(phone))
     # Sign out other sessions keeps this one; sign out everywhere ends this one too.

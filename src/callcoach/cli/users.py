@@ -284,7 +284,7 @@ def token_create(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create a personal API token; it is printed once and stored only as a hash."""
-    from callcoach.services.accounts.tokens import create_token, parse_expiry
+    from callcoach.services.accounts.tokens import create_token, expiry_label, parse_expiry
 
     stored, token = create_token(
         state(ctx).container().store,
@@ -306,7 +306,7 @@ def token_create(
         )
         return
     access = "read-write" if stored.scope == "write" else "read-only"
-    until = f"until {_when(stored.expires_at)} UTC" if stored.expires_at else "until revoked"
+    until = f"expires {expiry_label(stored.expires_at)}" if stored.expires_at else "until revoked"
     console.print(
         f"Token {stored.id} ({stored.name}, {access}, {until}) for [bold]{stored.username}[/]. "
         "Copy it now: it is not shown again.",

@@ -90,6 +90,15 @@ def parse_expiry(text: str | None, now: datetime | None = None) -> datetime | No
     return expires
 
 
+def expiry_label(expires_at: datetime | None) -> str:
+    """An expiry as people read it: a date-only expiry is the last day it is valid."""
+    if expires_at is None:
+        return "never"
+    if expires_at.time() == datetime.min.time():
+        return f"end of {(expires_at - timedelta(days=1)).date().isoformat()} UTC"
+    return f"{expires_at.isoformat(sep=' ', timespec='minutes')} UTC"
+
+
 def create_token(
     store: Store,
     username: str,

@@ -15,6 +15,7 @@ from callcoach.services.accounts.sessions import (
 )
 from callcoach.services.accounts.tokens import (
     create_token,
+    expiry_label,
     list_tokens,
     parse_expiry,
     revoke_token,
@@ -115,12 +116,14 @@ def _account_page(
 ) -> Response:
     store = container_of(request).store
     live = current_session(request)
+    tokens = list_tokens(store, account.username, account.viewer)
     return render(
         request,
         "account.html",
         account,
         status_code=status_code,
-        tokens=list_tokens(store, account.username, account.viewer),
+        tokens=tokens,
+        expiry={t.id: expiry_label(t.expires_at) for t in tokens},
         sessions=list_sessions(
             store,
             account.username,
