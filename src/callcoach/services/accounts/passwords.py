@@ -38,14 +38,19 @@ class WeakPasswordError(ServiceError):
 
 
 def _user_words(user_inputs: Iterable[str | None]) -> list[str]:
-    """The account's words as zxcvbn dictionary entries: each whole value and each part."""
-    words: list[str] = []
+    """The account's words as zxcvbn dictionary entries: each whole value, an email's local part,
+    each word, and the words joined as people join them ("Ana Alvarez": ana, alvarez,
+    anaalvarez, ana.alvarez, alvarez_ana, ...)."""
+    words: set[str] = set()
     for value in user_inputs:
         if not value:
             continue
-        words.append(value.lower())
-        words.extend(part.lower() for part in _WORD.findall(value) if len(part) > 1)
-    return sorted(set(words))
+        value = value.lower()
+        parts = [part for part in _WORD.findall(value) if len(part) > 1]
+        words.update([value, value.split("@")[0], *parts])
+        for ordered in (parts, parts[::-1]):
+            words.update(joiner.join(ordered) for joiner in ("", ".", "_", "-", " "))
+    return sorted(w for w in words if w)
 
 
 def check_password(password: str, user_inputs: Iterable[str | None] = ()) -> None:
