@@ -29,6 +29,7 @@ NO_PEOPLE_DATA = {
     "RubricRepository": "rubric definitions: the organisation's, not a person's",
     "ScoringQueueRepository": "the queue a scoring run writes, system work",
     "UserRepository": "accounts, administered through services/accounts (admin only)",
+    "WebSessionRepository": "sign-in sessions, each read by its own account (services/accounts)",
 }
 
 

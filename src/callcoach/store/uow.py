@@ -30,6 +30,7 @@ from callcoach.store.repositories.scores import ScoreRepository
 from callcoach.store.repositories.scoring_queue import ScoringQueueRepository
 from callcoach.store.repositories.teaching import TeachingRepository
 from callcoach.store.repositories.users import UserRepository
+from callcoach.store.repositories.web_sessions import WebSessionRepository
 
 
 class UnitOfWork:
@@ -59,6 +60,7 @@ class UnitOfWork:
         self.reviews = ReviewRepository(session)
         self.calibration_sets = CalibrationSetRepository(session)
         self.manual_ratings = ManualRatingRepository(session)
+        self.web_sessions = WebSessionRepository(session)
 
     def flush(self) -> None:
         self.session.flush()

@@ -9,6 +9,7 @@ from callcoach.store.models.accounts import (
     LoginAttemptRow,
     UserRow,
     UserTeamRow,
+    WebSessionRow,
 )
 from callcoach.store.models.base import NAMING, Base
 from callcoach.store.models.calibration_sets import (
@@ -66,4 +67,5 @@ __all__ = [
     "TeamRow",
     "UserRow",
     "UserTeamRow",
+    "WebSessionRow",
 ]

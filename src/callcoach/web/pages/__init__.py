@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calibration, calls, jobs, reviews, team
+from callcoach.web.pages import admin, auth, calibration, calls, jobs, reviews, team, users
 
 ROUTERS = (
     auth.router,
@@ -10,6 +10,7 @@ ROUTERS = (
     team.router,
     reviews.router,
     admin.router,
+    users.router,
     jobs.router,
     calibration.router,
 )

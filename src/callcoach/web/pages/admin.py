@@ -1,4 +1,4 @@
-"""Pages: rubrics (list, editor, re-score), users and the audit log (administrators)."""
+"""Pages: rubrics (list, editor, re-score), imports and the audit log (administrators)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from callcoach.ingest.rubric_yaml import load_rubric_data
-from callcoach.services.accounts.users import (
-    Account,
-    PermissionDeniedError,
-    add_user,
-    audit_log,
-    list_users,
-    set_active,
-    set_password,
-)
+from callcoach.services.accounts.users import Account, PermissionDeniedError, audit_log
 from callcoach.services.common import ServiceError
 from callcoach.services.imports.uploads import available_kinds, import_uploads
 from callcoach.services.jobs.kinds import SCORE_CALLS
@@ -200,96 +192,6 @@ def assign_team_rubric(
 
 
 # users (administrators)
-@router.get("/admin/users")
-def users_page(
-    request: Request,
-    account: Account = Depends(page_admin),
-    message: str | None = None,
-) -> Response:
-    return _users(request, account, message=message)
-
-
-def _users(
-    request: Request,
-    account: Account,
-    *,
-    message: str | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    from callcoach.services.accounts.people import roster
-
-    store = container_of(request).store
-    teams, reps = roster(store, account.viewer)
-    return render(
-        request,
-        "users.html",
-        account,
-        status_code=status_code,
-        users=list_users(store, account.viewer),
-        teams=teams,
-        reps=reps,
-        message=message,
-        error=error,
-    )
-
-
-@router.post("/admin/users")
-def create_user(
-    request: Request,
-    username: str = Form(...),
-    role: str = Form(...),
-    password: str = Form(...),
-    teams: list[str] = Form(default_factory=list),
-    rep: str = Form(""),
-    email: str = Form(""),
-    account: Account = Depends(page_admin),
-) -> Response:
-    try:
-        created = add_user(
-            container_of(request).store,
-            username,
-            role,
-            password,
-            teams=teams if role == "manager" else [],
-            rep=rep or None if role == "rep" else None,
-            email=email or None,
-            actor=account.viewer,
-        )
-    except ServiceError as exc:
-        return _users(request, account, error=str(exc), status_code=400)
-    return _users(request, account, message=f"Created {created.role.value} {created.username}.")
-
-
-@router.post("/admin/users/{username}/active")
-def toggle_user(
-    request: Request,
-    username: str,
-    active: str = Form(...),
-    account: Account = Depends(page_admin),
-) -> Response:
-    try:
-        changed = set_active(container_of(request).store, username, active == "1", account.viewer)
-    except ServiceError as exc:
-        return _users(request, account, error=str(exc), status_code=400)
-    state = "enabled" if changed.active else "disabled"
-    return _users(request, account, message=f"{changed.username} {state}.")
-
-
-@router.post("/admin/users/{username}/password")
-def reset_password(
-    request: Request,
-    username: str,
-    password: str = Form(...),
-    account: Account = Depends(page_admin),
-) -> Response:
-    try:
-        set_password(container_of(request).store, username, password, actor=account.viewer)
-    except ServiceError as exc:
-        return _users(request, account, error=str(exc), status_code=400)
-    return _users(request, account, message=f"Password of {username} set; their sessions end.")
-
-
 @router.get("/admin/audit")
 def audit_page(
     request: Request, action: str | None = None, account: Account = Depends(page_admin)

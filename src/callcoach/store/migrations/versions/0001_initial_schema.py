@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 18:17:48.646609
+Create Date: 2026-12-07 18:23:22.149425
 """
 
 from __future__ import annotations
@@ -306,6 +306,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_used_at", sa.DateTime(), nullable=True),
         sa.Column("revoked", sa.Boolean(), nullable=False),
+        sa.Column("scope", sa.String(length=10), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
@@ -394,6 +396,29 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", "team_id", name=op.f("pk_user_teams")),
     )
+    op.create_table(
+        "web_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
+        sa.Column("user_agent", sa.String(length=300), nullable=True),
+        sa.Column("client", sa.String(length=100), nullable=True),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("end_reason", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_web_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_web_sessions_token_hash")),
+    )
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "calibration_set_calls",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -678,6 +703,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_calibration_set_calls_set_id"))
 
     op.drop_table("calibration_set_calls")
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
+
+    op.drop_table("web_sessions")
     op.drop_table("user_teams")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reviews_state"))
