@@ -59,9 +59,7 @@ def uncertainty(candidate: Candidate) -> float:
     return 4.0 * q * (1.0 - q)
 
 
-def positive_lean(
-    candidates: Sequence[Candidate], confirmed: int = 0, rejected: int = 0
-) -> float:
+def positive_lean(candidates: Sequence[Candidate], confirmed: int = 0, rejected: int = 0) -> float:
     """How much the criterion's queue should favour likely positives (0 to SEEK_POSITIVES)."""
     if not candidates:
         return 0.0
