@@ -156,3 +156,38 @@ def test_bar_is_the_organisations_and_bad_bars_are_refused(team: tuple[Any, Stor
     assert report["measured_at"] == first["measured_at"]
     assert {c["state"] for c in report["criteria"]} == {"learning"}
     assert report["bar"]["min_judgements"] == 100 and report["bar"]["precision"] == 0.8
+
+
+def test_teach_loop_records_verdicts_skips_and_quits(team: tuple[Any, Store]) -> None:
+    run, store = team
+    # Three answers (confirm, reject, skip), a wrong key, then quit.
+    result = run(
+        "scorer",
+        "teach",
+        "--rubric",
+        RUBRIC,
+        "--criterion",
+        "value_articulation",
+        "--rater",
+        "Ana Ruiz",
+        input="c\nr\nx\ns\nq\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Value articulation" in result.output and "level 5:" in result.output
+    assert "Does turn" in result.output and "Answer c, r, s or q." in result.output
+    assert "1 confirmed, 1 rejected, 1 skipped" in result.output
+    with store.unit_of_work() as uow:
+        mine = [f for f in uow.teaching.feedback(RUBRIC) if f.rater == "Ana Ruiz"]
+    assert sorted(f.verdict.value for f in mine) == ["confirmed", "rejected"]
+    assert {f.criterion_id for f in mine} == {"value_articulation"}
+    # Two different calls: the queue spreads its questions.
+    assert len({f.call_id for f in mine}) == 2
+
+
+def test_teach_stops_on_a_trusted_criterion(team: tuple[Any, Store]) -> None:
+    run, _ = team
+    result = run("scorer", "teach", "--rubric", RUBRIC, "--criterion", "close_attempt", input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "is trusted" in result.output and "Does turn" not in result.output
+    unknown = run("scorer", "teach", "--rubric", RUBRIC, "--criterion", "nope")
+    assert unknown.exit_code == 1 and "has no criterion 'nope'" in unknown.output
