@@ -20,6 +20,7 @@ from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.domain.calls import Call
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.domain.trust import CriterionTrust, TrustState
+from callcoach.scoring.embedded_rationale import clock
 from callcoach.scoring.teaching_queue import Candidate, select_moments
 from callcoach.services.common import ServiceError
 from callcoach.services.scoring.teaching import SCORER, _guidance, _rubric
@@ -75,12 +76,6 @@ class TeachQueue:
         return f"about {n} more answer(s) estimated before the next trust decision"
 
 
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
 def where_said(call: Call, turn: int) -> str:
     """'at 4:05, late in the call' (no time: 'late in the call, turn 61 of 80')."""
     count = len(call.segments)
@@ -88,7 +83,7 @@ def where_said(call: Call, turn: int) -> str:
     part = "early" if share < 1 / 3 else "late" if share > 2 / 3 else "midway"
     start = call.segments[turn].start
     if start is not None:
-        return f"at {_clock(start)}, {part} in the call"
+        return f"at {clock(start)}, {part} in the call"
     return f"{part} in the call"
 
 
