@@ -153,7 +153,7 @@ def teach_queue(
         confirmed=confirmed,
         rejected=len(feedback) - confirmed,
     )
-    if trust.state is TrustState.TRUSTED and report.fresh:
+    if trust.state is TrustState.TRUSTED:
         return TeachQueue(
             **base,  # type: ignore[arg-type]
             moments=[],
