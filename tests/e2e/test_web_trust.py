@@ -66,6 +66,13 @@ def test_trust_page_api_marks_and_audited_opt_in(org_app: tuple[FastAPI, SmallOr
     assert 'class="tag trust-not_trusted"' in call and "not trusted</a>" in call
     assert 'id="trust-marks"' in mia.get("/").text
     assert mia.get("/api/v1/scorecards").json()["trust"]["discovery"]["state"] == "not_trusted"
+    detail = mia.get(f"/api/v1/calls/{org.calls_of_team('East')[0]}").json()
+    assert detail["trust"][RUBRIC]["discovery"] == {
+        "state": "not_trusted",
+        "in_decisions": False,
+        "opted_in": False,
+        "reasons": detail["trust"][RUBRIC]["discovery"]["reasons"],
+    }
 
     # A rep sees the page but may not opt in or teach.
     ana = signed_in(app, "ana")

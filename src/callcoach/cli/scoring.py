@@ -272,6 +272,7 @@ def detail_json(detail: Any) -> dict[str, Any]:
                         }
                         for e in crit.evidence
                     ],
+                    "trust": detail.trust_json(crit.criterion_id),
                     "prompt_tokens": crit.prompt_tokens,
                     "completion_tokens": crit.completion_tokens,
                 }
