@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agreement import GOALS, measure  # noqa: E402
 from corpora import CORPORA  # noqa: E402
 from selection import (  # noqa: E402
+    Answer,
     Setup,
     guidance_of,
     prepare,
@@ -50,7 +51,6 @@ from callcoach.scoring.embedding_model import (  # noqa: E402
     bundled_model_path,
     load_sentence_transformer,
 )
-from callcoach.scoring.teaching_queue import Answer  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAIRS_PER_ANSWER = 4  # SetFit draws 2 x num_iterations pairs per example; 4 keeps 2 cores busy
@@ -78,7 +78,7 @@ def pairs(answers: list[Answer], seed: int) -> list[tuple[str, str, float]]:
     criteria = sorted({a.criterion_id for a in answers})
     for cid in criteria:
         pos = [a.text for a in answers if a.criterion_id == cid and a.verdict and a.text]
-        neg = [a.text for a in answers if a.criterion_id == cid and a.verdict is False and a.text]
+        neg = [a.text for a in answers if a.criterion_id == cid and not a.verdict and a.text]
         if len(pos) < 2 or not neg:
             continue
         for _ in range(PAIRS_PER_ANSWER * len(pos)):

@@ -33,7 +33,8 @@ from callcoach.scoring.base import LabelledTurn, RubricGuidance, ScoringRequest
 from callcoach.scoring.embedded import EmbeddedScorer, _sentence_texts
 from callcoach.scoring.embedded_features import ZeroShotWeights
 from callcoach.scoring.embedding_model import shared_model
-from callcoach.scoring.teaching_queue import DEFAULT_POLICY, Answer, Moment, next_moments
+from callcoach.scoring import teaching_queue
+from callcoach.scoring.teaching_queue import Candidate, select_moments
 from callcoach.services.scoring.teaching import _labelled, _layout
 from corpora import (
     CACHE,
@@ -123,6 +124,17 @@ def prepare(corpus: Corpus) -> Setup:
     )
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What `callcoach scorer teach` records: a confirmed (True) or rejected verdict."""
+
+    call_id: str
+    segment: int
+    criterion_id: str
+    verdict: bool
+    text: str
+
+
 def scripted_answer(setup: Setup, call_id: str, segment: int, criterion_id: str) -> Answer:
     conv = setup.conversations[call_id]
     return Answer(
@@ -130,8 +142,7 @@ def scripted_answer(setup: Setup, call_id: str, segment: int, criterion_id: str)
         segment,
         criterion_id,
         segment in conv.truth[criterion_id],
-        rep_id=conv.raw.get("rep"),
-        text=conv.call.segments[segment].text,
+        conv.call.segments[segment].text,
     )
 
 
@@ -139,8 +150,6 @@ def guidance_of(setup: Setup, answers: list[Answer]) -> RubricGuidance:
     """The answers as the feedback service hands them to the scorer (services/scoring/teaching)."""
     examples: list[LabelledTurn] = []
     for a in answers:
-        if a.verdict is None:
-            continue
         call: Call = setup.conversations[a.call_id].call
         source = "confirmed" if a.verdict else "rejected"
         turn = _labelled(
@@ -161,28 +170,28 @@ def score_calls(setup: Setup, calls: list[str], guidance: RubricGuidance) -> dic
     return result
 
 
-def pool_moments(setup: Setup, guidance: RubricGuidance) -> list[Moment]:
-    """Every rep turn of the pool with the taught scorer's likelihood per criterion."""
-    moments = []
+def pool_candidates(setup: Setup, guidance: RubricGuidance) -> dict[str, list[Candidate]]:
+    """Per criterion, every rep turn of the pool with the taught scorer's likelihood."""
+    result: dict[str, list[Candidate]] = {cid: [] for cid in setup.corpus.labels}
     for call_id in setup.pool:
         conv = setup.conversations[call_id]
         judged = setup.scorer.judge_turns(
             conv.call, setup.rubric, setup.embeddings[call_id], guidance
         )
-        criteria = list(judged)
-        if not criteria:
-            continue
-        for row, segment in enumerate(judged[criteria[0]].segments):
-            moments.append(
-                Moment(
-                    call_id,
-                    segment,
-                    {cid: float(judged[cid].likelihood[row]) for cid in criteria},
-                    rep_id=conv.raw.get("rep"),
-                    text=conv.call.segments[segment].text,
+        for cid, judgement in judged.items():
+            for segment, p in zip(judgement.segments, judgement.likelihood.tolist(), strict=True):
+                result[cid].append(
+                    Candidate(
+                        call_id,
+                        cid,
+                        segment,
+                        float(p),
+                        judgement.present,
+                        conv.raw.get("rep"),
+                        conv.call.segments[segment].text,
+                    )
                 )
-            )
-    return moments
+    return result
 
 
 Measure = Any  # agreement.measure(setup, scores, calls) -> per-criterion figures
@@ -192,20 +201,27 @@ def run_queue(setup: Setup, budgets: tuple[int, ...], measure: Measure) -> dict[
     answers: list[Answer] = []
     curve: dict[str, Any] = {}
     guidance = RubricGuidance(rubric_id=setup.rubric.id)
-    moments = pool_moments(setup, guidance)
+    candidates = pool_candidates(setup, guidance)
     steps = sorted({*[r for r in REFITS if r <= max(budgets)], *budgets})
     for step in steps:
         for cid in setup.corpus.labels:
-            have = sum(a.criterion_id == cid for a in answers)
-            for pick in next_moments(moments, cid, answers, step - have, DEFAULT_POLICY):
-                answers.append(scripted_answer(setup, pick.moment.call_id, pick.moment.segment, cid))
+            own = [a for a in answers if a.criterion_id == cid]
+            confirmed = sum(a.verdict for a in own)
+            picks = select_moments(
+                candidates[cid],
+                step - len(own),
+                judged={(a.call_id, cid, a.segment) for a in own},
+                counts={cid: (confirmed, len(own) - confirmed)},
+                judged_texts={cid: [a.text for a in own]},
+            )
+            answers.extend(scripted_answer(setup, p.call_id, p.segment, cid) for p in picks)
         guidance = guidance_of(setup, answers)
         if step in budgets:
             scores = score_calls(setup, setup.held_out, guidance)
             curve[str(step)] = _with_counts(measure(setup, scores, setup.held_out), answers)
             print(f"  queue N={step}: {_brief(curve[str(step)])}", flush=True)
         if step != steps[-1]:
-            moments = pool_moments(setup, guidance)
+            candidates = pool_candidates(setup, guidance)
     return curve
 
 
@@ -317,9 +333,10 @@ def run_selection(
         ),
         "held_out_calls": len(setup.held_out),
         "split_seed": SPLIT_SEED,
-        "queue_policy": {
-            k: getattr(DEFAULT_POLICY, k)
-            for k in ("target_positive_share", "call_decay", "rep_decay", "random_share", "seed")
+        "queue_constants": {
+            k: getattr(teaching_queue, k)
+            for k in ("DECAY_CALL", "DECAY_REP", "RARE_SHARE", "SEEK_POSITIVES", "BALANCE")
+            + ("RANDOM_SHARE",)
         },
     }
     zero = score_calls(setup, setup.held_out, RubricGuidance(rubric_id=setup.rubric.id))

@@ -1,26 +1,28 @@
-"""Which moments to ask a person about next, so that each answer teaches the scorer the most.
+"""Which moments to ask people about next, so each answer teaches the scorer the most.
 
-A teaching session is about one criterion: the person sees one rep turn at a time and confirms,
-rejects or skips it as a moment of the criterion. Every answer costs a manager's attention, so
-the queue picks, among the rep turns not yet answered for the criterion:
+Rules (issue 15, section 2):
 
-- the moments the model is least sure of (likelihood near 0.5): a confirmed turn the model
-  already gave 0.97 teaches it little;
-- likely positives while positives are scarce: a criterion shown in 5% of turns learns nothing
-  from a queue of negatives, and the teaching model is fitted only once it has `min_positive`
-  confirmed turns (scoring/embedded_teaching.py `MIN_EACH`). The less the positive share of the
-  answers so far, the more the pick leans on the likelihood itself instead of its uncertainty
-  (and the same the other way for a criterion shown almost everywhere);
-- spread over calls and reps: each answer already given (or picked) in the same call divides a
-  moment's value by `CALL_DECAY`, in the same rep's calls by `REP_DECAY`, so the team's verdicts
-  cover many conversations (trust is cross-validated by call, and a rep's habits are not the
-  team's). A moment whose words were already answered for the criterion is not asked again;
-- now and then a moment drawn at random (`random_share`): the likelihoods are the model's own
-  guess, and a queue that only follows them never learns where the model is wrong and sure.
+1. Where the model is least certain: a turn whose likelihood sits at the criterion's presence
+   bar is the one whose verdict moves the model most; one it is sure about teaches little.
+2. Spread across calls and reps: a further moment of a call, or of a rep, already asked about
+   or already chosen counts less (DECAY_CALL, DECAY_REP per moment there), so the verdicts
+   describe the team, not one conversation (and trust, cross-validated by call, has calls to
+   hold out). A moment whose words were already answered for the criterion is not asked again
+   ("Thank you so much!" is the same verdict in every call).
+3. Seek likely positives of rare criteria: when few turns look like the criterion (a behaviour
+   shown in 5% of turns) or people have confirmed far fewer moments than they rejected, the
+   queue leans towards the turns most likely to show it, since a queue of negatives teaches
+   nothing about what the behaviour sounds like.
+4. Now and then a moment drawn at random (RANDOM_SHARE of the picks): the likelihoods are the
+   model's own guess, and a queue that only follows them never meets the turns where the model
+   is wrong and sure.
 
-Pure: candidate moments and answers in, picks out; the caller reads them from the store and
-re-ranks after the scorer re-learns. Measured against random picks in bench/agreement.py
-(`--select queue|random --budget N`, docs/scoring.md "Teaching queue").
+`answers_needed` estimates the answers a criterion still needs to reach the minimum counts,
+from the positive rate the queue's next picks are expected to have.
+
+Pure: candidates in, an ordered selection out. The teaching services and bench/agreement.py
+(`--select queue`, bench/selection.py) call the same `select_moments`; docs/scoring.md
+"Teaching queue" has the measured learning curves against random picks.
 """
 
 from __future__ import annotations
@@ -29,278 +31,231 @@ import heapq
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-CALL_DECAY = 0.35  # value kept by a moment per answer already given in its call
-REP_DECAY = 0.85  # ... per answer already given in its rep's calls
-LOOKAHEAD = 20  # picks whose likelihoods estimate the positive rate of what comes next
-PRIOR_ANSWERS = 10.0  # how many answers the likelihoods of the next picks count as
+DECAY_CALL = 0.35  # weight of a further moment from a call already asked about or chosen
+DECAY_REP = 0.8  # ... from a rep already asked about or chosen
+RARE_SHARE = 0.15  # below this share of turns looking shown, a criterion counts as rare
+SEEK_POSITIVES = 0.6  # how far a rare or positive-starved criterion leans to likely positives
+BALANCE = 0.5  # confirmed/rejected ratio under which people have seen too few positives
+RANDOM_SHARE = 0.1  # share of picks drawn at random among the unanswered moments
+LOOKAHEAD = 20  # next picks whose likelihoods estimate the positive rate still to come
+PRIOR_ANSWERS = 10.0  # how many answers those likelihoods count as against the observed share
 
 
 @dataclass(frozen=True)
-class Moment:
-    """A rep turn that may be asked about, with the model's likelihood per criterion."""
+class Candidate:
+    """A rep turn that could be asked about, with the model's current opinion of it."""
 
     call_id: str
+    criterion_id: str
     segment: int
-    likelihood: Mapping[str, float]  # criterion id -> probability the turn shows it
-    rep_id: str | None = None
+    likelihood: float  # the model's, now (with everything taught so far)
+    present: float = 0.5  # the likelihood from which the model calls the turn shown
+    rep: str | None = None
     text: str | None = None  # when given, the same words are not asked twice
 
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.call_id, self.segment)
+
+def _logit(p: float) -> float:
+    q = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(q / (1 - q))
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A person's answer about one moment and criterion: True confirmed, False rejected,
-    None skipped (not asked again, teaches nothing)."""
-
-    call_id: str
-    segment: int
-    criterion_id: str
-    verdict: bool | None
-    rep_id: str | None = None
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class QueuePolicy:
-    """How the queue trades uncertainty, positives, spread and random checks.
-
-    The defaults are the ones measured in bench/agreement.py --select queue.
-    """
-
-    target_positive_share: float = 0.5  # positive share of answers the queue steers towards
-    call_decay: float = CALL_DECAY
-    rep_decay: float = REP_DECAY
-    random_share: float = 0.1  # share of picks drawn at random among unanswered moments
-    seed: int = 0
-    # The least a criterion needs before its agreement can be judged (the trust state's
-    # minimum): `answers_needed` counts towards these.
-    min_positive: int = 10
-    min_negative: int = 10
-    min_answers: int = 40
-
-    def __post_init__(self) -> None:
-        if not 0 < self.target_positive_share < 1:
-            raise ValueError("target_positive_share must be between 0 and 1")
-        if not 0 <= self.random_share <= 1:
-            raise ValueError("random_share must be between 0 and 1")
-        if not (0 < self.call_decay <= 1 and 0 < self.rep_decay <= 1):
-            raise ValueError("call_decay and rep_decay must be in (0, 1]")
-
-
-DEFAULT_POLICY = QueuePolicy()
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A moment to ask about, why it was chosen, and its value when chosen."""
-
-    moment: Moment
-    criterion_id: str
-    likelihood: float
-    reason: str  # "unsure", "likely positive", "likely negative", "random check"
-    value: float
-
-
-@dataclass(frozen=True)
-class Needed:
-    """Answers still needed for a criterion before its agreement can be judged.
-
-    `answers` is None when the unanswered moments cannot supply them (too few left, or none
-    likely to be a positive).
-    """
-
-    criterion_id: str
-    answers: int | None
-    positives: int
-    negatives: int
-    answered: int
-    positive_rate: float  # expected share of positives among the next picks
-
-
-def _normal(text: str | None) -> str | None:
+def _words(text: str | None) -> str | None:
     return " ".join(text.lower().split()) if text else None
 
 
-def _lean(positives: int, negatives: int, target: float) -> float:
-    """-1..1: how far to lean towards likely positives (>0) or likely negatives (<0).
+def relative(candidate: Candidate) -> float:
+    """The likelihood re-centred on the presence bar (0.5 = exactly at the bar)."""
+    z = _logit(candidate.likelihood) - _logit(candidate.present)
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
-    From the answers' positive share (Beta(1, 1) prior) against the target share.
+
+def uncertainty(candidate: Candidate) -> float:
+    """1 at the presence bar, towards 0 where the model is sure either way."""
+    q = relative(candidate)
+    return 4.0 * q * (1.0 - q)
+
+
+def positive_lean(candidates: Sequence[Candidate], confirmed: int = 0, rejected: int = 0) -> float:
+    """How much the criterion's queue should favour likely positives (0 to SEEK_POSITIVES)."""
+    if not candidates:
+        return 0.0
+    shown = sum(c.likelihood >= c.present for c in candidates) / len(candidates)
+    lean = 0.0
+    if shown < RARE_SHARE:
+        lean = SEEK_POSITIVES * (1.0 - shown / RARE_SHARE)
+    if rejected and confirmed < BALANCE * rejected:
+        lean = max(lean, SEEK_POSITIVES * (1.0 - confirmed / (BALANCE * rejected)))
+    return lean
+
+
+def priority(candidate: Candidate, lean: float) -> float:
+    return (1.0 - lean) * uncertainty(candidate) + lean * relative(candidate)
+
+
+def select_moments(
+    candidates: Sequence[Candidate],
+    budget: int,
+    *,
+    judged: Collection[tuple[str, str, int]] = (),
+    counts: Mapping[str, tuple[int, int]] | None = None,
+    judged_texts: Mapping[str, Collection[str]] | None = None,
+    random_share: float = RANDOM_SHARE,
+    seed: int = 0,
+) -> list[Candidate]:
+    """Up to `budget` candidates, in the order to ask them.
+
+    `judged` holds (call, criterion, segment) already answered or skipped (never asked again;
+    their calls and reps count for the spread); `counts` the (confirmed, rejected) verdicts
+    each criterion has so far; `judged_texts` the words already answered per criterion. With
+    several criteria among the candidates, each criterion's queue is built by the same rules
+    and they take turns. Deterministic for the same inputs and seed.
     """
-    share = (positives + 1) / (positives + negatives + 2)
-    if share < target:
-        return (target - share) / target
-    return -(share - target) / (1 - target)
+    if not 0 <= random_share <= 1:
+        raise ValueError("random_share must be between 0 and 1")
+    counts = counts or {}
+    done = set(judged)
+    by_criterion: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        if (c.call_id, c.criterion_id, c.segment) not in done:
+            by_criterion.setdefault(c.criterion_id, []).append(c)
+    rep_of = {c.call_id: c.rep for c in candidates}
+    queues = []
+    for criterion_id, own in sorted(by_criterion.items()):
+        confirmed, rejected = counts.get(criterion_id, (0, 0))
+        asked = [call for call, cid, _ in done if cid == criterion_id]
+        spread = _Spread(Counter(asked), Counter(rep_of.get(call) for call in asked))
+        seen = {w for t in (judged_texts or {}).get(criterion_id, ()) if (w := _words(t))}
+        own = [c for c in own if _words(c.text) not in seen or c.text is None]
+        lean = positive_lean(own, confirmed, rejected)
+        rng = random.Random(f"{seed}:{criterion_id}:{len(asked)}")
+        queues.append(_queue(own, lean, budget, spread, random_share, rng))
+    result: list[Candidate] = []
+    for round_ in range(budget):
+        for queue in queues:
+            if round_ < len(queue) and len(result) < budget:
+                result.append(queue[round_])
+    return result
 
 
-def _base_value(p: float, lean: float) -> tuple[float, str]:
-    p = min(max(p, 0.0), 1.0)
-    unsure = 4 * p * (1 - p)
-    if lean > 0:
-        value = (1 - lean) * unsure + lean * p
-        return value, "likely positive" if lean > 0.5 and p >= 0.5 else "unsure"
-    if lean < 0:
-        value = (1 + lean) * unsure - lean * (1 - p)
-        return value, "likely negative" if lean < -0.5 and p < 0.5 else "unsure"
-    return unsure, "unsure"
+@dataclass
+class _Spread:
+    calls: Counter[str]
+    reps: Counter[str | None]
+
+    def factor(self, c: Candidate) -> float:
+        value: float = DECAY_CALL ** self.calls[c.call_id]
+        if c.rep is not None:
+            value *= DECAY_REP ** self.reps[c.rep]
+        return value
+
+    def add(self, c: Candidate) -> None:
+        self.calls[c.call_id] += 1
+        if c.rep is not None:
+            self.reps[c.rep] += 1
 
 
-def _counts(answers: Sequence[Answer], criterion_id: str) -> tuple[int, int]:
-    own = [a.verdict for a in answers if a.criterion_id == criterion_id]
-    return sum(v is True for v in own), sum(v is False for v in own)
-
-
-def _unanswered(moments: Sequence[Moment], criterion_id: str, answers: Sequence[Answer]) -> int:
-    """How many distinct moments (by words, when known) are still unanswered for the criterion."""
-    own = [a for a in answers if a.criterion_id == criterion_id]
-    answered = {(a.call_id, a.segment) for a in own}
-    seen = {t for a in own if (t := _normal(a.text))}
-    left = 0
-    for m in moments:
-        if criterion_id not in m.likelihood or m.key in answered:
-            continue
-        words = _normal(m.text)
-        if words is not None:
-            if words in seen:
-                continue
-            seen.add(words)
-        left += 1
-    return left
-
-
-def next_moments(
-    moments: Iterable[Moment],
-    criterion_id: str,
-    answers: Sequence[Answer] = (),
-    count: int = 1,
-    policy: QueuePolicy = DEFAULT_POLICY,
-) -> list[Pick]:
-    """The next `count` moments to ask about for `criterion_id`, best first.
-
-    Moments without a likelihood for the criterion, and moments (or words) already answered or
-    skipped for it, are never picked. Deterministic for the same inputs and policy seed.
-    """
-    if count <= 0:
-        return []
-    own = [a for a in answers if a.criterion_id == criterion_id]
-    answered = {(a.call_id, a.segment) for a in own}
-    answered_words = {t for a in own if (t := _normal(a.text))}
-    pool = [
-        m
-        for m in moments
-        if criterion_id in m.likelihood
-        and m.key not in answered
-        and not (m.text and _normal(m.text) in answered_words)
+def _queue(
+    candidates: list[Candidate],
+    lean: float,
+    budget: int,
+    spread: _Spread,
+    random_share: float,
+    rng: random.Random,
+) -> list[Candidate]:
+    """Greedy: the best remaining candidate, each call and rep already asked or chosen counting
+    less; every 1/random_share-th pick drawn at random instead."""
+    base = [priority(c, lean) for c in candidates]
+    # Lazy greedy: a candidate's value only falls as picks fill its call and rep, so a popped
+    # one whose refreshed value still beats the next stored value is the best.
+    heap = [
+        (-base[i] * spread.factor(c), c.call_id, c.segment, i) for i, c in enumerate(candidates)
     ]
-    if not pool:
-        return []
-    positives, negatives = _counts(own, criterion_id)
-    lean = _lean(positives, negatives, policy.target_positive_share)
-    per_call = Counter(a.call_id for a in own if a.verdict is not None)
-    per_rep = Counter(a.rep_id for a in own if a.verdict is not None and a.rep_id)
-    rng = random.Random(f"{policy.seed}:{criterion_id}:{len(own)}")
-
-    def spread(m: Moment) -> float:
-        factor = policy.call_decay ** per_call[m.call_id]
-        if m.rep_id:
-            factor *= policy.rep_decay ** per_rep[m.rep_id]
-        return factor
-
-    base: dict[tuple[str, int], tuple[float, str]] = {
-        m.key: _base_value(m.likelihood[criterion_id], lean) for m in pool
-    }
-    # Lazy greedy: a moment's value only falls as picks fill its call, so a popped moment
-    # whose refreshed value still beats the next stored one is the best.
-    heap = [(-base[m.key][0] * spread(m), m.call_id, m.segment, i) for i, m in enumerate(pool)]
     heapq.heapify(heap)
-    taken: set[tuple[str, int]] = set()
+    taken: set[int] = set()
     taken_words: set[str] = set()
-    picks: list[Pick] = []
+    chosen: list[Candidate] = []
 
-    def take(m: Moment, reason: str, value: float) -> None:
-        taken.add(m.key)
-        if (words := _normal(m.text)) is not None:
+    def free(i: int) -> bool:
+        words = _words(candidates[i].text)
+        return i not in taken and (words is None or words not in taken_words)
+
+    def take(i: int) -> None:
+        taken.add(i)
+        if (words := _words(candidates[i].text)) is not None:
             taken_words.add(words)
-        per_call[m.call_id] += 1
-        if m.rep_id:
-            per_rep[m.rep_id] += 1
-        picks.append(Pick(m, criterion_id, float(m.likelihood[criterion_id]), reason, value))
-
-    def free(m: Moment) -> bool:
-        return m.key not in taken and not (m.text and _normal(m.text) in taken_words)
+        spread.add(candidates[i])
+        chosen.append(candidates[i])
 
     random_due = 0.0
-    while len(picks) < count:
-        random_due += policy.random_share
+    while len(chosen) < budget:
+        random_due += random_share
         if random_due >= 1.0:
             random_due -= 1.0
-            left = [m for m in pool if free(m)]
+            left = [i for i in range(len(candidates)) if free(i)]
             if not left:
                 break
-            chosen = left[rng.randrange(len(left))]
-            take(chosen, "random check", base[chosen.key][0] * spread(chosen))
+            take(left[rng.randrange(len(left))])
             continue
         found = None
         while heap:
-            stored, _, _, i = heapq.heappop(heap)
-            m = pool[i]
-            if not free(m):
+            _, _, _, i = heapq.heappop(heap)
+            if not free(i):
                 continue
-            value = base[m.key][0] * spread(m)
+            value = base[i] * spread.factor(candidates[i])
             if heap and -value > heap[0][0] + 1e-12:
-                heapq.heappush(heap, (-value, m.call_id, m.segment, i))
+                heapq.heappush(heap, (-value, candidates[i].call_id, candidates[i].segment, i))
                 continue
-            found = (m, value)
+            found = i
             break
         if found is None:
             break
-        take(found[0], base[found[0].key][1], found[1])
-    return picks
+        take(found)
+    return chosen
 
 
 def answers_needed(
-    moments: Iterable[Moment],
+    candidates: Sequence[Candidate],
     criterion_id: str,
-    answers: Sequence[Answer] = (),
-    policy: QueuePolicy = DEFAULT_POLICY,
-) -> Needed:
-    """How many more answers the queue expects to need before the criterion has the minimum
-    positives, negatives and answers for its agreement to be judged.
+    confirmed: int,
+    rejected: int,
+    *,
+    min_each: int,
+    min_judgements: int,
+    judged: Collection[tuple[str, str, int]] = (),
+) -> int | None:
+    """Answers the queue still needs before the criterion has `min_each` confirmed and rejected
+    moments and `min_judgements` in all; None when the candidates cannot supply them.
 
-    The positive rate of the coming picks is the mean likelihood of the next `LOOKAHEAD` picks,
-    corrected by what the answers so far showed: with n answers, the observed positive share
-    counts n times, the likelihoods `PRIOR_ANSWERS` times (the model's likelihoods are its own
-    guess; the answers are the team's).
+    The positive rate still to come is the mean likelihood of the queue's next LOOKAHEAD picks
+    (which lean to likely positives while they are scarce), corrected by the confirmed share of
+    the answers so far: with n answers the observed share counts n times, the likelihoods
+    PRIOR_ANSWERS times (the model's likelihoods are its guess; the answers are the team's).
     """
-    pool = list(moments)
-    positives, negatives = _counts(answers, criterion_id)
-    answered = positives + negatives
-    upcoming = next_moments(pool, criterion_id, answers, LOOKAHEAD, policy)
-    predicted = sum(p.likelihood for p in upcoming) / len(upcoming) if upcoming else 0.0
-    observed = (positives + 0.5) / (answered + 1)
-    rate = (answered * observed + PRIOR_ANSWERS * predicted) / (answered + PRIOR_ANSWERS)
-    rate = min(max(rate, 0.0), 1.0)
-    left = _unanswered(pool, criterion_id, answers)
-    need_pos = max(0, policy.min_positive - positives)
-    need_neg = max(0, policy.min_negative - negatives)
-    need_any = max(0, policy.min_answers - answered)
-    estimate: int | None
+    answered = confirmed + rejected
+    need_pos, need_neg = max(0, min_each - confirmed), max(0, min_each - rejected)
+    need_any = max(0, min_judgements - answered)
     if need_pos == need_neg == need_any == 0:
-        estimate = 0
-    elif (need_pos and rate <= 0.0) or (need_neg and rate >= 1.0):
-        estimate = None
-    else:
-        candidates = [need_any]
-        if need_pos:
-            candidates.append(math.ceil(need_pos / rate))
-        if need_neg:
-            candidates.append(math.ceil(need_neg / (1 - rate)))
-        estimate = max(candidates)
-        if estimate > left:
-            estimate = None
-    return Needed(criterion_id, estimate, positives, negatives, answered, round(rate, 3))
+        return 0
+    own = [c for c in candidates if c.criterion_id == criterion_id]
+    upcoming = select_moments(
+        own,
+        LOOKAHEAD,
+        judged=judged,
+        counts={criterion_id: (confirmed, rejected)},
+        random_share=0.0,
+    )
+    predicted = sum(c.likelihood for c in upcoming) / len(upcoming) if upcoming else 0.0
+    observed = (confirmed + 0.5) / (answered + 1)
+    rate = (answered * observed + PRIOR_ANSWERS * predicted) / (answered + PRIOR_ANSWERS)
+    if (need_pos and rate <= 0.0) or (need_neg and rate >= 1.0):
+        return None
+    estimate = need_any
+    if need_pos:
+        estimate = max(estimate, math.ceil(need_pos / rate))
+    if need_neg:
+        estimate = max(estimate, math.ceil(need_neg / (1 - rate)))
+    left = sum((c.call_id, c.criterion_id, c.segment) not in set(judged) for c in own)
+    return estimate if estimate <= left else None

@@ -24,6 +24,7 @@ from callcoach.store.models.scores import (
     HumanRatingRow,
     ScoreRunRow,
 )
+from callcoach.store.models.trust import CriterionOptInRow, TrustReportRow
 
 __all__ = [
     "NAMING",
@@ -36,6 +37,7 @@ __all__ = [
     "CallEmbeddingRow",
     "CallRow",
     "CoachingEventRow",
+    "CriterionOptInRow",
     "CriterionScoreRow",
     "DealRow",
     "EvidenceFeedbackRow",
@@ -54,6 +56,7 @@ __all__ = [
     "ScoreRunRow",
     "SegmentRow",
     "TeamRow",
+    "TrustReportRow",
     "UserRow",
     "UserTeamRow",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 16:12:54.412882
+Create Date: 2026-12-07 17:03:01.498899
 """
 
 from __future__ import annotations
@@ -129,6 +129,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
     )
     op.create_table(
+        "criterion_opt_ins",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.String(length=100), nullable=False),
+        sa.Column("opted_in", sa.Boolean(), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_criterion_opt_ins_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_criterion_opt_ins")),
+        sa.UniqueConstraint(
+            "rubric_id", "criterion_id", name=op.f("uq_criterion_opt_ins_rubric_id")
+        ),
+    )
+    op.create_table(
         "reps",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -243,6 +260,24 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_quotas_rep_id_reps")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quotas")),
         sa.UniqueConstraint("rep_id", "period_start", "period_end", name=op.f("uq_quotas_rep_id")),
+    )
+    op.create_table(
+        "trust_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
+        sa.Column("scorer", sa.String(length=100), nullable=False),
+        sa.Column("stamp", sa.Text(), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rubric_version_id"],
+            ["rubric_versions.id"],
+            name=op.f("fk_trust_reports_rubric_version_id_rubric_versions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trust_reports")),
+        sa.UniqueConstraint(
+            "rubric_version_id", "scorer", name=op.f("uq_trust_reports_rubric_version_id")
+        ),
     )
     op.create_table(
         "users",
@@ -588,6 +623,7 @@ def downgrade() -> None:
 
     op.drop_table("api_tokens")
     op.drop_table("users")
+    op.drop_table("trust_reports")
     op.drop_table("quotas")
     with op.batch_alter_table("deals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deals_rep_id"))
@@ -604,6 +640,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_reps_team_id"))
 
     op.drop_table("reps")
+    op.drop_table("criterion_opt_ins")
     op.drop_table("teams")
     op.drop_table("rubrics")
     with op.batch_alter_table("report_cache", schema=None) as batch_op:
