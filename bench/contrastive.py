@@ -34,22 +34,21 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from agreement import GOALS, measure  # noqa: E402
-from corpora import CORPORA  # noqa: E402
-from selection import (  # noqa: E402
+from agreement import GOALS, measure
+from callcoach.scoring.embedded import EmbeddedScorer, _sentence_texts
+from callcoach.scoring.embedding_model import (
+    EmbeddingModel,
+    bundled_model_path,
+    load_sentence_transformer,
+)
+from corpora import CORPORA
+from selection import (
     Answer,
     Setup,
     guidance_of,
     prepare,
     score_calls,
     scripted_answer,
-)
-
-from callcoach.scoring.embedded import EmbeddedScorer, _sentence_texts  # noqa: E402
-from callcoach.scoring.embedding_model import (  # noqa: E402
-    EmbeddingModel,
-    bundled_model_path,
-    load_sentence_transformer,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"

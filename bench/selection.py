@@ -29,11 +29,11 @@ import numpy as np
 from callcoach.domain.calls import Call
 from callcoach.domain.rubric import Rubric
 from callcoach.domain.scores import CallScore
+from callcoach.scoring import teaching_queue
 from callcoach.scoring.base import LabelledTurn, RubricGuidance, ScoringRequest
 from callcoach.scoring.embedded import EmbeddedScorer, _sentence_texts
 from callcoach.scoring.embedded_features import ZeroShotWeights
 from callcoach.scoring.embedding_model import shared_model
-from callcoach.scoring import teaching_queue
 from callcoach.scoring.teaching_queue import Candidate, select_moments
 from callcoach.services.scoring.teaching import _labelled, _layout
 from corpora import (
@@ -328,15 +328,19 @@ def run_selection(
         "rubric": f"bench/rubrics/{corpus.rubric_file}",
         "zero_shot_weights_fitted_on": setup.scorer._zero_shot.fitted_on,
         "pool_calls": len(setup.pool),
-        "pool_rep_turns": sum(
-            len(setup.conversations[c].call.rep_segments) for c in setup.pool
-        ),
+        "pool_rep_turns": sum(len(setup.conversations[c].call.rep_segments) for c in setup.pool),
         "held_out_calls": len(setup.held_out),
         "split_seed": SPLIT_SEED,
         "queue_constants": {
             k: getattr(teaching_queue, k)
-            for k in ("DECAY_CALL", "DECAY_REP", "RARE_SHARE", "SEEK_POSITIVES", "BALANCE")
-            + ("RANDOM_SHARE",)
+            for k in (
+                "DECAY_CALL",
+                "DECAY_REP",
+                "RARE_SHARE",
+                "SEEK_POSITIVES",
+                "BALANCE",
+                "RANDOM_SHARE",
+            )
         },
     }
     zero = score_calls(setup, setup.held_out, RubricGuidance(rubric_id=setup.rubric.id))
@@ -351,3 +355,30 @@ def run_selection(
         result["summary"] = summarise(result["queue"], result["random"], goals)
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result
+
+
+def markdown(result: dict[str, Any], goals: dict[str, float]) -> str:
+    """The learning curves as docs/scoring.md tables (P / R / AUC per criterion and budget;
+    random: mean over seeds; bold: the bar met)."""
+
+    def cell(m: dict[str, Any]) -> str:
+        values = [m.get(k) for k in FIGURES]
+        text = " / ".join("-" if v is None else f"{v:.2f}" for v in values)
+        met = all((v or 0) >= goals[k] for k, v in zip(FIGURES, values, strict=True))
+        return f"**{text}**" if met else text
+
+    def mean_of(runs: list[dict[str, Any]], cid: str) -> dict[str, Any]:
+        return {k: float(np.mean([r[cid].get(k) or 0.0 for r in runs])) for k in FIGURES}
+
+    budgets = sorted(result["queue"], key=int)
+    head = "| criterion | zero-shot | " + " | ".join(f"queue {b} | random {b}" for b in budgets)
+    lines = [head + " |", "|---" * (2 + 2 * len(budgets)) + "|"]
+    for cid, zero in result["zero_shot_held_out"].items():
+        row = [cid, cell(zero)]
+        for b in budgets:
+            row += [
+                cell(result["queue"][b][cid]),
+                cell(mean_of([r[b] for r in result["random"]], cid)),
+            ]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)

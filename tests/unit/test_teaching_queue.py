@@ -58,7 +58,9 @@ def test_random_checks_take_their_share_and_are_reproducible() -> None:
     # Six follow the rules (nearest the presence bar first), two are drawn at random.
     ruled = select_moments(pool, 6, random_share=0.0)
     assert ruled[0].call_id == "call50"
-    assert len({(p.call_id, p.segment) for p in picks} - {(p.call_id, p.segment) for p in ruled}) >= 1
+    assert (
+        len({(p.call_id, p.segment) for p in picks} - {(p.call_id, p.segment) for p in ruled}) >= 1
+    )
     with pytest.raises(ValueError):
         select_moments(pool, 1, random_share=1.5)
 

@@ -334,9 +334,7 @@ def without(
     return result
 
 
-def standardize(
-    features: np.ndarray, zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT
-) -> np.ndarray:
+def standardize(features: np.ndarray, zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT) -> np.ndarray:
     return np.asarray((features - zero_shot.center) / zero_shot.scale, dtype=np.float32)
 
 
