@@ -379,6 +379,21 @@ def main() -> None:
         help="With --select: answers per criterion to measure after (repeatable; default 50, "
         "100, 200, 400).",
     )
+    parser.add_argument(
+        "--refit-every",
+        type=int,
+        default=25,
+        help="With --select queue: re-judge the pool every this many answers after the first 50.",
+    )
+    parser.add_argument(
+        "--random-seeds", type=int, default=3, help="With --select random: draws (seeds 1..n)."
+    )
+    parser.add_argument(
+        "--pool-dialogues", type=int, help="With --select: cap the teaching pool's dialogues."
+    )
+    parser.add_argument(
+        "--held-out-dialogues", type=int, help="With --select: cap the held-out dialogues."
+    )
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     names = args.corpus or sorted(CORPORA)
@@ -401,7 +416,17 @@ def main() -> None:
             "goals": GOALS,
             "budgets": list(budgets),
             "corpora": {
-                name: run_selection(corpus, args.select, budgets, measure, GOALS)
+                name: run_selection(
+                    corpus,
+                    args.select,
+                    budgets,
+                    measure,
+                    GOALS,
+                    tuple(range(1, args.random_seeds + 1)),
+                    args.refit_every,
+                    args.pool_dialogues,
+                    args.held_out_dialogues,
+                )
                 for name, corpus in corpora.items()
             },
         }

@@ -47,7 +47,8 @@ from corpora import (
 )
 
 BUDGETS = (50, 100, 200, 400)
-REFITS = (10, 20, 30, 40, 50, *range(75, 401, 25))
+FIRST_REFITS = (10, 20, 30, 40, 50)
+REFIT_EVERY = 25  # after 50 answers per criterion, the pool is re-judged every 25
 POOL_SHARE = 0.5
 SPLIT_SEED = 7
 RANDOM_SEEDS = (1, 2, 3)
@@ -103,13 +104,22 @@ class Setup:
     layouts: dict[str, Any]
 
 
-def prepare(corpus: Corpus) -> Setup:
+def prepare(
+    corpus: Corpus, pool_dialogues_max: int | None = None, held_out_dialogues_max: int | None = None
+) -> Setup:
+    """Half the dialogues (seed 7) are the teaching pool, the rest held out; on a busy machine
+    either may be capped to a random subset of its dialogues (the results say so)."""
     conversations = load_conversations(corpus)
     embeddings = with_sentences(conversations)
     dialogues = sorted({c.dialogue for c in conversations})
-    pool_dialogues = set(
-        random.Random(SPLIT_SEED).sample(dialogues, int(len(dialogues) * POOL_SHARE))
-    )
+    rng = random.Random(SPLIT_SEED)
+    pool_list = rng.sample(dialogues, int(len(dialogues) * POOL_SHARE))
+    rest = [d for d in dialogues if d not in set(pool_list)]
+    if pool_dialogues_max is not None:
+        pool_list = rng.sample(pool_list, min(pool_dialogues_max, len(pool_list)))
+    if held_out_dialogues_max is not None:
+        rest = rng.sample(rest, min(held_out_dialogues_max, len(rest)))
+    pool_dialogues, held_dialogues = set(pool_list), set(rest)
     by_id = {c.call.external_id: c for c in conversations}
     scorer = EmbeddedScorer(zero_shot=cross_corpus_weights(corpus))
     return Setup(
@@ -119,7 +129,7 @@ def prepare(corpus: Corpus) -> Setup:
         scorer=scorer,
         embeddings=embeddings,
         pool=sorted(i for i, c in by_id.items() if c.dialogue in pool_dialogues),
-        held_out=sorted(i for i, c in by_id.items() if c.dialogue not in pool_dialogues),
+        held_out=sorted(i for i, c in by_id.items() if c.dialogue in held_dialogues),
         layouts={i: _layout(c.call) for i, c in by_id.items()},
     )
 
@@ -197,12 +207,15 @@ def pool_candidates(setup: Setup, guidance: RubricGuidance) -> dict[str, list[Ca
 Measure = Any  # agreement.measure(setup, scores, calls) -> per-criterion figures
 
 
-def run_queue(setup: Setup, budgets: tuple[int, ...], measure: Measure) -> dict[str, Any]:
+def run_queue(
+    setup: Setup, budgets: tuple[int, ...], measure: Measure, refit_every: int = REFIT_EVERY
+) -> dict[str, Any]:
     answers: list[Answer] = []
     curve: dict[str, Any] = {}
     guidance = RubricGuidance(rubric_id=setup.rubric.id)
     candidates = pool_candidates(setup, guidance)
-    steps = sorted({*[r for r in REFITS if r <= max(budgets)], *budgets})
+    refits = [*FIRST_REFITS, *range(50 + refit_every, max(budgets) + 1, refit_every)]
+    steps = sorted({*[r for r in refits if r <= max(budgets)], *budgets})
     for step in steps:
         for cid in setup.corpus.labels:
             own = [a for a in answers if a.criterion_id == cid]
@@ -320,9 +333,12 @@ def run_selection(
     measure: Measure,
     goals: dict[str, float],
     seeds: tuple[int, ...] = RANDOM_SEEDS,
+    refit_every: int = REFIT_EVERY,
+    pool_dialogues_max: int | None = None,
+    held_out_dialogues_max: int | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    setup = prepare(corpus)
+    setup = prepare(corpus, pool_dialogues_max, held_out_dialogues_max)
     result: dict[str, Any] = {
         "corpus": corpus.file,
         "rubric": f"bench/rubrics/{corpus.rubric_file}",
@@ -331,6 +347,9 @@ def run_selection(
         "pool_rep_turns": sum(len(setup.conversations[c].call.rep_segments) for c in setup.pool),
         "held_out_calls": len(setup.held_out),
         "split_seed": SPLIT_SEED,
+        "pool_dialogues_max": pool_dialogues_max,
+        "held_out_dialogues_max": held_out_dialogues_max,
+        "refit_every": refit_every,
         "queue_constants": {
             k: getattr(teaching_queue, k)
             for k in (
@@ -347,7 +366,7 @@ def run_selection(
     result["zero_shot_held_out"] = _with_counts(measure(setup, zero, setup.held_out), [])
     print(f"{corpus.name} zero-shot: {_brief(result['zero_shot_held_out'])}", flush=True)
     if select in ("queue", "both"):
-        result["queue"] = run_queue(setup, budgets, measure)
+        result["queue"] = run_queue(setup, budgets, measure, refit_every)
     if select in ("random", "both"):
         result["random_seeds"] = list(seeds)
         result["random"] = [run_random(setup, budgets, measure, s) for s in seeds]
