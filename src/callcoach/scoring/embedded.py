@@ -37,7 +37,9 @@ from callcoach.scoring.calibration import (
     ladder_level,
 )
 from callcoach.scoring.embedded_features import (
+    DEFAULT_ZERO_SHOT,
     TurnBatch,
+    ZeroShotWeights,
     call_turn_batch,
     texts_batch,
     turn_features,
@@ -129,13 +131,16 @@ class EmbeddedScorer:
         disabled_features: frozenset[str] = frozenset(),
         backend: str | None = None,
         model_cache: str | None = None,
+        zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT,
     ) -> None:
-        """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations;
+        """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations,
+        `zero_shot` for weights fitted elsewhere (the bench fits them on the other corpus);
         `backend` and `model_cache` choose how the embedding model runs (embedding_model.py)."""
         self._model = model or shared_model(model_path, backend, model_cache)
         self._disabled = frozenset(disabled_features)
         self._prototypes = PrototypeCache()
-        self._teaching = TeachingCache(disabled=self._disabled)
+        self._zero_shot = zero_shot
+        self._teaching = TeachingCache(disabled=self._disabled, zero_shot=zero_shot)
 
     @property
     def embedding_model(self) -> str | None:
@@ -217,8 +222,8 @@ class EmbeddedScorer:
         )
         result: dict[str, tuple[np.ndarray, np.ndarray, int, float]] = {}
         for cid in criteria:
-            own = without(features[cid], self._disabled)
-            logits = zero_shot_logit(own)
+            own = without(features[cid], self._disabled, self._zero_shot)
+            logits = zero_shot_logit(own, self._zero_shot)
             change = (adjust or {}).get(cid)
             proto = prototypes.criteria[cid]
             ladder, levels = proto.ladder, proto.ladder_levels
