@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.scoring.embedded import EmbeddedScorer
 from callcoach.services.scoring.teaching import record_feedback
@@ -53,12 +54,9 @@ def build(
         for conv in chosen:
             row, _ = uow.calls.save(conv.call, rep.id, None)
             assert scorer.embedding_model is not None
-            uow.embeddings.save(
-                row.id,
-                scorer.embedding_model,
-                conv.call.content_hash,
-                vectors[conv.call.external_id],
-            )
+            matrix = vectors[conv.call.external_id]
+            assert matrix is not None
+            uow.embeddings.save(row.id, scorer.embedding_model, conv.call.content_hash, matrix)
     rng = random.Random(seed)
     verdicts = 0
     for conv in chosen:
@@ -109,7 +107,7 @@ def main() -> None:
         first = report.criteria[0]
         assert first.figures is not None
         with store.unit_of_work() as uow:
-            some = uow.teaching.feedback(rubric_id)[0]
+            some = uow.teaching.feedback(rubric_id, scope=Scope.system("bench"))[0]
         record_feedback(
             store,
             call_id=some.call_id,

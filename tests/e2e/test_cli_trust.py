@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from callcoach.cli import app
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.services.assessment.query import AssessmentQuery
 from callcoach.services.assessment.scorecards import build_priorities
@@ -181,7 +182,11 @@ def test_teach_loop_records_verdicts_skips_and_quits(team: tuple[Any, Store]) ->
     assert "Does turn" in result.output and "Answer c, r, s or q." in result.output
     assert "1 confirmed, 1 rejected, 1 skipped" in result.output
     with store.unit_of_work() as uow:
-        mine = [f for f in uow.teaching.feedback(RUBRIC) if f.rater == "Ana Ruiz"]
+        mine = [
+            f
+            for f in uow.teaching.feedback(RUBRIC, scope=Scope.system("test"))
+            if f.rater == "Ana Ruiz"
+        ]
     assert sorted(f.verdict.value for f in mine) == ["confirmed", "rejected"]
     assert {f.criterion_id for f in mine} == {"value_articulation"}
     # Two different calls: the queue spreads its questions.

@@ -8,7 +8,9 @@ import pytest
 from fastapi import FastAPI
 
 from callcoach.analytics.trust import CriterionFigures, Estimate
-from callcoach.services.scoring.trust import SCORER, _stamp
+from callcoach.domain.access import Scope
+from callcoach.services.scoring.teaching import SCORER
+from callcoach.services.scoring.trust import _stamp
 from callcoach.store.uow import Store
 from tests.e2e.web_client import app_on, page_csrf, signed_in
 from tests.e2e.web_org import RUBRIC, SmallOrg, build_small_org
@@ -138,7 +140,7 @@ def test_teach_page_asks_one_moment_and_records_a_verdict(
     )
     assert answered.status_code == 303 and "answered=1" in answered.headers["location"]
     with store.unit_of_work() as uow:
-        verdicts = uow.teaching.feedback(RUBRIC)
+        verdicts = uow.teaching.feedback(RUBRIC, scope=Scope.system("test"))
     assert [(v.call_id, v.segment, v.rater, v.verdict.value) for v in verdicts] == [
         (call_id, turn, "mia", "confirmed")
     ]

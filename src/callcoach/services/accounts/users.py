@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from callcoach.domain.access import SYSTEM, Role, Viewer
+from callcoach.domain.access import SYSTEM, Role, Scope, Viewer
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.store.repositories.audit import AuditEntry
 from callcoach.store.repositories.calls import now_utc
@@ -137,7 +137,8 @@ def _team_ids(uow: UnitOfWork, teams: Sequence[str]) -> list[int]:
     for name in teams:
         row = uow.people.team_row(name)
         if row is None:
-            known = ", ".join(t.name for t in uow.people.teams()) or "none yet"
+            every = Scope.system("account administration: the teams an account may manage")
+            known = ", ".join(t.name for t in uow.people.teams(scope=every)) or "none yet"
             raise ServiceError(
                 f"no team {name!r}; teams: {known} (import the roster first: "
                 "`callcoach import reps`)"

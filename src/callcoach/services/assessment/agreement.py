@@ -54,7 +54,9 @@ def build_agreement(
         scope = resolve_scope(uow, query, viewer, require_scores=False)
         window = explicit_window(query)
         since, until = window.bounds() if window else (None, None)
-        rows = uow.analytics.human_ratings(scope.rubric_pk, since, until, scope.rep_filter)
+        rows = uow.analytics.human_ratings(
+            scope.rubric_pk, since, until, scope.rep_filter, scope=scope.access
+        )
         ratings = pd.DataFrame(rows, columns=["pk", "call", "criterion", "rater", "level"])
         machine = None
         if scope.scorer and not ratings.empty:

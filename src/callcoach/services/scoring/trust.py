@@ -26,6 +26,7 @@ from callcoach.analytics.trust import (
     criterion_figures,
     trust_state,
 )
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.domain.trust import CriterionTrust, TrustBar, TrustBarError, TrustState
 from callcoach.scoring.calibration import (
@@ -42,6 +43,9 @@ from callcoach.store.repositories.trust import OptIn
 from callcoach.store.uow import Store, UnitOfWork
 
 BAR_KEY = "trust.bar"
+# The agreement is an organisation-wide property of the rubric's scores: it is measured on every
+# judgement on record, and only its aggregates (figures, states) are ever shown.
+_TRUST = Scope.system("trust: agreement measured on every judgement on record")
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def _stamp(uow: UnitOfWork, stored: StoredRubric) -> str:
 def _latest_verdicts(uow: UnitOfWork, rubric_id: str) -> dict[tuple[str, str, int], bool]:
     """The latest verdict on each (call, criterion, segment), whoever gave it."""
     verdicts: dict[tuple[str, str, int], bool] = {}
-    for f in uow.teaching.feedback(rubric_id):
+    for f in uow.teaching.feedback(rubric_id, scope=_TRUST):
         verdicts[(f.call_id, f.criterion_id, f.segment)] = f.verdict is FeedbackVerdict.CONFIRMED
     return verdicts
 
@@ -108,7 +112,9 @@ def _judged(
     criteria = set(rubric.criterion_ids)
     with store.unit_of_work() as uow:
         verdicts = _latest_verdicts(uow, rubric.id)
-        ratings = [r for r in uow.scores.ratings(rubric.id) if r.criterion_id in criteria]
+        ratings = [
+            r for r in uow.scores.ratings(rubric.id, scope=_TRUST) if r.criterion_id in criteria
+        ]
         calibrated = uow.teaching.calibration(stored.version_pk, SCORER) is not None
     labels: dict[str, dict[tuple[str, int], bool]] = defaultdict(dict)
     for r in ratings:  # a rated moment is a positive unless a verdict says otherwise
@@ -131,8 +137,8 @@ def _judged(
         guidance.calibration = None  # levels are mapped below, fitted on the other folds
         for call_id in fold:
             with store.unit_of_work() as uow:
-                call = uow.calls.get(call_id)
-                row = uow.calls.row(call_id)
+                call = uow.calls.get(call_id, scope=_TRUST)
+                row = uow.calls.row(call_id, scope=_TRUST)
                 embeddings = (
                     uow.embeddings.load(row.id, scorer.embedding_model, call.content_hash)
                     if row is not None and call is not None and scorer.embedding_model

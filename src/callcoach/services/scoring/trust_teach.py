@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.access import SYSTEM, Scope, Viewer
 from callcoach.domain.calls import Call
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.domain.trust import CriterionTrust, TrustState
@@ -92,12 +92,11 @@ def where_said(call: Call, turn: int) -> str:
 def _pool(store: Store, viewer: Viewer, judged_calls: Counter[str]) -> list[Call]:
     """Up to POOL_CALLS visible calls: least judged first, taking turns across reps."""
     with store.unit_of_work() as uow:
-        visible = uow.people.visible_rep_ids(viewer)
-        filters = CallFilter(rep_ids=None if visible is None else tuple(sorted(visible)))
-        ids = uow.calls.external_ids(filters)
+        access = uow.people.scope_for(viewer)
+        ids = uow.calls.external_ids(CallFilter(), scope=access)
         if not ids:
             return []
-        calls = uow.calls.get_many(ids)
+        calls = uow.calls.get_many(ids, scope=access)
     by_rep: dict[str | None, list[Call]] = {}
     for call in sorted(calls, key=lambda c: (judged_calls[c.external_id], c.external_id)):
         if call.rep_segments:
@@ -142,9 +141,16 @@ def teach_queue(
         crit = stored.rubric.criterion(criterion_id)
         report = trust_report(uow, rubric_id)
         trust = report.states()[criterion_id]
-        feedback = [f for f in uow.teaching.feedback(rubric_id) if f.criterion_id == criterion_id]
+        # Every verdict on the criterion (aggregates and what not to ask again; none is shown).
+        everyone = Scope.system("teaching queue: what the criterion was already taught")
+        feedback = [
+            f
+            for f in uow.teaching.feedback(rubric_id, scope=everyone)
+            if f.criterion_id == criterion_id
+        ]
         guidance = _guidance(uow, rubric_id, SCORER)
         bar = organisation_bar(uow)
+        access = uow.people.scope_for(viewer)
     confirmed = sum(f.verdict is FeedbackVerdict.CONFIRMED for f in feedback)
     base = dict(
         rubric_id=rubric_id,
@@ -176,7 +182,7 @@ def teach_queue(
     calls = {c.external_id: c for c in pool}
     for call in pool:
         with store.unit_of_work() as uow:
-            row = uow.calls.row(call.external_id)
+            row = uow.calls.row(call.external_id, scope=access)
             embeddings = (
                 uow.embeddings.load(row.id, scorer.embedding_model, call.content_hash)
                 if row is not None and scorer.embedding_model

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,6 +39,16 @@ class OptIn:
 
 
 class TrustRepository:
+    # No read returns a person's rows: the figures are aggregates over every judgement, the
+    # stamp counts, the opt-ins are a manager's decision on a criterion.
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "judgement_stamp": "counts and last ids of the verdicts and ratings, no row",
+        "report": "agreement figures aggregated over every judgement, no person's rows",
+        "save_report": "write",
+        "opt_ins": "decisions on criteria, no person's rows",
+        "set_opt_in": "write",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from callcoach.web.api import admin, calls, jobs, reviews, team, trust
+from callcoach.web.api import admin, calls, jobs, reviews, rubric_teams, team, trust
 
-ROUTERS = (calls.router, team.router, reviews.router, admin.router, jobs.router, trust.router)
+ROUTERS = (
+    calls.router,
+    team.router,
+    reviews.router,
+    rubric_teams.router,
+    admin.router,
+    jobs.router,
+    trust.router,
+)

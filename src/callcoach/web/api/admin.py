@@ -11,11 +11,8 @@ from callcoach.services.accounts.users import Account, add_user, list_users
 from callcoach.services.imports.uploads import import_uploads
 from callcoach.services.jobs.scoring import rescore_request
 from callcoach.services.rubrics.catalog import RubricInvalidError, get_rubric, list_rubrics
-from callcoach.services.rubrics.editing import (
-    check_rubric_document,
-    save_rubric_document,
-    weight_total,
-)
+from callcoach.services.rubrics.editing import check_rubric_document, weight_total
+from callcoach.services.rubrics.governance import save_rubric_document
 from callcoach.web.api.jobs import job_out
 from callcoach.web.auth import api_account, api_admin, check_csrf, container_of
 from callcoach.web.background import score_uploaded, submit
@@ -87,9 +84,13 @@ def create_rubric_version(
     document: dict[str, Any] = Body(..., description="A rubric document (the YAML's shape)."),
     account: Account = Depends(api_account),
 ) -> Any:
-    """Store a rubric; changed content becomes its next version (managers and admins)."""
+    """Store a rubric; changed content becomes its next version. A manager changes only a
+    rubric their own teams alone use (403 with the reason otherwise); administrators any."""
+    container = container_of(request)
     try:
-        added = save_rubric_document(container_of(request).store, document, account.viewer)
+        added = save_rubric_document(
+            container.store, document, account.viewer, container.settings.default_rubric
+        )
     except RubricInvalidError as exc:
         return JSONResponse(
             {

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from callcoach.ingest.rubric_yaml import load_rubric_data
 from callcoach.services.accounts.users import (
     Account,
+    PermissionDeniedError,
     add_user,
     audit_log,
     list_users,
@@ -28,7 +29,14 @@ from callcoach.services.rubrics.catalog import (
     list_rubrics,
     template_text,
 )
-from callcoach.services.rubrics.editing import can_edit_rubrics, save_rubric_document
+from callcoach.services.rubrics.editing import can_edit_rubrics
+from callcoach.services.rubrics.governance import (
+    assign_rubric,
+    rubric_rights,
+    save_rubric_copy,
+    save_rubric_document,
+    team_rubrics,
+)
 from callcoach.web.api.jobs import job_out
 from callcoach.web.auth import check_csrf, container_of, page_account, page_admin
 from callcoach.web.background import score_uploaded
@@ -78,11 +86,14 @@ def rubric_document_from_form(form: FormData) -> dict[str, Any]:
 @router.get("/rubrics")
 def rubrics_page(request: Request, account: Account = Depends(page_account)) -> Response:
     store = container_of(request).store
+    default_rubric = container_of(request).settings.default_rubric
     return render(
         request,
         "rubrics.html",
         account,
         rubrics=list_rubrics(store),
+        team_rubrics=team_rubrics(store, account.viewer, default_rubric),
+        settings_default_rubric=default_rubric,
         can_edit=can_edit_rubrics(account.viewer),
         jobs=[
             job_out(request, job)
@@ -102,6 +113,13 @@ def _editor(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    container = container_of(request)
+    rights = rubric_rights(
+        container.store,
+        str(document.get("id") or ""),
+        account.viewer,
+        container.settings.default_rubric,
+    )
     return render(
         request,
         "rubric_edit.html",
@@ -111,6 +129,7 @@ def _editor(
         is_new=is_new,
         errors=errors or [],
         can_edit=can_edit_rubrics(account.viewer),
+        rights=rights,
     )
 
 
@@ -139,17 +158,45 @@ async def save_rubric(request: Request, account: Account = Depends(page_account)
     form = await request.form()
     document = rubric_document_from_form(form)
     is_new = form.get("is_new") == "1"
+    container = container_of(request)
+    default_rubric = container.settings.default_rubric
     try:
-        added = save_rubric_document(container_of(request).store, document, account.viewer)
+        if form.get("action") == "copy":
+            added = save_rubric_copy(
+                container.store,
+                document,
+                str(form.get("copy_team") or ""),
+                account.viewer,
+                default_rubric,
+                new_id=str(form.get("copy_id") or "") or None,
+            )
+        else:
+            added = save_rubric_document(container.store, document, account.viewer, default_rubric)
     except RubricInvalidError as exc:
         return _editor(
             request, account, document, is_new=is_new, errors=exc.check.errors, status_code=400
+        )
+    except PermissionDeniedError as exc:
+        return _editor(
+            request, account, document, is_new=is_new, errors=[str(exc)], status_code=403
         )
     rubric = added.stored.rubric
     state = "saved" if added.is_new_version else "unchanged"
     return RedirectResponse(
         f"/rubrics?{state}={rubric.id}&version={added.stored.version}", status_code=303
     )
+
+
+@router.post("/rubrics/assign")
+def assign_team_rubric(
+    request: Request,
+    team: str = Form(...),
+    rubric: str = Form(""),
+    account: Account = Depends(page_admin),
+) -> Response:
+    """An administrator reports a team on a rubric (empty: the organisation's default)."""
+    assign_rubric(container_of(request).store, team, rubric or None, account.viewer)
+    return RedirectResponse(f"/rubrics?assigned={team}", status_code=303)
 
 
 # users (administrators)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 17:03:01.498899
+Create Date: 2026-12-07 17:58:55.807001
 """
 
 from __future__ import annotations
@@ -120,15 +120,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_rubrics_slug")),
     )
     op.create_table(
-        "teams",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("manager", sa.String(length=200), nullable=True),
-        sa.Column("manager_email", sa.String(length=320), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
-        sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
-    )
-    op.create_table(
         "criterion_opt_ins",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rubric_id", sa.Integer(), nullable=False),
@@ -143,6 +134,55 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_criterion_opt_ins")),
         sa.UniqueConstraint(
             "rubric_id", "criterion_id", name=op.f("uq_criterion_opt_ins_rubric_id")
+        ),
+    )
+    op.create_table(
+        "rubric_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_rubric_versions_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rubric_versions")),
+        sa.UniqueConstraint("rubric_id", "version", name=op.f("uq_rubric_versions_rubric_id")),
+    )
+    op.create_table(
+        "teams",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("manager", sa.String(length=200), nullable=True),
+        sa.Column("manager_email", sa.String(length=320), nullable=True),
+        sa.Column("rubric_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_teams_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
+        sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
+    )
+    with op.batch_alter_table("teams", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_teams_rubric_id"), ["rubric_id"], unique=False)
+
+    op.create_table(
+        "calibrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
+        sa.Column("scorer", sa.String(length=100), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rubric_version_id"],
+            ["rubric_versions.id"],
+            name=op.f("fk_calibrations_rubric_version_id_rubric_versions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibrations")),
+        sa.UniqueConstraint(
+            "rubric_version_id", "scorer", name=op.f("uq_calibrations_rubric_version_id")
         ),
     )
     op.create_table(
@@ -162,19 +202,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_reps_team_id"), ["team_id"], unique=False)
 
     op.create_table(
-        "rubric_versions",
+        "trust_reports",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("rubric_id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("content", sa.JSON(), nullable=False),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
+        sa.Column("scorer", sa.String(length=100), nullable=False),
+        sa.Column("stamp", sa.Text(), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("created_by", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
-            ["rubric_id"], ["rubrics.id"], name=op.f("fk_rubric_versions_rubric_id_rubrics")
+            ["rubric_version_id"],
+            ["rubric_versions.id"],
+            name=op.f("fk_trust_reports_rubric_version_id_rubric_versions"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_rubric_versions")),
-        sa.UniqueConstraint("rubric_id", "version", name=op.f("uq_rubric_versions_rubric_id")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trust_reports")),
+        sa.UniqueConstraint(
+            "rubric_version_id", "scorer", name=op.f("uq_trust_reports_rubric_version_id")
+        ),
     )
     op.create_table(
         "activities",
@@ -187,24 +230,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_activities_rep_id_reps")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
         sa.UniqueConstraint("rep_id", "day", name=op.f("uq_activities_rep_id")),
-    )
-    op.create_table(
-        "calibrations",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
-        sa.Column("scorer", sa.String(length=100), nullable=False),
-        sa.Column("params", sa.JSON(), nullable=False),
-        sa.Column("report", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["rubric_version_id"],
-            ["rubric_versions.id"],
-            name=op.f("fk_calibrations_rubric_version_id_rubric_versions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibrations")),
-        sa.UniqueConstraint(
-            "rubric_version_id", "scorer", name=op.f("uq_calibrations_rubric_version_id")
-        ),
     )
     op.create_table(
         "coaching_events",
@@ -260,24 +285,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_quotas_rep_id_reps")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quotas")),
         sa.UniqueConstraint("rep_id", "period_start", "period_end", name=op.f("uq_quotas_rep_id")),
-    )
-    op.create_table(
-        "trust_reports",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
-        sa.Column("scorer", sa.String(length=100), nullable=False),
-        sa.Column("stamp", sa.Text(), nullable=False),
-        sa.Column("figures", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["rubric_version_id"],
-            ["rubric_versions.id"],
-            name=op.f("fk_trust_reports_rubric_version_id_rubric_versions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_trust_reports")),
-        sa.UniqueConstraint(
-            "rubric_version_id", "scorer", name=op.f("uq_trust_reports_rubric_version_id")
-        ),
     )
     op.create_table(
         "users",
@@ -623,7 +630,6 @@ def downgrade() -> None:
 
     op.drop_table("api_tokens")
     op.drop_table("users")
-    op.drop_table("trust_reports")
     op.drop_table("quotas")
     with op.batch_alter_table("deals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deals_rep_id"))
@@ -633,15 +639,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_coaching_events_rep_id"))
 
     op.drop_table("coaching_events")
-    op.drop_table("calibrations")
     op.drop_table("activities")
-    op.drop_table("rubric_versions")
+    op.drop_table("trust_reports")
     with op.batch_alter_table("reps", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reps_team_id"))
 
     op.drop_table("reps")
-    op.drop_table("criterion_opt_ins")
+    op.drop_table("calibrations")
+    with op.batch_alter_table("teams", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_teams_rubric_id"))
+
     op.drop_table("teams")
+    op.drop_table("rubric_versions")
+    op.drop_table("criterion_opt_ins")
     op.drop_table("rubrics")
     with op.batch_alter_table("report_cache", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_cache_created_at"))
