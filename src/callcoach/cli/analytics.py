@@ -17,6 +17,7 @@ from rich.markup import escape
 from callcoach.cli.app import app, state
 from callcoach.cli.options import CycleOpt, FromOpt, RepOpt, RubricOpt, ScorerOpt, TeamOpt, ToOpt
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, print_json, table
+from callcoach.cli.scorer_trust import say_trust_marks, trust_column
 
 if TYPE_CHECKING:
     from callcoach.analytics.priorities import Moment, Priority
@@ -169,13 +170,13 @@ def print_scorecards(report: Any) -> None:
                 "calls",
                 "overall (95% CI)",
                 "change",
-                *[_marked(c, report.trust) for c in crit_names],
+                *[trust_column(c, report.trust) for c in crit_names],
                 "close rate vs team",
             ],
             rows,
         )
     )
-    _say_trust(report.trust)
+    say_trust_marks(report.trust)
     if any(not c.enough_calls for c in report.reps):
         say("[yellow]*[/] not enough calls for a meaningful assessment (fewer than 10 scored).")
     if len(report.reps) == 1:
@@ -184,20 +185,6 @@ def print_scorecards(report: Any) -> None:
         _print_benchmark(bench)
     for note in report.notes:
         say(f"[dim]note:[/] {note}")
-
-
-def _marked(criterion_id: str, trust: dict[str, Any]) -> str:
-    """A criterion's column name, with its trust mark when its scores are not trusted yet."""
-    mark = trust[criterion_id].mark if criterion_id in trust else ""
-    return f"{criterion_id} ({mark})" if mark else criterion_id
-
-
-def _say_trust(trust: dict[str, Any]) -> None:
-    if any(t.mark for t in trust.values()):
-        say(
-            "[dim]Marked criteria: their scores do not (yet) agree with your team's verdicts; "
-            "`callcoach scorer trust` shows the figures.[/]"
-        )
 
 
 def _print_rep_detail(card: Any, previous: str) -> None:

@@ -160,3 +160,17 @@ def trust(
         print_json(service.report_json(report))
         return
     print_trust(report)
+
+
+def trust_column(criterion_id: str, trust: dict[str, Any]) -> str:
+    """A criterion's column name, with its trust mark when its scores are not trusted yet."""
+    mark = trust[criterion_id].mark if criterion_id in trust else ""
+    return f"{criterion_id} ({mark})" if mark else criterion_id
+
+
+def say_trust_marks(trust: dict[str, Any]) -> None:
+    if any(t.mark for t in trust.values()):
+        console.print(
+            "[dim]Marked criteria: their scores do not (yet) agree with your team's verdicts; "
+            "`callcoach scorer trust` shows the figures.[/]"
+        )
