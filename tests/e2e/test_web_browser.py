@@ -269,12 +269,12 @@ def test_manager_edits_the_rubric_with_live_validation_and_rescores(
     expect(page.locator("[data-criterion] summary").first).to_contain_text("of 5 anchors")
     page.click("button[data-fold=open]")
     anchor.fill("Quantifies the cost of waiting and ties it to a date.")
-    # She saves a copy for East instead: East is reported on it from now on, West keeps its own.
+    # She saves a copy for East instead: East is reported on it from now on (West keeps the
+    # default, which she no longer sees listed: only her teams are).
     page.click("#save-copy")
     page.wait_for_load_state("networkidle")
     expect(page.locator(".alert.ok")).to_contain_text("one-call-close-east version 1")
     expect(page.locator("#team-rubrics tr:has-text('East')")).to_contain_text("one-call-close-east")
-    expect(page.locator("#team-rubrics tr:has-text('West')")).to_contain_text("default")
     page.locator("button.rescore[data-rubric='one-call-close-east']").click()
     expect(page.locator("#job-live .job-status")).to_contain_text("call(s) scored", timeout=60_000)
     status = page.locator("#job-live .job-status").inner_text()

@@ -258,6 +258,9 @@ PROBES: dict[str, Probe] = {
     "AnalyticsRepository.overrides": lambda u, sc, s: _calls(
         [s.owner_of_call(r[0]) for r in u.analytics.overrides(s.rubric_pk, scope=sc)]
     ),
+    "AnalyticsRepository.rated_rows": lambda u, sc, s: _calls(
+        [s.owner_of_call(r[0]) for r in u.analytics.rated_rows(s.rubric_pk, scope=sc)]
+    ),
     "AnalyticsRepository.human_ratings": lambda u, sc, s: _calls(
         [s.owner_of_call(r[0]) for r in u.analytics.human_ratings(s.rubric_pk, scope=sc)]
     ),

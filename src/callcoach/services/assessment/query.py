@@ -354,7 +354,7 @@ def load_score_table(
 
 def _manual_score_table(
     uow: UnitOfWork,
-    scope: Scope,
+    scope: Question,
     since: datetime | None,
     until: datetime | None,
     reps: list[int] | None,
@@ -363,7 +363,7 @@ def _manual_score_table(
     """Levels of a manual review: per call and criterion, the mean of the managers who rated
     it, read as if one run on the rubric's current version had scored it (rule: calls nobody
     scored are rated by hand, and those ratings feed the sample, scorecards and priorities)."""
-    rows = uow.analytics.rated_rows(scope.rubric_pk, since, until, reps)
+    rows = uow.analytics.rated_rows(scope.rubric_pk, since, until, reps, scope=scope.benchmark)
     if call_pks is not None:
         wanted = set(call_pks)
         rows = [r for r in rows if r[0] in wanted]

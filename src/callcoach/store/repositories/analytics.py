@@ -61,6 +61,8 @@ class AnalyticsRepository(DealAnalytics):
         "version_pks": "a rubric's versions, no person's rows",
         "scorer_counts": "run counts per scorer over the organisation, no person's rows",
         "has_scores": "whether a scorer ran on a rubric, no person's rows",
+        "has_ratings": "whether anyone rated calls on a rubric, no person's rows",
+        "latest_rated_call_date": "the reporting cycle's end: a date, no person's rows",
         "latest_scored_call_date": "the reporting cycle's end: a date, no person's rows",
         "latest_call_date": "the reporting cycle's end: a date, no person's rows",
         "teammates": "the roster's team links, to widen a scope for a team benchmark",
@@ -277,6 +279,8 @@ class AnalyticsRepository(DealAnalytics):
         since: datetime | None = None,
         until: datetime | None = None,
         rep_ids: Sequence[int] | None = None,
+        *,
+        scope: Scope,
     ) -> list[tuple[int, int, str, int | None, str, float, int]]:
         """Managers' ratings for manual review, one row per call and criterion: (call pk, rep
         pk, call date as stored, deal pk, criterion, mean level of its raters, raters)."""
@@ -300,7 +304,9 @@ class AnalyticsRepository(DealAnalytics):
                 HumanRatingRow.criterion_id,
             )
         )
-        rows = self.session.connection().execute(in_window(query, since, until, rep_ids))
+        rows = self.session.connection().execute(
+            in_window(query, since, until, allowed(scope, rep_ids))
+        )
         return [(r[0], r[1], r[2], r[3], r[4], float(r[5]), int(r[6])) for r in rows]
 
     def has_ratings(self, rubric_pk: int) -> bool:
