@@ -437,11 +437,15 @@ if __name__ == "__main__":
     parser.add_argument("files", type=Path, nargs="+", help="queue.json random.json, or one file")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
-    data = (
-        combine(args.files[0], args.files[1], args.output)
-        if len(args.files) == 2 and args.output
-        else json.loads(args.files[0].read_text())
-    )
+    if len(args.files) == 2 and args.output:
+        data = combine(args.files[0], args.files[1], args.output)
+    else:
+        data = json.loads(args.files[0].read_text())
+        if args.output:  # the summary again, with this script's rules
+            for part in data["corpora"].values():
+                if "queue" in part and "random" in part:
+                    part["summary"] = summarise(part["queue"], part["random"], data["goals"])
+            args.output.write_text(json.dumps(data, indent=2) + "\n")
     for corpus_name, part in data["corpora"].items():
         print(f"\n**{corpus_name}**\n")
         print(markdown(part, data["goals"]))
