@@ -110,6 +110,10 @@ def test_trust_states_priorities_and_audited_opt_in(team: tuple[Any, Store]) -> 
     assert states["discovery"]["figures"]["auc"]["value"] < 0.85
     assert not states["discovery"]["in_decisions"] and states["discovery"]["answers_needed"] > 0
     assert report["fresh"] is True
+    shown = json.loads(run("show", "call", "call-03", "--format", "json").stdout)
+    trust = {c["criterion_id"]: c["trust"] for c in shown["runs"][0]["criteria"]}
+    assert trust["discovery"]["state"] == "not_trusted" and not trust["discovery"]["in_decisions"]
+    assert trust["close_attempt"]["state"] == "trusted"
 
     # The not-trusted criterion is kept out of the priorities, and the report says so.
     assert "discovery" not in _priority_criteria(store)

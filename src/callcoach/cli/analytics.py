@@ -159,12 +159,13 @@ def print_scorecards(report: Any) -> None:
                 "calls",
                 "overall (95% CI)",
                 "change",
-                *crit_names,
+                *[_marked(c, report.trust) for c in crit_names],
                 "close rate vs team",
             ],
             rows,
         )
     )
+    _say_trust(report.trust)
     if any(not c.enough_calls for c in report.reps):
         say("[yellow]*[/] not enough calls for a meaningful assessment (fewer than 10 scored).")
     if len(report.reps) == 1:
@@ -173,6 +174,20 @@ def print_scorecards(report: Any) -> None:
         _print_benchmark(bench)
     for note in report.notes:
         say(f"[dim]note:[/] {note}")
+
+
+def _marked(criterion_id: str, trust: dict[str, Any]) -> str:
+    """A criterion's column name, with its trust mark when its scores are not trusted yet."""
+    mark = trust[criterion_id].mark if criterion_id in trust else ""
+    return f"{criterion_id} ({mark})" if mark else criterion_id
+
+
+def _say_trust(trust: dict[str, Any]) -> None:
+    if any(t.mark for t in trust.values()):
+        say(
+            "[dim]Marked criteria: their scores do not (yet) agree with your team's verdicts; "
+            "`callcoach scorer trust` shows the figures.[/]"
+        )
 
 
 def _print_rep_detail(card: Any, previous: str) -> None:
@@ -239,9 +254,11 @@ def _print_benchmark(bench: Any) -> None:
     )
 
 
-def print_priority(priority: Priority, indent: str = "  ") -> None:
+def print_priority(priority: Priority, indent: str = "  ", mark: str = "") -> None:
+    """One priority; `mark` is its criterion's trust mark ('learning'), if any."""
     say(
-        f"{indent}[bold]{priority.rank}. {escape(priority.name)}[/] (weight {priority.weight:g}%): "
+        f"{indent}[bold]{priority.rank}. {escape(priority.name)}[/]"
+        f"{f' ({escape(mark)})' if mark else ''} (weight {priority.weight:g}%): "
         f"rep {priority.rep_mean:.2f} vs team {priority.team_mean:.2f}, gap {priority.gap:.2f} x "
         f"{priority.weight:g}% = {priority.weighted_gap:.2f} of the overall score to win back"
     )
@@ -302,7 +319,8 @@ def print_priorities(report: Any) -> None:
         if line.note:
             say(f"  {line.note}")
         for priority in line.priorities:
-            print_priority(priority)
+            trust = report.trust.get(priority.criterion_id)
+            print_priority(priority, mark=trust.mark if trust else "")
     for note in report.notes:
         say(f"[dim]note:[/] {note}")
 

@@ -29,35 +29,6 @@ def _estimate(e: Any) -> str:
     return f"{e.value:.2f} [{e.low:.2f}-{e.high:.2f}]"
 
 
-def trust_json(report: Any) -> dict[str, Any]:
-    """The report as `--format json` and the API give it."""
-    return {
-        "rubric": report.rubric_id,
-        "version": report.rubric_version,
-        "scorer": report.scorer,
-        "measured_at": report.measured_at,
-        "fresh": report.fresh,
-        "bar": {
-            k: getattr(report.bar, k)
-            for k in ("precision", "recall", "auc", "min_judgements", "min_each", "min_calls")
-        },
-        "criteria": [
-            {
-                "criterion": c.criterion_id,
-                "name": c.name,
-                "state": c.trust.state.value,
-                "reasons": c.trust.reasons,
-                "in_decisions": c.trust.in_decisions,
-                "opted_in": c.trust.opted_in,
-                "opted_in_by": c.opt_in.decided_by if c.opt_in and c.opt_in.opted_in else None,
-                "answers_needed": c.trust.answers_needed,
-                "figures": c.figures.to_json() if c.figures else None,
-            }
-            for c in report.criteria
-        ],
-    }
-
-
 STATE_STYLE = {"trusted": "green", "learning": "yellow", "not_trusted": "red"}
 
 
@@ -186,6 +157,6 @@ def trust(
     except ServiceError as exc:
         raise fail(str(exc)) from exc
     if output is OutputFormat.json:
-        print_json(trust_json(report))
+        print_json(service.report_json(report))
         return
     print_trust(report)

@@ -55,6 +55,8 @@ class ScorecardReport:
     teams: list[TeamBenchmark]
     overridden_levels: int
     notes: list[str] = field(default_factory=list)
+    # Per criterion: can its scores be trusted (domain/trust.py); shown next to every score.
+    trust: dict[str, CriterionTrust] = field(default_factory=dict)
 
 
 @dataclass
@@ -188,6 +190,7 @@ def scorecard_report(
         teams=benchmarks,
         overridden_levels=current.overridden,
         notes=notes,
+        trust=decision_states(uow, scope.rubric.rubric.id),
     )
 
 

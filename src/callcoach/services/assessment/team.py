@@ -15,6 +15,7 @@ from callcoach.analytics.scorecards import RepScorecard, TeamBenchmark
 from callcoach.analytics.trends import TrendPoint
 from callcoach.domain.access import SYSTEM, Role, Viewer
 from callcoach.domain.rubric import Rubric
+from callcoach.domain.trust import CriterionTrust
 from callcoach.services.accounts.people import visible_rep
 from callcoach.services.assessment.agreement import AgreementReport, build_agreement
 from callcoach.services.assessment.outcomes import OutcomesReport, build_outcomes
@@ -66,6 +67,7 @@ class RepView:
     coaching: list[CoachingOutcome]
     notes: list[str]
     empty_reason: str | None = None
+    trust: dict[str, CriterionTrust] = field(default_factory=dict)
 
 
 def _cycles_back(label: str, count: int) -> list[str]:
@@ -188,6 +190,7 @@ def rep_view(
         trend=assessment.trend,
         coaching=[e for e in assessment.coaching.events if e.rep == person.name],
         notes=cards.notes + assessment.coaching.notes,
+        trust=cards.trust,
     )
 
 

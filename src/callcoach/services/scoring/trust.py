@@ -298,3 +298,32 @@ def set_opt_in(
                 note=note,
             )
         return changed
+
+
+def report_json(report: TrustReport) -> dict[str, Any]:
+    """The report as `--format json` and the API give it."""
+    return {
+        "rubric": report.rubric_id,
+        "version": report.rubric_version,
+        "scorer": report.scorer,
+        "measured_at": report.measured_at,
+        "fresh": report.fresh,
+        "bar": {
+            k: getattr(report.bar, k)
+            for k in ("precision", "recall", "auc", "min_judgements", "min_each", "min_calls")
+        },
+        "criteria": [
+            {
+                "criterion": c.criterion_id,
+                "name": c.name,
+                "state": c.trust.state.value,
+                "reasons": c.trust.reasons,
+                "in_decisions": c.trust.in_decisions,
+                "opted_in": c.trust.opted_in,
+                "opted_in_by": c.opt_in.decided_by if c.opt_in and c.opt_in.opted_in else None,
+                "answers_needed": c.trust.answers_needed,
+                "figures": c.figures.to_json() if c.figures else None,
+            }
+            for c in report.criteria
+        ],
+    }

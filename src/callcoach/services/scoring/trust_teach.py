@@ -20,10 +20,11 @@ from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.domain.calls import Call
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.domain.trust import CriterionTrust, TrustState
-from callcoach.scoring.teaching_queue import Candidate, select_moments
+from callcoach.scoring.embedded_rationale import clock
+from callcoach.scoring.teaching_queue import Candidate, answers_needed, select_moments
 from callcoach.services.common import ServiceError
 from callcoach.services.scoring.teaching import SCORER, _guidance, _rubric
-from callcoach.services.scoring.trust import trust_report
+from callcoach.services.scoring.trust import organisation_bar, trust_report
 from callcoach.store.repositories.calls import CallFilter
 from callcoach.store.uow import Store
 
@@ -64,21 +65,17 @@ class TeachQueue:
     rejected: int
     moments: list[TeachMoment]
     stopped: str | None = None  # why nothing is asked
+    # While learning: the queue's own estimate (teaching_queue.answers_needed) when it has one.
+    estimate: int | None = None
 
     @property
     def needed_text(self) -> str:
-        n = self.trust.answers_needed
+        n = self.estimate if self.estimate is not None else self.trust.answers_needed
         if self.trust.state is TrustState.TRUSTED:
             return "trusted: no more answers needed"
         if n is None:
             return "answers still needed: not estimated yet (`callcoach scorer trust`)"
         return f"about {n} more answer(s) estimated before the next trust decision"
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def where_said(call: Call, turn: int) -> str:
@@ -88,7 +85,7 @@ def where_said(call: Call, turn: int) -> str:
     part = "early" if share < 1 / 3 else "late" if share > 2 / 3 else "midway"
     start = call.segments[turn].start
     if start is not None:
-        return f"at {_clock(start)}, {part} in the call"
+        return f"at {clock(start)}, {part} in the call"
     return f"{part} in the call"
 
 
@@ -147,6 +144,7 @@ def teach_queue(
         trust = report.states()[criterion_id]
         feedback = [f for f in uow.teaching.feedback(rubric_id) if f.criterion_id == criterion_id]
         guidance = _guidance(uow, rubric_id, SCORER)
+        bar = organisation_bar(uow)
     confirmed = sum(f.verdict is FeedbackVerdict.CONFIRMED for f in feedback)
     base = dict(
         rubric_id=rubric_id,
@@ -158,7 +156,7 @@ def teach_queue(
         confirmed=confirmed,
         rejected=len(feedback) - confirmed,
     )
-    if trust.state is TrustState.TRUSTED and report.fresh:
+    if trust.state is TrustState.TRUSTED:
         return TeachQueue(
             **base,  # type: ignore[arg-type]
             moments=[],
@@ -188,14 +186,40 @@ def teach_queue(
         likelihood = np.asarray(judgement.likelihood, dtype=float)
         for segment, p in zip(judgement.segments, likelihood.tolist(), strict=True):
             candidates.append(
-                Candidate(call.external_id, criterion_id, segment, p, judgement.present, call.rep)
+                Candidate(
+                    call.external_id,
+                    criterion_id,
+                    segment,
+                    p,
+                    judgement.present,
+                    call.rep,
+                    call.segments[segment].text,
+                )
             )
+    rejected = len(feedback) - confirmed
+    answered_texts = [
+        e.text
+        for e in guidance.for_criterion(criterion_id)
+        if e.source in ("confirmed", "rejected")
+    ]
     chosen = select_moments(
         candidates,
         count,
         judged=judged,
-        counts={criterion_id: (confirmed, len(feedback) - confirmed)},
+        counts={criterion_id: (confirmed, rejected)},
+        judged_texts={criterion_id: answered_texts},
     )
+    estimate = None
+    if trust.state is TrustState.LEARNING:
+        estimate = answers_needed(
+            candidates,
+            criterion_id,
+            confirmed,
+            rejected,
+            min_each=bar.min_each,
+            min_judgements=bar.min_judgements,
+            judged=judged,
+        )
     moments = []
     for c in chosen:
         call = calls[c.call_id]
@@ -213,4 +237,4 @@ def teach_queue(
             )
         )
     stopped = None if moments else "every rep turn of the calls at hand has been answered"
-    return TeachQueue(**base, moments=moments, stopped=stopped)  # type: ignore[arg-type]
+    return TeachQueue(**base, moments=moments, stopped=stopped, estimate=estimate)  # type: ignore[arg-type]
