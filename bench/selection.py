@@ -19,9 +19,11 @@ on one corpus never come from weights fitted on its own labels.
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -294,8 +296,10 @@ def summarise(
         return all((m.get(k) or 0) >= goal for k, goal in goals.items())
 
     def mean(budget: str, cid: str, key: str) -> float:
-        values = [r[budget][cid].get(key) or 0.0 for r in randoms]
-        return float(np.mean(values))
+        """Mean over the seeds that have the figure (no quote at level >= 3: no precision);
+        0 when none has it."""
+        values = [v for r in randoms if (v := r[budget][cid].get(key)) is not None]
+        return float(np.mean(values)) if values else 0.0
 
     budgets = sorted(queue, key=int)
     result: dict[str, Any] = {"bar_met": {}, "queue_half_vs_random": {}}
@@ -387,7 +391,11 @@ def markdown(result: dict[str, Any], goals: dict[str, float]) -> str:
         return f"**{text}**" if met else text
 
     def mean_of(runs: list[dict[str, Any]], cid: str) -> dict[str, Any]:
-        return {k: float(np.mean([r[cid].get(k) or 0.0 for r in runs])) for k in FIGURES}
+        result: dict[str, Any] = {}
+        for k in FIGURES:
+            values = [v for r in runs if (v := r[cid].get(k)) is not None]
+            result[k] = float(np.mean(values)) if values else None
+        return result
 
     budgets = sorted(result["queue"], key=int)
     head = "| criterion | zero-shot | " + " | ".join(f"queue {b} | random {b}" for b in budgets)
@@ -401,3 +409,44 @@ def markdown(result: dict[str, Any], goals: dict[str, float]) -> str:
             ]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
+
+
+def combine(queue_file: Path, random_file: Path, output: Path) -> dict[str, Any]:
+    """One results file from a `--select queue` and a `--select random` run of the same corpus
+    and budgets, run side by side (two processes), with the summary `--select both` writes."""
+    queue_run, random_run = (json.loads(f.read_text()) for f in (queue_file, random_file))
+    combined: dict[str, Any] = {
+        "commands": [queue_run["command"], random_run["command"]],
+        **{k: queue_run[k] for k in ("scorer", "goals", "budgets")},
+        "corpora": {},
+    }
+    for name, queue_part in queue_run["corpora"].items():
+        random_part = random_run["corpora"][name]
+        part = {**queue_part, **{k: random_part[k] for k in ("random", "random_seeds")}}
+        part["seconds"] = {"queue": queue_part["seconds"], "random": random_part["seconds"]}
+        part["summary"] = summarise(part["queue"], part["random"], queue_run["goals"])
+        combined["corpora"][name] = part
+    output.write_text(json.dumps(combined, indent=2) + "\n")
+    return combined
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Combine or print teaching-queue results.")
+    parser.add_argument("files", type=Path, nargs="+", help="queue.json random.json, or one file")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    if len(args.files) == 2 and args.output:
+        data = combine(args.files[0], args.files[1], args.output)
+    else:
+        data = json.loads(args.files[0].read_text())
+        if args.output:  # the summary again, with this script's rules
+            for part in data["corpora"].values():
+                if "queue" in part and "random" in part:
+                    part["summary"] = summarise(part["queue"], part["random"], data["goals"])
+            args.output.write_text(json.dumps(data, indent=2) + "\n")
+    for corpus_name, part in data["corpora"].items():
+        print(f"\n**{corpus_name}**\n")
+        print(markdown(part, data["goals"]))
+        print(json.dumps(part.get("summary", {}), indent=1)[:3000])
