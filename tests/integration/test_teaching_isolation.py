@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import CallScore, FeedbackVerdict
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.imports.transcripts import import_calls
@@ -22,7 +23,9 @@ from tests.integration.test_teaching import RUBRIC, conversation
 
 def stored(store: Store) -> dict[str, tuple[Any, ...]]:
     with store.unit_of_work() as uow:
-        scores: list[CallScore] = list(uow.scores.all(RUBRIC))
+        scores: list[CallScore] = list(
+            uow.scores.all(RUBRIC, scope=Scope.system("test: every stored score"))
+        )
     return {
         s.call_id: (
             s.created_at,
