@@ -15,6 +15,8 @@ from callcoach.cli import (  # noqa: F401  (importing a module registers its com
     reviews,
     rubrics,
     scorer,
+    scorer_teach,
+    scorer_trust,
     scoring,
     setup,
     users,

@@ -267,9 +267,12 @@ def detail_json(detail: Any) -> dict[str, Any]:
                             "speaker": e.speaker,
                             "start": e.start,
                             "end": e.end,
+                            "likelihood": e.likelihood,
+                            "reads_like": e.reads_like,
                         }
                         for e in crit.evidence
                     ],
+                    "trust": detail.trust_json(crit.criterion_id),
                     "prompt_tokens": crit.prompt_tokens,
                     "completion_tokens": crit.completion_tokens,
                 }
@@ -353,7 +356,7 @@ def _print_criterion(crit: Any, definition: Any) -> None:
         line = Text("  \u201c", style="italic")
         line.append(item.quote, style="italic")
         line.append("\u201d", style="italic")
-        where = f" - {item.speaker}, segment {item.segment}"
+        where = f" - {item.speaker}, turn {item.segment}"
         if item.start is not None:
             where += f" at {clock(item.start)}"
         line.append(where, style="dim")
@@ -382,7 +385,9 @@ def _print_transcript(detail: Any) -> None:
         for crit in run.criteria:
             for item in crit.evidence:
                 quotes.setdefault(item.segment, []).append(item.quote)
-    console.print("\n[bold]Transcript[/] (highlighted: segments quoted as evidence)")
+    console.print(
+        "\n[bold]Transcript[/] (turns numbered from 0, as everywhere; highlighted: turns quoted as evidence)"
+    )
     for seg in detail.call.segments:
         line = Text()
         line.append(f"[{seg.index}] ", style="dim")

@@ -29,16 +29,21 @@ from callcoach.store.repositories.scoping import scoped
 
 
 def evidence_to_json(items: list[Evidence]) -> list[dict[str, Any]]:
-    return [
-        {
+    result = []
+    for e in items:
+        item: dict[str, Any] = {
             "segment": e.segment,
             "start": e.start,
             "end": e.end,
             "speaker": e.speaker,
             "quote": e.quote,
         }
-        for e in items
-    ]
+        if e.likelihood is not None:
+            item["likelihood"] = e.likelihood
+        if e.reads_like is not None:
+            item["reads_like"] = e.reads_like
+        result.append(item)
+    return result
 
 
 def evidence_from_json(items: list[Any]) -> list[Evidence]:
@@ -49,6 +54,8 @@ def evidence_from_json(items: list[Any]) -> list[Evidence]:
             speaker=str(e.get("speaker") or ""),
             start=e.get("start"),
             end=e.get("end"),
+            likelihood=e.get("likelihood"),
+            reads_like=e.get("reads_like"),
         )
         for e in items
     ]
