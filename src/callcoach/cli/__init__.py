@@ -7,6 +7,7 @@ import sys
 from callcoach.cli import (  # noqa: F401  (importing a module registers its commands)
     analytics,
     audio,
+    calibration,
     demo,
     exports,
     imports,

@@ -14,6 +14,7 @@ from callcoach.analytics.agreement import (
 )
 from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.services.assessment.query import (
+    MANUAL,
     AssessmentQuery,
     CycleInfo,
     explicit_window,
@@ -57,7 +58,7 @@ def build_agreement(
         rows = uow.analytics.human_ratings(scope.rubric_pk, since, until, scope.rep_filter)
         ratings = pd.DataFrame(rows, columns=["pk", "call", "criterion", "rater", "level"])
         machine = None
-        if scope.scorer and not ratings.empty:
+        if scope.scorer and scope.scorer != MANUAL and not ratings.empty:
             machine = load_score_table(
                 uow,
                 scope,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calls, jobs, reviews, team, trust
+
+from callcoach.web.pages import admin, auth, calibration, calls, jobs, reviews, team, trust
 
 ROUTERS = (
     auth.router,
@@ -12,4 +13,5 @@ ROUTERS = (
     admin.router,
     jobs.router,
     trust.router,
+    calibration.router,
 )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 17:03:01.498899
+Create Date: 2026-12-07 18:19:23.653084
 """
 
 from __future__ import annotations
@@ -129,6 +129,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
     )
     op.create_table(
+        "calibration_sets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("released_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_calibration_sets_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_sets")),
+    )
+    op.create_table(
         "criterion_opt_ins",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rubric_id", sa.Integer(), nullable=False),
@@ -188,6 +201,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
         sa.UniqueConstraint("rep_id", "day", name=op.f("uq_activities_rep_id")),
     )
+    op.create_table(
+        "calibration_set_raters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["set_id"],
+            ["calibration_sets.id"],
+            name=op.f("fk_calibration_set_raters_set_id_calibration_sets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_set_raters")),
+        sa.UniqueConstraint("set_id", "username", name=op.f("uq_calibration_set_raters_set_id")),
+    )
+    with op.batch_alter_table("calibration_set_raters", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_calibration_set_raters_set_id"), ["set_id"], unique=False
+        )
+
     op.create_table(
         "calibrations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -390,6 +422,68 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", "team_id", name=op.f("pk_user_teams")),
     )
+    op.create_table(
+        "calibration_set_calls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"],
+            ["calls.id"],
+            name=op.f("fk_calibration_set_calls_call_id_calls"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_id"],
+            ["calibration_sets.id"],
+            name=op.f("fk_calibration_set_calls_set_id_calibration_sets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_set_calls")),
+        sa.UniqueConstraint("set_id", "call_id", name=op.f("uq_calibration_set_calls_set_id")),
+    )
+    with op.batch_alter_table("calibration_set_calls", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_calibration_set_calls_set_id"), ["set_id"], unique=False
+        )
+
+    op.create_table(
+        "calibration_set_ratings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.String(length=100), nullable=False),
+        sa.Column("username", sa.String(length=200), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("rated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"],
+            ["calls.id"],
+            name=op.f("fk_calibration_set_ratings_call_id_calls"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_id"],
+            ["calibration_sets.id"],
+            name=op.f("fk_calibration_set_ratings_set_id_calibration_sets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_set_ratings")),
+        sa.UniqueConstraint(
+            "set_id",
+            "call_id",
+            "criterion_id",
+            "username",
+            name=op.f("uq_calibration_set_ratings_set_id"),
+        ),
+    )
+    with op.batch_alter_table("calibration_set_ratings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_calibration_set_ratings_set_id"), ["set_id"], unique=False
+        )
+
     op.create_table(
         "call_embeddings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -604,6 +698,14 @@ def downgrade() -> None:
 
     op.drop_table("evidence_feedback")
     op.drop_table("call_embeddings")
+    with op.batch_alter_table("calibration_set_ratings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calibration_set_ratings_set_id"))
+
+    op.drop_table("calibration_set_ratings")
+    with op.batch_alter_table("calibration_set_calls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calibration_set_calls_set_id"))
+
+    op.drop_table("calibration_set_calls")
     op.drop_table("user_teams")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reviews_state"))
@@ -634,6 +736,10 @@ def downgrade() -> None:
 
     op.drop_table("coaching_events")
     op.drop_table("calibrations")
+    with op.batch_alter_table("calibration_set_raters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calibration_set_raters_set_id"))
+
+    op.drop_table("calibration_set_raters")
     op.drop_table("activities")
     op.drop_table("rubric_versions")
     with op.batch_alter_table("reps", schema=None) as batch_op:
@@ -641,6 +747,7 @@ def downgrade() -> None:
 
     op.drop_table("reps")
     op.drop_table("criterion_opt_ins")
+    op.drop_table("calibration_sets")
     op.drop_table("teams")
     op.drop_table("rubrics")
     with op.batch_alter_table("report_cache", schema=None) as batch_op:
