@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from callcoach.web.pages import admin, auth, calibration, calls, jobs, reviews, team, trust
 
 ROUTERS = (
