@@ -326,6 +326,9 @@ def summarise(
             per[cid]["matched"] = all(
                 (queue[half][cid].get(key) or 0.0) >= mean(budget, cid, key) for key in FIGURES
             )
+            per[cid]["auc_matched"] = (queue[half][cid].get("detection_auc") or 0.0) >= mean(
+                budget, cid, "detection_auc"
+            )
         result["queue_half_vs_random"][budget] = per
     return result
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 18:25:01.234446
+Create Date: 2026-12-07 18:28:11.400205
 """
 
 from __future__ import annotations
