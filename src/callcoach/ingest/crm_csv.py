@@ -274,6 +274,8 @@ def read_reps(path: Path, date_order: DateOrder | None = None) -> Records[Rep]:
         if name is None:
             raise row.error("name", "a rep needs a name (or first and last name, or an email)")
         _no_repeats(path, seen, name.lower(), row.line, f"rep {name!r}")
+        if email is not None:
+            _no_repeats(path, seen, ("email", email.lower()), row.line, f"email {email!r}")
         records.items.append(
             (
                 row.line,

@@ -10,7 +10,6 @@ Checking calls, rubrics and criteria against the store is the service's job (ser
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from callcoach.domain.scores import LEVEL_MAX, LEVEL_MIN
 from callcoach.ingest.csv_cells import parse_count
 from callcoach.ingest.csv_table import read_csv_table
 from callcoach.ingest.errors import ParseError
+from callcoach.ingest.json_source import parse_json
 
 RATING_COLUMNS: dict[str, tuple[str, ...]] = {
     "call_id": ("call_id", "call", "Call ID"),
@@ -110,12 +110,7 @@ def _read_jsonl(path: Path) -> tuple[list[RatingRecord], list[str]]:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
-            try:
-                raw = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ParseError(
-                    path, number, f"invalid JSON: {exc.msg} (column {exc.colno})"
-                ) from exc
+            raw = parse_json(path, text, number)
             if not isinstance(raw, dict):
                 raise ParseError(path, number, "expected one JSON object per line")
             cells = {

@@ -10,7 +10,6 @@ call was imported with. Levels are 1-5 (null: the criterion got no level).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from callcoach.domain.scores import LEVEL_MAX, LEVEL_MIN
 from callcoach.ingest.errors import ParseError
+from callcoach.ingest.json_source import parse_json
 
 
 class EvidenceLine(BaseModel):
@@ -103,12 +103,7 @@ def read_score_lines(path: Path) -> Iterator[tuple[int, ScoreLine]]:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise ParseError(
-                    path, number, f"invalid JSON ({exc.msg} at column {exc.colno})"
-                ) from exc
+            data = parse_json(path, raw, number)
             if not isinstance(data, dict):
                 raise ParseError(path, number, "each line must be a JSON object")
             try:

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from callcoach.domain.rubric import Rubric, RubricCheck
 from callcoach.ingest.errors import ParseError
-from callcoach.ingest.rubric_yaml import check_rubric_file, check_rubric_text, dump_rubric
+from callcoach.ingest.rubric_yaml import (
+    check_rubric_file,
+    check_rubric_text,
+    dump_rubric,
+    read_rubric_text,
+)
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.store.repositories.rubrics import StoredRubric
 from callcoach.store.uow import Store
@@ -67,9 +72,9 @@ def add_rubric_text(
 
 def add_rubric_file(store: Store, path: Path, created_by: str | None = None) -> AddedRubric:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ServiceError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+        text = read_rubric_text(path)
+    except ParseError as exc:
+        raise RubricInvalidError(RubricCheck(None, errors=[str(exc)])) from exc
     return add_rubric_text(store, text, str(path), created_by)
 
 

@@ -29,12 +29,22 @@ class ScoringQueueRepository:
     def queue(
         self, external_ids: Sequence[str], rubric_version_pk: int, scorer: str
     ) -> list[QueuedCall]:
-        """The given calls (in the given order) with the status of their stored run, if any."""
+        """The given calls (in the given order) with the status of their stored run, if any.
+
+        A run stored against another transcript than the call's current one counts as none.
+        """
         found: dict[str, QueuedCall] = {}
         for start in range(0, len(external_ids), _CHUNK):
             chunk = list(external_ids[start : start + _CHUNK])
             rows = self.session.execute(
-                select(CallRow.id, CallRow.external_id, ScoreRunRow.status, ScoreRunRow.created_at)
+                select(
+                    CallRow.id,
+                    CallRow.external_id,
+                    ScoreRunRow.status,
+                    ScoreRunRow.created_at,
+                    CallRow.content_hash,
+                    ScoreRunRow.content_hash,
+                )
                 .outerjoin(
                     ScoreRunRow,
                     (ScoreRunRow.call_id == CallRow.id)
@@ -43,7 +53,9 @@ class ScoringQueueRepository:
                 )
                 .where(CallRow.external_id.in_(chunk))
             )
-            for call_pk, external_id, status, stored_at in rows:
+            for call_pk, external_id, status, stored_at, text_now, text_scored in rows:
+                if text_scored is not None and text_scored != text_now:
+                    status = stored_at = None  # a score of an older transcript: score again
                 found[external_id] = QueuedCall(call_pk, external_id, status, stored_at)
         return [found[e] for e in external_ids if e in found]
 
