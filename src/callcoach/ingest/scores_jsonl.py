@@ -21,14 +21,17 @@ from callcoach.ingest.errors import ParseError
 from callcoach.ingest.json_source import parse_json
 
 
+MAX_INT = 2**31 - 1  # the store's integer columns
+
+
 class EvidenceLine(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    segment: int = Field(ge=0)
+    segment: int = Field(ge=0, le=MAX_INT)
     quote: str = Field(min_length=1)
     speaker: str | None = None
-    start: float | None = None
-    end: float | None = None
+    start: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    end: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class CriterionLine(BaseModel):
@@ -48,10 +51,10 @@ class ScoreLine(BaseModel):
 
     call_id: str = Field(min_length=1)
     rubric_id: str = Field(min_length=1)
-    rubric_version: int = Field(ge=1)
+    rubric_version: int = Field(ge=1, le=MAX_INT)
     scorer: str = Field(min_length=1)
     scorer_version: str | None = None
-    overall: float | None = None
+    overall: float | None = Field(default=None, allow_inf_nan=False)
     criteria: list[CriterionLine]
 
     def to_json(self) -> dict[str, Any]:

@@ -305,7 +305,8 @@ class LlmScorer:
 
     @staticmethod
     def _count(attempt: _Attempt, stats: Counter[str]) -> None:
-        stats["quotes_rejected"] += attempt.rejected
+        if attempt.rejected:
+            stats["quotes_rejected"] += attempt.rejected
         stats["quotes_verified"] += len(attempt.verified)
 
     @staticmethod

@@ -236,7 +236,9 @@ class _Run:
                         result.call_pk, self.model, call.content_hash, result.new_embeddings
                     )
         except StaleTranscriptError as exc:
-            self.summary.failures.append(CallNote(result.call_id, str(exc)))
+            self.summary.failures.append(
+                CallNote(result.call_id, f"could not save the score: {exc}")
+            )
             self.progress.advance()
             return
         except Exception as exc:
