@@ -169,6 +169,9 @@ def score_command(
         bool,
         typer.Option("--queue", help="Queue one job per call for `callcoach worker` instead."),
     ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="llm: ask the model again, past stored answers.")
+    ] = False,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Score every call not yet scored on the rubric's latest version, in parallel.
@@ -184,9 +187,10 @@ def score_command(
     name = scorer or settings.scorer
     if name not in scorer_names():
         raise fail(f"unknown scorer {name!r}; scorers: {', '.join(scorer_names())}")
-    if full_transcript and name != "llm":
-        raise fail("--full-transcript applies to the llm scorer only")
+    if (full_transcript or no_cache) and name != "llm":
+        raise fail("--full-transcript and --no-cache apply to the llm scorer only")
     options: dict[str, Any] = {"full_transcript": True} if full_transcript else {}
+    options.update({"use_cache": False} if no_cache else {})
     selection = CallSelection(
         since=parse_day(since, "--since"),
         until=parse_day(until, "--until"),
@@ -233,11 +237,11 @@ def score_command(
 
 
 def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    hours, rest = divmod(int(seconds or 0), 3600)
+    shown = (
+        f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    )
+    return "" if seconds is None else shown
 
 
 def detail_json(detail: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from callcoach.domain.calls import SpeakerRole
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, utf8_lines
 from callcoach.ingest.json_source import parse_json
 from callcoach.ingest.registry import TranscriptFormat
 from callcoach.ingest.transcript import ParsedCall, ParsedTurn
@@ -128,19 +128,18 @@ def _parse_line(path: Path, number: int, line: str) -> ParsedCall:
 def read(path: Path) -> list[ParsedCall]:
     calls: list[ParsedCall] = []
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            call = _parse_line(path, number, line)
-            if call.external_id in seen:
-                raise ParseError(
-                    path,
-                    number,
-                    f"call_id {call.external_id!r} repeats line {seen[call.external_id]}",
-                )
-            seen[call.external_id] = number
-            calls.append(call)
+    for number, line in utf8_lines(path):
+        if not line.strip():
+            continue
+        call = _parse_line(path, number, line)
+        if call.external_id in seen:
+            raise ParseError(
+                path,
+                number,
+                f"call_id {call.external_id!r} repeats line {seen[call.external_id]}",
+            )
+        seen[call.external_id] = number
+        calls.append(call)
     if not calls:
         raise ParseError(path, None, "no conversations in file")
     return calls

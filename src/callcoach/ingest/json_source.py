@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, read_utf8
 
 JsonPath = Sequence[str | int]
 
@@ -132,7 +132,7 @@ def parse_json(path: Path | str, text: str, line: int | None = None) -> Any:
 
 def load_json(path: Path) -> JsonDocument:
     """Read and parse a JSON file; a syntax error names its line and column."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_utf8(path)
     return JsonDocument(path=path, text=text, data=parse_json(path, text))
 
 

@@ -17,9 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from callcoach.domain.scores import LEVEL_MAX, LEVEL_MIN
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, utf8_lines
 from callcoach.ingest.json_source import parse_json
-
 
 MAX_INT = 2**31 - 1  # the store's integer columns
 
@@ -98,18 +97,13 @@ def _describe(exc: ValidationError) -> str:
 
 def read_score_lines(path: Path) -> Iterator[tuple[int, ScoreLine]]:
     """(line number, parsed line) for every non-blank line; ParseError names the bad line."""
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            data = parse_json(path, raw, number)
-            if not isinstance(data, dict):
-                raise ParseError(path, number, "each line must be a JSON object")
-            try:
-                yield number, ScoreLine.model_validate(data)
-            except ValidationError as exc:
-                raise ParseError(path, number, _describe(exc)) from exc
+    for number, raw in utf8_lines(path):
+        if not raw.strip():
+            continue
+        data = parse_json(path, raw, number)
+        if not isinstance(data, dict):
+            raise ParseError(path, number, "each line must be a JSON object")
+        try:
+            yield number, ScoreLine.model_validate(data)
+        except ValidationError as exc:
+            raise ParseError(path, number, _describe(exc)) from exc
