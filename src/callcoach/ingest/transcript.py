@@ -232,14 +232,14 @@ def check_call(parsed: ParsedCall) -> None:
         math.isfinite(parsed.duration_s) and parsed.duration_s >= 0
     ):
         raise _fails(parsed, f"duration {parsed.duration_s!r} is not a duration")
-    for value in (
+    for field_text in (
         parsed.external_id,
         parsed.rep,
         parsed.account,
         parsed.deal_external_id,
         parsed.call_type,
     ):
-        if value is not None and "\x00" in value:
+        if field_text is not None and "\x00" in field_text:
             raise _fails(parsed, "a field contains a NUL character (\\x00)")
     if size > MAX_CALL_CHARS:
         raise _fails(
