@@ -40,6 +40,8 @@ def load_rubric_data(text: str, source: str) -> Any:
         raise ParseError(source, line, f"invalid YAML: {problem}") from exc
     except RecursionError:
         raise ParseError(source, None, "invalid YAML: nested too deeply to read") from None
+    except ValueError as exc:  # an integer of more digits than Python converts (4,300)
+        raise ParseError(source, None, f"invalid YAML: {str(exc).split(':')[0]}") from None
 
 
 def check_rubric_text(text: str, source: str = "<rubric>") -> RubricCheck:

@@ -54,9 +54,13 @@ class ScoringQueueRepository:
                 .where(CallRow.external_id.in_(chunk))
             )
             for call_pk, external_id, status, stored_at, text_now, text_scored in rows:
-                if text_scored is not None and text_scored != text_now:
-                    status = stored_at = None  # a score of an older transcript: score again
-                found[external_id] = QueuedCall(call_pk, external_id, status, stored_at)
+                stale = text_scored is not None and text_scored != text_now
+                # A score of an older transcript counts as none: the call is scored again.
+                found[external_id] = (
+                    QueuedCall(call_pk, external_id, None, None)
+                    if stale
+                    else QueuedCall(call_pk, external_id, status, stored_at)
+                )
         return [found[e] for e in external_ids if e in found]
 
     def call_pk(self, external_id: str) -> int | None:
