@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 18:28:11.400205
+Create Date: 2026-12-07 18:29:02.124279
 """
 
 from __future__ import annotations
@@ -638,6 +638,7 @@ def upgrade() -> None:
         sa.Column("rubric_version_id", sa.Integer(), nullable=False),
         sa.Column("scorer", sa.String(length=100), nullable=False),
         sa.Column("scorer_version", sa.String(length=100), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("overall", sa.Float(), nullable=True),
