@@ -16,6 +16,12 @@ from callcoach.store.models.coaching import CoachingEventRow
 from callcoach.store.models.crm import ActivityRow, DealRow, QuotaRow
 from callcoach.store.models.operations import AppSettingRow, JobRow, LlmCacheRow, ReportCacheRow
 from callcoach.store.models.people import RepRow, TeamRow
+from callcoach.store.models.practice import (
+    PracticeAttemptRow,
+    PracticeScenarioRow,
+    PracticeSessionRow,
+    PracticeTurnRow,
+)
 from callcoach.store.models.reviews import ReviewDraftRow, ReviewRow, ReviewSelfAssessmentRow
 from callcoach.store.models.rubrics import CalibrationRow, RubricRow, RubricVersionRow
 from callcoach.store.models.scores import (
@@ -43,6 +49,10 @@ __all__ = [
     "JobRow",
     "LlmCacheRow",
     "LoginAttemptRow",
+    "PracticeAttemptRow",
+    "PracticeScenarioRow",
+    "PracticeSessionRow",
+    "PracticeTurnRow",
     "QuotaRow",
     "RepRow",
     "ReportCacheRow",
