@@ -11,6 +11,8 @@ from callcoach.cli import (  # noqa: F401  (importing a module registers its com
     exports,
     imports,
     jobs,
+    practice_app,
+    rehearse,
     reviews,
     rubrics,
     scorer,
