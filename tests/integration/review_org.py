@@ -10,7 +10,12 @@ from callcoach.domain.access import SYSTEM, Role, Viewer
 from callcoach.roleplay.encoders import HashedWordEncoder
 from callcoach.services.assessment.coaching import add_coaching_event
 from callcoach.services.exchange.scores import import_scores
-from callcoach.services.imports.crm import import_activities, import_deals, import_quotas, import_reps
+from callcoach.services.imports.crm import (
+    import_activities,
+    import_deals,
+    import_quotas,
+    import_reps,
+)
 from callcoach.services.imports.ratings import import_ratings
 from callcoach.services.imports.transcripts import import_calls
 from callcoach.services.reviews.prepare import prepare_review

@@ -197,7 +197,9 @@ def plain_checks(
             continue
         answer = next(((m, t) for m, t in manager if m > n), None)
         if answer is None:
-            items.append(DebriefItem("disputes", f"The rep disputed at line {n}; you did not answer."))
+            items.append(
+                DebriefItem("disputes", f"The rep disputed at line {n}; you did not answer.")
+            )
             continue
         m, reply = answer
         how = (
@@ -207,7 +209,9 @@ def plain_checks(
         )
         items.append(
             DebriefItem(
-                "disputes", f"The rep disputed at line {n}; you {how} (line {m}).", [_cite(m, reply)]
+                "disputes",
+                f"The rep disputed at line {n}; you {how} (line {m}).",
+                [_cite(m, reply)],
             )
         )
     asks = [(n, t) for n, t in manager if _ASKS_REP.search(t)]

@@ -55,11 +55,13 @@ def print_persona(persona: dict[str, Any]) -> None:
         + "."
     )
     if not persona.get("self_assessed"):
-        say("[yellow]No self-assessment on record: the persona has no view of their own to give.[/]")
+        say(
+            "[yellow]No self-assessment on record: the persona has no view of their own to give.[/]"
+        )
     for dispute in persona.get("disputes", []):
         say(
             f"Disputes [bold]{dispute['dimension']}[/]: rates themself {dispute['self_rating']}, "
-            f"the evidence {dispute['evidence_rating']} (\"{escape(dispute['words'])}\")."
+            f'the evidence {dispute["evidence_rating"]} ("{escape(dispute["words"])}").'
         )
     say(f"Knows the {persona.get('moments', 0)} call moments the review cites.")
 
@@ -94,7 +96,7 @@ def print_attempt(view: Any) -> None:
     if data.get("self_judgement"):
         say(f"You said: {escape(data['self_judgement'])}")
     for item in debrief.get("items", []):
-        cites = "; ".join(f"line {c['line']}: \"{c['quote']}\"" for c in item.get("cites", []))
+        cites = "; ".join(f'line {c["line"]}: "{c["quote"]}"' for c in item.get("cites", []))
         say(f"- {escape(item['text'])}" + (f"\n  [dim]{escape(cites)}[/]" if cites else ""))
         if item.get("question"):
             say(f"  [italic]{escape(item['question'])}[/]")
@@ -157,8 +159,10 @@ def rehearse_command(
     from callcoach.services.rehearsals.session import (
         finish_attempt,
         retry,
-        say as say_line,
         start_rehearsal,
+    )
+    from callcoach.services.rehearsals.session import (
+        say as say_line,
     )
 
     lines = _script(script) if script else None
@@ -189,10 +193,14 @@ def rehearse_command(
                 if not interactive:
                     say(f"[bold]You[/]: {escape(line)}")
                 sources = ", ".join(s.label for s in answer.sources)
-                say(f"[bold]{escape(view.rep)}[/]: {escape(answer.text)}  [dim]({escape(sources)})[/]")
+                say(
+                    f"[bold]{escape(view.rep)}[/]: {escape(answer.text)}  [dim]({escape(sources)})[/]"
+                )
         if interactive and judgement is None:
             judgement = typer.prompt(
-                "Coach: before the scores, how do you think it went?", default="", show_default=False
+                "Coach: before the scores, how do you think it went?",
+                default="",
+                show_default=False,
             )
         view = finish_attempt(store, view.session_id, scorer, viewer, judgement)
         if output is OutputFormat.json:

@@ -76,9 +76,9 @@ class Dispute:
     words: str  # the rep's own words for it (their self-assessment)
 
 
-def disputes(self_assessment: SelfAssessment | None, proposed: Mapping[str, int | None]) -> list[
-    Dispute
-]:
+def disputes(
+    self_assessment: SelfAssessment | None, proposed: Mapping[str, int | None]
+) -> list[Dispute]:
     """What the persona disputes: exactly what the self-assessment disputes (largest gap first).
 
     rule (perception gap, domain/reviews.py): self minus evidence of a full point or more is a
@@ -103,7 +103,9 @@ def rehearsal_call(
         Segment(
             index=i,
             speaker=manager if turn.speaker is TurnSpeaker.PRACTITIONER else rep,
-            role=SpeakerRole.REP if turn.speaker is TurnSpeaker.PRACTITIONER else SpeakerRole.PROSPECT,
+            role=SpeakerRole.REP
+            if turn.speaker is TurnSpeaker.PRACTITIONER
+            else SpeakerRole.PROSPECT,
             text=turn.text,
         )
         for i, turn in enumerate(turns)

@@ -48,14 +48,55 @@ _WORD = re.compile(r"[a-z0-9']+")
 # How a manager names a dimension (the words reps and managers use for it). Skill is also
 # raised by naming a rubric criterion the review cites.
 DIMENSION_WORDS: dict[str, tuple[str, ...]] = {
-    "output": ("output", "quota", "attainment", "revenue", "bookings", "number", "numbers",
-               "won", "closed", "pipeline", "target"),
-    "activity": ("activity", "activities", "volume", "meetings", "dials", "emails", "calls made",
-                 "touches", "busy"),
-    "skill": ("skill", "skills", "technique", "discovery", "objection", "objections", "pricing",
-              "close", "closing", "questions"),
-    "growth": ("growth", "grow", "improve", "improved", "improvement", "progress", "coaching",
-               "learn", "learning", "develop", "development"),
+    "output": (
+        "output",
+        "quota",
+        "attainment",
+        "revenue",
+        "bookings",
+        "number",
+        "numbers",
+        "won",
+        "closed",
+        "pipeline",
+        "target",
+    ),
+    "activity": (
+        "activity",
+        "activities",
+        "volume",
+        "meetings",
+        "dials",
+        "emails",
+        "calls made",
+        "touches",
+        "busy",
+    ),
+    "skill": (
+        "skill",
+        "skills",
+        "technique",
+        "discovery",
+        "objection",
+        "objections",
+        "pricing",
+        "close",
+        "closing",
+        "questions",
+    ),
+    "growth": (
+        "growth",
+        "grow",
+        "improve",
+        "improved",
+        "improvement",
+        "progress",
+        "coaching",
+        "learn",
+        "learning",
+        "develop",
+        "development",
+    ),
 }
 _INVITATION = re.compile(
     r"\b(how (do|did|would) you (think|feel|see|rate|judge)|how('s| has| have| did) (it|the|your)"
@@ -248,7 +289,8 @@ class RehearsalPersona:
         concern = self.facts.disputes[0].words if self.facts.disputes else ""
         session = [
             SessionTurn(
-                SpeakerRole.PROSPECT if t.speaker is TurnSpeaker.PRACTITIONER else SpeakerRole.REP, t.text
+                SpeakerRole.PROSPECT if t.speaker is TurnSpeaker.PRACTITIONER else SpeakerRole.REP,
+                t.text,
             )
             for t in turns
         ]

@@ -34,9 +34,7 @@ def build_persona(
     until = datetime.combine(pack.as_of + timedelta(days=1), time.min)
     calls = rep_calls(uow, pack.rep, until, scope)
     own_ids = {c.external_id for c in calls}
-    evidence = [
-        e for e in pack.evidence.values() if e.call_id is None or e.call_id in own_ids
-    ]
+    evidence = [e for e in pack.evidence.values() if e.call_id is None or e.call_id in own_ids]
     stored = uow.rubrics.latest(pack.rubric)
     criteria = {c.name: c.id for c in stored.rubric.criteria} if stored else {}
     facts = PersonaFacts.from_evidence(

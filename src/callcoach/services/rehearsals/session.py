@@ -22,10 +22,10 @@ from callcoach.domain.practice import (
     AttemptScore,
     AttemptStatus,
     Goal,
-    PracticeEvidence,
-    PracticeSession,
     Persona,
     PersonaRole,
+    PracticeEvidence,
+    PracticeSession,
     Scenario,
     ScenarioKind,
     SessionStatus,
@@ -107,9 +107,7 @@ def _scenario(
     review_id: int, rep: str, rubric: StoredRubric, persona: dict[str, Any], by: str
 ) -> Scenario:
     good = "; ".join(f"{c.name}: {c.anchor(4)}" for c in rubric.rubric.criteria)
-    own = [
-        f"{d['dimension']}: {d['words']}" for d in persona.get("disputes", [])
-    ]
+    own = [f"{d['dimension']}: {d['words']}" for d in persona.get("disputes", [])]
     return Scenario(
         id=None,
         kind=ScenarioKind.REHEARSAL,
@@ -159,7 +157,10 @@ def start_rehearsal(
         )
         uow.practice.add_attempt(session_id)
         uow.audit.record(
-            viewer.username, "rehearsal.start", review.summary.rep, review=review_id,
+            viewer.username,
+            "rehearsal.start",
+            review.summary.rep,
+            review=review_id,
             session=session_id,
         )
     view = show_rehearsal(store, session_id, viewer, audit=False)
@@ -276,7 +277,10 @@ def finish_attempt(
         )
         uow.practice.save_debrief(attempt.id, scored.as_json())
         uow.audit.record(
-            viewer.username, "rehearsal.finish", session.rep, session=session_id,
+            viewer.username,
+            "rehearsal.finish",
+            session.rep,
+            session=session_id,
             attempt=attempt.number,
         )
     return show_rehearsal(store, session_id, viewer, audit=False)

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calls, jobs, reviews, team
+from callcoach.web.pages import admin, auth, calls, jobs, rehearsals, reviews, team
 
-ROUTERS = (auth.router, calls.router, team.router, reviews.router, admin.router, jobs.router)
+ROUTERS = (
+    auth.router,
+    calls.router,
+    team.router,
+    rehearsals.router,  # before reviews: its POST /reviews/{id}/{action} would take /rehearsals
+    reviews.router,
+    admin.router,
+    jobs.router,
+)
