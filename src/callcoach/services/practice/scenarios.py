@@ -100,7 +100,7 @@ def create_from_call(
                 f"call {call_id} has no evidence on {criterion_id!r} to cut a moment from: "
                 "give the moment's segment (--segment N)"
             )
-        segment = min(scored.evidence, key=lambda e: e.segment).segment
+        segment = scored.evidence[0].segment  # the scorer lists the closest moment first
     try:
         moment = cut_moment(call, segment)
     except PracticeError as exc:

@@ -230,9 +230,13 @@ def end_attempt(kit: PracticeKit, session_id: int, viewer: Viewer = SYSTEM) -> P
     else:
         sentences = coach.unscorable_sentences(scored, result.reason or "")
         stage = coach.RETRY
-    debrief = _say(kit, scenario, scored, teammate, {"stage": stage, "messages": []}, sentences)
-    debrief["teammate"] = teammate.__dict__ if teammate else None
-    debrief["reason"] = result.reason
+    opened: dict[str, Any] = {
+        "stage": stage,
+        "messages": [],
+        "teammate": teammate.__dict__ if teammate else None,
+        "reason": result.reason,
+    }
+    debrief = _say(kit, scenario, scored, teammate, opened, sentences)
     with kit.store.unit_of_work() as uow:
         uow.practice.save_debrief(scored.id, debrief)
     return show_session(kit.store, session_id, viewer)
