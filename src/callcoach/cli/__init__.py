@@ -11,7 +11,7 @@ from callcoach.cli import (  # noqa: F401  (importing a module registers its com
     exports,
     imports,
     jobs,
-    practice_app,
+    practice,
     rehearse,
     reviews,
     rubrics,

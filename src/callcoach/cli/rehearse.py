@@ -13,7 +13,7 @@ from rich.markup import escape
 from callcoach.cli.analytics import say
 from callcoach.cli.app import state
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, print_json, table
-from callcoach.cli.practice_app import practice_app
+from callcoach.cli.practice import practice_app
 
 END = "/end"
 QUIT = "/quit"

@@ -20,7 +20,7 @@ from callcoach.store.repositories.embeddings import EmbeddingRepository
 from callcoach.store.repositories.jobs import JobRepository
 from callcoach.store.repositories.llm_cache import LlmCacheRepository
 from callcoach.store.repositories.people import PeopleRepository
-from callcoach.store.repositories.practice import PracticeRepository
+from callcoach.store.repositories.practice import PracticeMoments, PracticeRepository
 from callcoach.store.repositories.report_cache import ReportCacheRepository
 from callcoach.store.repositories.reviews import ReviewRepository
 from callcoach.store.repositories.rubrics import RubricRepository
@@ -57,6 +57,7 @@ class UnitOfWork:
         self.report_cache = ReportCacheRepository(session)
         self.reviews = ReviewRepository(session)
         self.practice = PracticeRepository(session)
+        self.practice_moments = PracticeMoments(session)
 
     def flush(self) -> None:
         self.session.flush()

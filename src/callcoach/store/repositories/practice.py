@@ -496,3 +496,95 @@ class PracticeRepository:
             )
             for r in self.session.execute(query)
         ]
+
+
+@dataclass(frozen=True)
+class StrongMoment:
+    """A teammate's high-level moment on a criterion, for the coach to show one quote of."""
+
+    rep: str
+    call_pk: int
+    call_id: str
+    account: str | None
+    level: int
+    segment: int
+    quote: str
+    contacts: tuple[str, ...]  # the call's people, so the coach can keep them out of view
+
+
+class PracticeMoments:
+    """The one read of other reps' calls practice makes: a teammate's strong moment.
+
+    Issue 17 asks the coach to show "a real level 4-5 moment by a teammate on the same
+    criterion from the team's calls". It is read without the viewer's scope on purpose, and
+    gives only the quote and the line before it (the service hides the call's names).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def strong_moments(
+        self, rubric: str, criterion_id: str, rep_pk: int, *, min_level: int, limit: int = 5
+    ) -> list[StrongMoment]:
+        from callcoach.store.models import (
+            CriterionScoreRow,
+            RubricVersionRow,
+            ScoreRunRow,
+        )
+
+        team = self.session.scalar(select(RepRow.team_id).where(RepRow.id == rep_pk))
+        query = (
+            select(
+                RepRow.name,
+                CallRow.id,
+                CallRow.external_id,
+                CallRow.account,
+                CriterionScoreRow.level,
+                CriterionScoreRow.evidence,
+                CallRow.meta,
+            )
+            .join(ScoreRunRow, ScoreRunRow.id == CriterionScoreRow.run_id)
+            .join(RubricVersionRow, RubricVersionRow.id == ScoreRunRow.rubric_version_id)
+            .join(RubricRow, RubricRow.id == RubricVersionRow.rubric_id)
+            .join(CallRow, CallRow.id == ScoreRunRow.call_id)
+            .join(RepRow, RepRow.id == CallRow.rep_id)
+            .where(
+                RubricRow.slug == rubric,
+                CriterionScoreRow.criterion_id == criterion_id,
+                CriterionScoreRow.level >= min_level,
+                CallRow.rep_id != rep_pk,
+            )
+            .order_by(
+                CriterionScoreRow.level.desc(),
+                CriterionScoreRow.confidence.desc(),
+                CallRow.id,
+            )
+            .limit(limit * 4)
+        )
+        if team is not None:
+            query = query.where(RepRow.team_id == team)
+        moments: list[StrongMoment] = []
+        for name, call_pk, call_id, account, level, evidence, meta in self.session.execute(query):
+            item = next((e for e in evidence or [] if str(e.get("quote", "")).strip()), None)
+            if item is None:
+                continue
+            people = _meta_people(meta or {})
+            moments.append(
+                StrongMoment(
+                    name, call_pk, call_id, account, level, int(item["segment"]),
+                    str(item["quote"]), people,
+                )
+            )
+            if len(moments) >= limit:
+                break
+        return moments
+
+
+def _meta_people(meta: dict[str, Any]) -> tuple[str, ...]:
+    found = meta.get("contacts")
+    if not isinstance(found, list):
+        found = next(
+            (v.get("contacts") for v in meta.values() if isinstance(v, dict) and "contacts" in v),
+            [],
+        )
+    return tuple(str(c["name"]) for c in found or [] if isinstance(c, dict) and c.get("name"))
