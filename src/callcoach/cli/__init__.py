@@ -6,6 +6,7 @@ import sys
 
 from callcoach.cli import (  # noqa: F401  (importing a module registers its commands)
     analytics,
+    assignments,
     audio,
     demo,
     exports,

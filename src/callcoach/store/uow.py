@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from callcoach.store.db import Database
 from callcoach.store.repositories.analytics import AnalyticsRepository
 from callcoach.store.repositories.app_settings import AppSettingRepository
+from callcoach.store.repositories.assignments import AssignmentRepository
 from callcoach.store.repositories.audit import AuditRepository
 from callcoach.store.repositories.browse import BrowseRepository
 from callcoach.store.repositories.bulk import BulkRepository
@@ -57,6 +58,7 @@ class UnitOfWork:
         self.report_cache = ReportCacheRepository(session)
         self.reviews = ReviewRepository(session)
         self.practice = PracticeRepository(session)
+        self.assignments = AssignmentRepository(session)
         self.practice_moments = PracticeMoments(session)
 
     def flush(self) -> None:

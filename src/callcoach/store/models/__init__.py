@@ -10,6 +10,7 @@ from callcoach.store.models.accounts import (
     UserRow,
     UserTeamRow,
 )
+from callcoach.store.models.assignments import PracticeAssignmentRow
 from callcoach.store.models.base import NAMING, Base
 from callcoach.store.models.calls import CallEmbeddingRow, CallRow, SegmentRow
 from callcoach.store.models.coaching import CoachingEventRow
@@ -49,6 +50,7 @@ __all__ = [
     "JobRow",
     "LlmCacheRow",
     "LoginAttemptRow",
+    "PracticeAssignmentRow",
     "PracticeAttemptRow",
     "PracticeScenarioRow",
     "PracticeSessionRow",
