@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calls, jobs, rehearsals, reviews, team
+from callcoach.web.pages import admin, assignments, auth, calls, jobs, rehearsals, reviews, team
 
 ROUTERS = (
     auth.router,
     calls.router,
     team.router,
+    assignments.router,
     rehearsals.router,  # before reviews: its POST /reviews/{id}/{action} would take /rehearsals
     reviews.router,
     admin.router,
