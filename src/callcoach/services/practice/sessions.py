@@ -118,6 +118,16 @@ def start_session(store: Store, scenario_id: int, viewer: Viewer = SYSTEM) -> Pr
     return show_session(store, session_id, viewer)
 
 
+def ensure_turn_allowed(store: Store, session_id: int, viewer: Viewer = SYSTEM) -> None:
+    """Refuse early (before a recording is transcribed) what `take_turn` would refuse."""
+    session, _scenario = _own_session(store, session_id, viewer)
+    attempt = session.current
+    if attempt is None or attempt.status is not AttemptStatus.IN_PROGRESS:
+        raise PracticeServiceError(
+            "this attempt has ended: answer the coach, retry the moment, or finish the session"
+        )
+
+
 def take_turn(
     kit: PracticeKit,
     session_id: int,

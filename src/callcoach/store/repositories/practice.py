@@ -157,7 +157,9 @@ class PracticeRepository:
             rubric_version=row.rubric_version,
             difficulty=row.difficulty,
             turn_limit=row.turn_limit,
-            original=OriginalMoment(call, row.source_segment, row.original_level, row.original_quote),
+            original=OriginalMoment(
+                call, row.source_segment, row.original_level, row.original_quote
+            ),
             origin=dict(row.origin or {}),
             created_by=row.created_by,
             created_at=row.created_at,
@@ -174,12 +176,14 @@ class PracticeRepository:
     def scenario_rep_pk(self, scenario_id: int, *, scope: Scope) -> int | None:
         query = select(PracticeScenarioRow.rep_id).where(PracticeScenarioRow.id == scenario_id)
         query = _scoped(query, PracticeScenarioRow.rep_id, PracticeScenarioRow.kind, scope)
-        return self.session.scalar(query)
+        found: int | None = self.session.scalar(query)
+        return found
 
     def scenario_review_id(self, scenario_id: int, *, scope: Scope) -> int | None:
         query = select(PracticeScenarioRow.review_id).where(PracticeScenarioRow.id == scenario_id)
         query = _scoped(query, PracticeScenarioRow.rep_id, PracticeScenarioRow.kind, scope)
-        return self.session.scalar(query)
+        found: int | None = self.session.scalar(query)
+        return found
 
     def scenarios(
         self,
@@ -571,8 +575,14 @@ class PracticeMoments:
             people = _meta_people(meta or {})
             moments.append(
                 StrongMoment(
-                    name, call_pk, call_id, account, level, int(item["segment"]),
-                    str(item["quote"]), people,
+                    name,
+                    call_pk,
+                    call_id,
+                    account,
+                    level,
+                    int(item["segment"]),
+                    str(item["quote"]),
+                    people,
                 )
             )
             if len(moments) >= limit:

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calls, jobs, reviews, team
+from callcoach.web.pages import admin, auth, calls, jobs, practice, reviews, team
 
-ROUTERS = (auth.router, calls.router, team.router, reviews.router, admin.router, jobs.router)
+ROUTERS = (
+    auth.router,
+    calls.router,
+    team.router,
+    reviews.router,
+    practice.router,
+    admin.router,
+    jobs.router,
+)
