@@ -328,10 +328,14 @@ def retry(store: Store, session_id: int, viewer: Viewer = SYSTEM) -> PracticeSes
 
 
 def finish_session(store: Store, session_id: int, viewer: Viewer = SYSTEM) -> PracticeSession:
+    """End the session. An attempt not started (nothing said yet) is dropped, not kept."""
     session, _ = _own_session(store, session_id, viewer)
     attempt = session.current
-    if attempt is not None and attempt.status is AttemptStatus.IN_PROGRESS:
+    empty = attempt is not None and not attempt.turns
+    if attempt is not None and attempt.status is AttemptStatus.IN_PROGRESS and not empty:
         raise PracticeServiceError("the current attempt is still in progress: end it first")
     with store.unit_of_work() as uow:
+        if empty and attempt is not None and attempt.id is not None:
+            uow.practice.discard_attempt(attempt.id)
         uow.practice.finish_session(session_id)
     return show_session(store, session_id, viewer)

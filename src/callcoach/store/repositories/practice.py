@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from callcoach.domain.access import Role, Scope
@@ -414,6 +414,10 @@ class PracticeRepository:
         )
         self.session.flush()
         return index
+
+    def discard_attempt(self, attempt_id: int) -> None:
+        """Delete an attempt with its turns (one never started, when the session finishes)."""
+        self.session.execute(delete(PracticeAttemptRow).where(PracticeAttemptRow.id == attempt_id))
 
     def end_attempt(self, attempt_id: int) -> None:
         self.session.execute(
