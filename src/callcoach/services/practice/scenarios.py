@@ -242,9 +242,9 @@ def edit_scenario(
 ) -> Scenario:
     """Apply a manager's edits. Fields: title, difficulty, turn_limit, opening_line, goal_anchor,
     persona_name, persona_role, persona_company, cares_about, concerns, context (lines)."""
+    current = show_scenario(store, scenario_id, viewer)  # out of scope: exactly like unknown
     if viewer.role is Role.REP:
         raise PermissionDeniedError("only a manager or an administrator edits a scenario")
-    current = show_scenario(store, scenario_id, viewer)
     known = {
         "title",
         "difficulty",
