@@ -14,12 +14,12 @@ from callcoach.domain.practice import (
     OriginalMoment,
     Persona,
     PracticeError,
+    PracticeEvidence,
     Scenario,
     ScenarioKind,
     SessionStatus,
     TurnSpeaker,
     TurnVia,
-    PracticeEvidence,
 )
 from callcoach.store.uow import Store
 from tests.e2e.web_org import RUBRIC, build_small_org

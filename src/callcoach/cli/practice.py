@@ -68,7 +68,9 @@ def _ctx(ctx: typer.Context, as_user: str | None) -> tuple[Any, Any]:
 @practice_app.command("create")
 def create_command(
     ctx: typer.Context,
-    call: Annotated[str | None, typer.Option("--call", help="The call to cut the moment from.")] = None,
+    call: Annotated[
+        str | None, typer.Option("--call", help="The call to cut the moment from.")
+    ] = None,
     criterion: Annotated[
         str | None, typer.Option("--criterion", "-c", help="The criterion to practise.")
     ] = None,
@@ -293,6 +295,7 @@ def session_command(
         print_attempt(session.current, scenario)
     with console.status("Preparing the prospect from your organisation's calls..."):
         kit.prospect.engine()
+    assert session.id is not None
     _loop(kit, session.id, viewer, scenario.persona.name or "Prospect")
 
 
@@ -315,12 +318,16 @@ def _loop(kit: Any, session_id: int, viewer: Any, persona: str) -> None:
             return
         stage = attempt.debrief.get("stage")
         in_progress = attempt.status is AttemptStatus.IN_PROGRESS
-        prompt = "[bold]you>[/] " if in_progress or stage in ("recall", "reflect") else (
-            "[bold]/retry or /finish>[/] "
+        prompt = (
+            "[bold]you>[/] "
+            if in_progress or stage in ("recall", "reflect")
+            else ("[bold]/retry or /finish>[/] ")
         )
         line = _read(prompt)
         if line is None:
-            say(f"\nSession {session_id} left open: callcoach practice session --resume {session_id}")
+            say(
+                f"\nSession {session_id} left open: callcoach practice session --resume {session_id}"
+            )
             return
         command = line.strip().lower()
         try:

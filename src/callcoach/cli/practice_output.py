@@ -40,8 +40,7 @@ def print_scenario(scenario: Scenario) -> None:
         level = scenario.original.level
         say(
             f"  cut from call {escape(scenario.original.call_id)}, segment "
-            f"{scenario.original.segment}"
-            + (f", level {level} there" if level is not None else "")
+            f"{scenario.original.segment}" + (f", level {level} there" if level is not None else "")
         )
     say(f"  [bold]You talk to[/] {escape(who)}")
     for line in persona.cares_about:
@@ -90,18 +89,32 @@ def print_sessions(sessions: list[SessionSummary]) -> None:
     console.print(
         table(
             None,
-            ["session", "scenario", "rep", "criterion", "status", "attempts", "best", "last",
-             "started"],
+            [
+                "session",
+                "scenario",
+                "rep",
+                "criterion",
+                "status",
+                "attempts",
+                "best",
+                "last",
+                "started",
+            ],
             [
                 [
-                    s.id, s.scenario_id, s.rep, s.criterion_id, s.status.value, s.attempts,
+                    s.id,
+                    s.scenario_id,
+                    s.rep,
+                    s.criterion_id,
+                    s.status.value,
+                    s.attempts,
                     s.best_level if s.best_level is not None else "-",
                     s.last_level if s.last_level is not None else "-",
                     s.created_at.strftime("%Y-%m-%d %H:%M"),
                 ]
                 for s in sessions
             ],
-        )  # fmt: skip
+        )
     )
 
 

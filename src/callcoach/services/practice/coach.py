@@ -158,7 +158,9 @@ def evidence_sentences(
             out.append(Sentence(f"Your line: “{item.quote}”", [ids[item.turn]]))
     if not score.evidence and lines:
         out.append(Sentence(f"Your last line: “{lines[-1].text}”", [ids[lines[-1].index]]))
-    out.append(Sentence(f"Level 4 on {goal.criterion_name} looks like this: “{goal.anchor}”", ["goal-4"]))
+    out.append(
+        Sentence(f"Level 4 on {goal.criterion_name} looks like this: “{goal.anchor}”", ["goal-4"])
+    )
     if scenario.original.quote and scenario.original.level is not None:
         out.append(
             Sentence(
@@ -169,7 +171,9 @@ def evidence_sentences(
         )
     if teammate is not None:
         before = (
-            f"the prospect said “{_short(teammate.prospect_line)}” and " if teammate.prospect_line else ""
+            f"the prospect said “{_short(teammate.prospect_line)}” and "
+            if teammate.prospect_line
+            else ""
         )
         out.append(
             Sentence(
@@ -269,7 +273,10 @@ def phrase(
         answer = client.complete(
             [
                 {"role": "system", "content": COACH_PROMPT},
-                {"role": "user", "content": json.dumps({"sentences": numbered}, ensure_ascii=False)},
+                {
+                    "role": "user",
+                    "content": json.dumps({"sentences": numbered}, ensure_ascii=False),
+                },
             ],
             schema=schema,
             max_tokens=900,

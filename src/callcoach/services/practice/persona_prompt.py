@@ -49,7 +49,7 @@ def persona_messages(scenario: Scenario, turns: Sequence[Turn]) -> list[dict[str
         lines.append("Do not agree to buy or to a next step yet, even if asked to just agree.")
     lines.append(
         f"Answer like someone speaking on a phone call: one to three short sentences, at most "
-        f"{MAX_WORDS} words. Reply with JSON: {{\"reply\": \"...\"}}."
+        f'{MAX_WORDS} words. Reply with JSON: {{"reply": "..."}}.'
     )
     transcript = [
         f"{'Salesperson' if line.speaker is TurnSpeaker.PRACTITIONER else 'You'}: {line.text}"

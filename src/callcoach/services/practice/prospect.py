@@ -66,7 +66,9 @@ def scene_of(scenario: Scenario) -> Scene:
         concern=scenario.opening_line,
         context=tuple(
             (
-                SpeakerRole.REP if line.speaker is TurnSpeaker.PRACTITIONER else SpeakerRole.PROSPECT,
+                SpeakerRole.REP
+                if line.speaker is TurnSpeaker.PRACTITIONER
+                else SpeakerRole.PROSPECT,
                 line.text,
             )
             for line in scenario.context
@@ -260,13 +262,15 @@ class Prospect:
             adapted = adapt_names(
                 verdict.text, engine.index.names, names, scenario.original.call_id
             )
-            if adapted.text is None:
-                problems.append("names another call's account or person")
-            elif adapted.text != verdict.text:
+            if adapted.text is None or adapted.text != verdict.text:
                 problems.append("names another call's account or person")
             practitioner = sum(1 for t in turns if t.speaker is TurnSpeaker.PRACTITIONER)
             floor = concession_floor(scenario.difficulty, scenario.turn_limit)
-            if engine.resistance is not None and self._threshold is not None and practitioner < floor:
+            if (
+                engine.resistance is not None
+                and self._threshold is not None
+                and practitioner < floor
+            ):
                 vector = engine.index.encode_texts([verdict.text])
                 if float(engine.resistance.score(vector)[0]) < self._threshold:
                     problems.append(

@@ -242,9 +242,9 @@ def edit_scenario(
 ) -> Scenario:
     """Apply a manager's edits. Fields: title, difficulty, turn_limit, opening_line, goal_anchor,
     persona_name, persona_role, persona_company, cares_about, concerns, context (lines)."""
+    current = show_scenario(store, scenario_id, viewer)  # out of scope: exactly like unknown
     if viewer.role is Role.REP:
         raise PermissionDeniedError("only a manager or an administrator edits a scenario")
-    current = show_scenario(store, scenario_id, viewer)
     known = {
         "title",
         "difficulty",
@@ -285,21 +285,22 @@ def edit_scenario(
             raise PracticeServiceError("the goal cannot be empty")
         stored["goal"] = replace(current.goal, anchor=anchor).to_json()
     persona = current.persona
-    persona_fields = {
-        "persona_name": "name",
-        "persona_role": "role",
-        "persona_company": "company",
-    }
     edited = False
-    for key, attribute in persona_fields.items():
-        if key in changes:
-            value = " ".join(str(changes[key] or "").split()) or None
-            persona = replace(persona, **{attribute: value})
-            edited = True
-    for key in ("cares_about", "concerns"):
-        if key in changes:
-            persona = replace(persona, **{key: _lines(changes[key], key)})
-            edited = True
+    if "persona_name" in changes:
+        persona = replace(persona, name=_optional(changes["persona_name"]))
+        edited = True
+    if "persona_role" in changes:
+        persona = replace(persona, role=_optional(changes["persona_role"]))
+        edited = True
+    if "persona_company" in changes:
+        persona = replace(persona, company=_optional(changes["persona_company"]))
+        edited = True
+    if "cares_about" in changes:
+        persona = replace(persona, cares_about=_lines(changes["cares_about"], "cares_about"))
+        edited = True
+    if "concerns" in changes:
+        persona = replace(persona, concerns=_lines(changes["concerns"], "concerns"))
+        edited = True
     if edited:
         stored["persona"] = persona.to_json()
     if "context" in changes:
@@ -309,6 +310,10 @@ def edit_scenario(
     with store.unit_of_work() as uow:
         uow.practice.update_scenario(scenario_id, stored, viewer.username)
     return show_scenario(store, scenario_id, viewer)
+
+
+def _optional(value: Any) -> str | None:
+    return " ".join(str(value or "").split()) or None
 
 
 def _context_line(item: Any) -> dict[str, Any]:

@@ -118,6 +118,16 @@ def start_session(store: Store, scenario_id: int, viewer: Viewer = SYSTEM) -> Pr
     return show_session(store, session_id, viewer)
 
 
+def ensure_turn_allowed(store: Store, session_id: int, viewer: Viewer = SYSTEM) -> None:
+    """Refuse early (before a recording is transcribed) what `take_turn` would refuse."""
+    session, _scenario = _own_session(store, session_id, viewer)
+    attempt = session.current
+    if attempt is None or attempt.status is not AttemptStatus.IN_PROGRESS:
+        raise PracticeServiceError(
+            "this attempt has ended: answer the coach, retry the moment, or finish the session"
+        )
+
+
 def take_turn(
     kit: PracticeKit,
     session_id: int,
@@ -318,10 +328,14 @@ def retry(store: Store, session_id: int, viewer: Viewer = SYSTEM) -> PracticeSes
 
 
 def finish_session(store: Store, session_id: int, viewer: Viewer = SYSTEM) -> PracticeSession:
+    """End the session. An attempt not started (nothing said yet) is dropped, not kept."""
     session, _ = _own_session(store, session_id, viewer)
     attempt = session.current
-    if attempt is not None and attempt.status is AttemptStatus.IN_PROGRESS:
+    empty = attempt is not None and not attempt.turns
+    if attempt is not None and attempt.status is AttemptStatus.IN_PROGRESS and not empty:
         raise PracticeServiceError("the current attempt is still in progress: end it first")
     with store.unit_of_work() as uow:
+        if empty and attempt is not None and attempt.id is not None:
+            uow.practice.discard_attempt(attempt.id)
         uow.practice.finish_session(session_id)
     return show_session(store, session_id, viewer)

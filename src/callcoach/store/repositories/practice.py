@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from callcoach.domain.access import Role, Scope
+from callcoach.domain.access import Scope
 from callcoach.domain.practice import (
     Attempt,
     AttemptScore,
@@ -43,19 +43,18 @@ from callcoach.store.models import (
     RubricRow,
 )
 from callcoach.store.repositories.calls import now_utc
+from callcoach.store.repositories.practice_reads import (
+    AttemptRecord,
+    PracticeMoments,
+    PracticeReports,
+    StrongMoment,
+    scoped_practice,
+)
 
 # What a manager may change on a scenario (issue 17: "editable by the manager").
 EDITABLE_FIELDS = frozenset(
     {"title", "persona", "context", "opening_line", "goal", "difficulty", "turn_limit"}
 )
-
-
-def _scoped(query: Any, rep_column: Any, kind_column: Any, scope: Scope) -> Any:
-    if scope.rep_ids is not None:
-        query = query.where(rep_column.in_(sorted(scope.rep_ids)))
-    if scope.viewer.role is Role.REP:
-        query = query.where(kind_column == ScenarioKind.MOMENT.value)
-    return query
 
 
 @dataclass(frozen=True)
@@ -74,25 +73,7 @@ class SessionSummary:
     finished_at: datetime | None
 
 
-@dataclass(frozen=True)
-class AttemptRecord:
-    """One attempt for reports (carry-over, assignments): who, which criterion, which level."""
-
-    rep: str
-    rep_pk: int
-    scenario_id: int
-    criterion_id: str
-    rubric: str
-    session_id: int
-    attempt_id: int
-    number: int
-    status: AttemptStatus
-    level: int | None
-    started_at: datetime
-    ended_at: datetime | None
-
-
-class PracticeRepository:
+class PracticeRepository(PracticeReports):
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -140,7 +121,7 @@ class PracticeRepository:
             .join(RubricRow, RubricRow.id == PracticeScenarioRow.rubric_id)
             .outerjoin(CallRow, CallRow.id == PracticeScenarioRow.source_call_id)
         )
-        return _scoped(query, PracticeScenarioRow.rep_id, PracticeScenarioRow.kind, scope)
+        return scoped_practice(query, PracticeScenarioRow.rep_id, PracticeScenarioRow.kind, scope)
 
     @staticmethod
     def _to_scenario(row: PracticeScenarioRow, rep: str, rubric: str, call: str | None) -> Scenario:
@@ -157,7 +138,9 @@ class PracticeRepository:
             rubric_version=row.rubric_version,
             difficulty=row.difficulty,
             turn_limit=row.turn_limit,
-            original=OriginalMoment(call, row.source_segment, row.original_level, row.original_quote),
+            original=OriginalMoment(
+                call, row.source_segment, row.original_level, row.original_quote
+            ),
             origin=dict(row.origin or {}),
             created_by=row.created_by,
             created_at=row.created_at,
@@ -173,13 +156,15 @@ class PracticeRepository:
 
     def scenario_rep_pk(self, scenario_id: int, *, scope: Scope) -> int | None:
         query = select(PracticeScenarioRow.rep_id).where(PracticeScenarioRow.id == scenario_id)
-        query = _scoped(query, PracticeScenarioRow.rep_id, PracticeScenarioRow.kind, scope)
-        return self.session.scalar(query)
+        query = scoped_practice(query, PracticeScenarioRow.rep_id, PracticeScenarioRow.kind, scope)
+        found: int | None = self.session.scalar(query)
+        return found
 
     def scenario_review_id(self, scenario_id: int, *, scope: Scope) -> int | None:
         query = select(PracticeScenarioRow.review_id).where(PracticeScenarioRow.id == scenario_id)
-        query = _scoped(query, PracticeScenarioRow.rep_id, PracticeScenarioRow.kind, scope)
-        return self.session.scalar(query)
+        query = scoped_practice(query, PracticeScenarioRow.rep_id, PracticeScenarioRow.kind, scope)
+        found: int | None = self.session.scalar(query)
+        return found
 
     def scenarios(
         self,
@@ -236,7 +221,7 @@ class PracticeRepository:
             .join(PracticeScenarioRow, PracticeScenarioRow.id == PracticeSessionRow.scenario_id)
             .join(RepRow, RepRow.id == PracticeSessionRow.rep_id)
         )
-        return _scoped(query, PracticeSessionRow.rep_id, PracticeScenarioRow.kind, scope)
+        return scoped_practice(query, PracticeSessionRow.rep_id, PracticeScenarioRow.kind, scope)
 
     def session_of(self, session_id: int, *, scope: Scope) -> PracticeSession | None:
         """The session with every attempt and turn, oldest first."""
@@ -334,7 +319,7 @@ class PracticeRepository:
             .join(RepRow, RepRow.id == PracticeSessionRow.rep_id)
             .outerjoin(attempts, attempts.c.session_id == PracticeSessionRow.id)
         )
-        query = _scoped(query, PracticeSessionRow.rep_id, PracticeScenarioRow.kind, scope)
+        query = scoped_practice(query, PracticeSessionRow.rep_id, PracticeScenarioRow.kind, scope)
         if scenario_id is not None:
             query = query.where(PracticeSessionRow.scenario_id == scenario_id)
         if rep_pks is not None:
@@ -411,6 +396,10 @@ class PracticeRepository:
         self.session.flush()
         return index
 
+    def discard_attempt(self, attempt_id: int) -> None:
+        """Delete an attempt with its turns (one never started, when the session finishes)."""
+        self.session.execute(delete(PracticeAttemptRow).where(PracticeAttemptRow.id == attempt_id))
+
     def end_attempt(self, attempt_id: int) -> None:
         self.session.execute(
             update(PracticeAttemptRow)
@@ -439,152 +428,12 @@ class PracticeRepository:
             .values(debrief=debrief)
         )
 
-    # reports -------------------------------------------------------------------------------
-    def attempt_records(
-        self,
-        *,
-        scope: Scope,
-        rep_pks: Sequence[int] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        kind: ScenarioKind = ScenarioKind.MOMENT,
-    ) -> list[AttemptRecord]:
-        """Every attempt in the scope (oldest first): for carry-over and assignment reports."""
-        query = (
-            select(
-                RepRow.name,
-                RepRow.id,
-                PracticeScenarioRow.id,
-                PracticeScenarioRow.criterion_id,
-                RubricRow.slug,
-                PracticeSessionRow.id,
-                PracticeAttemptRow.id,
-                PracticeAttemptRow.number,
-                PracticeAttemptRow.status,
-                PracticeAttemptRow.level,
-                PracticeAttemptRow.started_at,
-                PracticeAttemptRow.ended_at,
-            )
-            .join(PracticeSessionRow, PracticeSessionRow.id == PracticeAttemptRow.session_id)
-            .join(PracticeScenarioRow, PracticeScenarioRow.id == PracticeSessionRow.scenario_id)
-            .join(RepRow, RepRow.id == PracticeSessionRow.rep_id)
-            .join(RubricRow, RubricRow.id == PracticeScenarioRow.rubric_id)
-            .where(PracticeScenarioRow.kind == kind.value)
-        )
-        query = _scoped(query, PracticeSessionRow.rep_id, PracticeScenarioRow.kind, scope)
-        if rep_pks is not None:
-            query = query.where(PracticeSessionRow.rep_id.in_(list(rep_pks)))
-        if since is not None:
-            query = query.where(PracticeAttemptRow.started_at >= since)
-        if until is not None:
-            query = query.where(PracticeAttemptRow.started_at < until)
-        query = query.order_by(PracticeAttemptRow.started_at, PracticeAttemptRow.id)
-        return [
-            AttemptRecord(
-                rep=r[0],
-                rep_pk=r[1],
-                scenario_id=r[2],
-                criterion_id=r[3],
-                rubric=r[4],
-                session_id=r[5],
-                attempt_id=r[6],
-                number=r[7],
-                status=AttemptStatus(r[8]),
-                level=r[9],
-                started_at=r[10],
-                ended_at=r[11],
-            )
-            for r in self.session.execute(query)
-        ]
 
-
-@dataclass(frozen=True)
-class StrongMoment:
-    """A teammate's high-level moment on a criterion, for the coach to show one quote of."""
-
-    rep: str
-    call_pk: int
-    call_id: str
-    account: str | None
-    level: int
-    segment: int
-    quote: str
-    contacts: tuple[str, ...]  # the call's people, so the coach can keep them out of view
-
-
-class PracticeMoments:
-    """The one read of other reps' calls practice makes: a teammate's strong moment.
-
-    Issue 17 asks the coach to show "a real level 4-5 moment by a teammate on the same
-    criterion from the team's calls". It is read without the viewer's scope on purpose, and
-    gives only the quote and the line before it (the service hides the call's names).
-    """
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def strong_moments(
-        self, rubric: str, criterion_id: str, rep_pk: int, *, min_level: int, limit: int = 5
-    ) -> list[StrongMoment]:
-        from callcoach.store.models import (
-            CriterionScoreRow,
-            RubricVersionRow,
-            ScoreRunRow,
-        )
-
-        team = self.session.scalar(select(RepRow.team_id).where(RepRow.id == rep_pk))
-        query = (
-            select(
-                RepRow.name,
-                CallRow.id,
-                CallRow.external_id,
-                CallRow.account,
-                CriterionScoreRow.level,
-                CriterionScoreRow.evidence,
-                CallRow.meta,
-            )
-            .join(ScoreRunRow, ScoreRunRow.id == CriterionScoreRow.run_id)
-            .join(RubricVersionRow, RubricVersionRow.id == ScoreRunRow.rubric_version_id)
-            .join(RubricRow, RubricRow.id == RubricVersionRow.rubric_id)
-            .join(CallRow, CallRow.id == ScoreRunRow.call_id)
-            .join(RepRow, RepRow.id == CallRow.rep_id)
-            .where(
-                RubricRow.slug == rubric,
-                CriterionScoreRow.criterion_id == criterion_id,
-                CriterionScoreRow.level >= min_level,
-                CallRow.rep_id != rep_pk,
-            )
-            .order_by(
-                CriterionScoreRow.level.desc(),
-                CriterionScoreRow.confidence.desc(),
-                CallRow.id,
-            )
-            .limit(limit * 4)
-        )
-        if team is not None:
-            query = query.where(RepRow.team_id == team)
-        moments: list[StrongMoment] = []
-        for name, call_pk, call_id, account, level, evidence, meta in self.session.execute(query):
-            item = next((e for e in evidence or [] if str(e.get("quote", "")).strip()), None)
-            if item is None:
-                continue
-            people = _meta_people(meta or {})
-            moments.append(
-                StrongMoment(
-                    name, call_pk, call_id, account, level, int(item["segment"]),
-                    str(item["quote"]), people,
-                )
-            )
-            if len(moments) >= limit:
-                break
-        return moments
-
-
-def _meta_people(meta: dict[str, Any]) -> tuple[str, ...]:
-    found = meta.get("contacts")
-    if not isinstance(found, list):
-        found = next(
-            (v.get("contacts") for v in meta.values() if isinstance(v, dict) and "contacts" in v),
-            [],
-        )
-    return tuple(str(c["name"]) for c in found or [] if isinstance(c, dict) and c.get("name"))
+__all__ = [
+    "EDITABLE_FIELDS",
+    "AttemptRecord",
+    "PracticeMoments",
+    "PracticeRepository",
+    "SessionSummary",
+    "StrongMoment",
+]

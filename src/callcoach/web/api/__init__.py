@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from callcoach.web.api import admin, calls, jobs, reviews, team
+from callcoach.web.api import admin, calls, jobs, practice, reviews, team
 
-ROUTERS = (calls.router, team.router, reviews.router, admin.router, jobs.router)
+ROUTERS = (calls.router, team.router, reviews.router, practice.router, admin.router, jobs.router)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, assignments, auth, calls, jobs, rehearsals, reviews, team
+from callcoach.web.pages import (
+    admin,
+    assignments,
+    auth,
+    calls,
+    jobs,
+    practice,
+    rehearsals,
+    reviews,
+    team,
+)
 
 ROUTERS = (
     auth.router,
@@ -11,6 +21,7 @@ ROUTERS = (
     assignments.router,
     rehearsals.router,  # before reviews: its POST /reviews/{id}/{action} would take /rehearsals
     reviews.router,
+    practice.router,
     admin.router,
     jobs.router,
 )
