@@ -2,11 +2,7 @@
 
 Revision ID: 0001
 Revises:
-<<<<<<< HEAD
-Create Date: 2026-12-07 17:41:33.051674
-=======
-Create Date: 2026-12-07 17:00:28.050602
->>>>>>> practice
+Create Date: 2026-12-07 17:53:36.699846
 """
 
 from __future__ import annotations
@@ -440,7 +436,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_human_ratings_call_id"), ["call_id"], unique=False)
 
     op.create_table(
-<<<<<<< HEAD
         "practice_assignments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rep_id", sa.Integer(), nullable=False),
@@ -457,39 +452,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["rep_id"], ["reps.id"], name=op.f("fk_practice_assignments_rep_id_reps")
-=======
-        "practice_scenarios",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("rep_id", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("persona", sa.JSON(), nullable=False),
-        sa.Column("context", sa.JSON(), nullable=False),
-        sa.Column("opening_line", sa.Text(), nullable=False),
-        sa.Column("goal", sa.JSON(), nullable=False),
-        sa.Column("criterion_id", sa.String(length=100), nullable=False),
-        sa.Column("rubric_id", sa.Integer(), nullable=False),
-        sa.Column("rubric_version", sa.Integer(), nullable=False),
-        sa.Column("difficulty", sa.Integer(), nullable=False),
-        sa.Column("turn_limit", sa.Integer(), nullable=False),
-        sa.Column("source_call_id", sa.Integer(), nullable=True),
-        sa.Column("source_segment", sa.Integer(), nullable=True),
-        sa.Column("original_level", sa.Integer(), nullable=True),
-        sa.Column("original_quote", sa.Text(), nullable=True),
-        sa.Column("review_id", sa.Integer(), nullable=True),
-        sa.Column("origin", sa.JSON(), nullable=False),
-        sa.Column("created_by", sa.String(length=200), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_by", sa.String(length=200), nullable=True),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["rep_id"], ["reps.id"], name=op.f("fk_practice_scenarios_rep_id_reps")
->>>>>>> practice
         ),
         sa.ForeignKeyConstraint(
             ["review_id"],
             ["reviews.id"],
-<<<<<<< HEAD
             name=op.f("fk_practice_assignments_review_id_reviews"),
             ondelete="SET NULL",
         ),
@@ -746,217 +712,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_turns")),
         sa.UniqueConstraint("attempt_id", "idx", name=op.f("uq_practice_turns_attempt_id")),
     )
-=======
-            name=op.f("fk_practice_scenarios_review_id_reviews"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["rubric_id"], ["rubrics.id"], name=op.f("fk_practice_scenarios_rubric_id_rubrics")
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_call_id"],
-            ["calls.id"],
-            name=op.f("fk_practice_scenarios_source_call_id_calls"),
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_scenarios")),
-    )
-    with op.batch_alter_table("practice_scenarios", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_scenarios_criterion_id"), ["criterion_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_practice_scenarios_kind"), ["kind"], unique=False)
-        batch_op.create_index(batch_op.f("ix_practice_scenarios_rep_id"), ["rep_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_practice_scenarios_review_id"), ["review_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_practice_scenarios_source_call_id"), ["source_call_id"], unique=False
-        )
-
-    op.create_table(
-        "review_drafts",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("review_id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("source", sa.String(length=20), nullable=False),
-        sa.Column("author", sa.String(length=200), nullable=False),
-        sa.Column("check", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["review_id"],
-            ["reviews.id"],
-            name=op.f("fk_review_drafts_review_id_reviews"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_drafts")),
-        sa.UniqueConstraint("review_id", "version", name=op.f("uq_review_drafts_review_id")),
-    )
-    op.create_table(
-        "review_self_assessments",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("review_id", sa.Integer(), nullable=False),
-        sa.Column("ratings", sa.JSON(), nullable=False),
-        sa.Column("submitted_by", sa.String(length=200), nullable=False),
-        sa.Column("submitted_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["review_id"],
-            ["reviews.id"],
-            name=op.f("fk_review_self_assessments_review_id_reviews"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_self_assessments")),
-        sa.UniqueConstraint("review_id", name=op.f("uq_review_self_assessments_review_id")),
-    )
-    op.create_table(
-        "score_runs",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("call_id", sa.Integer(), nullable=False),
-        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
-        sa.Column("scorer", sa.String(length=100), nullable=False),
-        sa.Column("scorer_version", sa.String(length=100), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("reason", sa.Text(), nullable=True),
-        sa.Column("overall", sa.Float(), nullable=True),
-        sa.Column("prompt_tokens", sa.Integer(), nullable=True),
-        sa.Column("completion_tokens", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["call_id"], ["calls.id"], name=op.f("fk_score_runs_call_id_calls"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["rubric_version_id"],
-            ["rubric_versions.id"],
-            name=op.f("fk_score_runs_rubric_version_id_rubric_versions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_score_runs")),
-        sa.UniqueConstraint(
-            "call_id", "rubric_version_id", "scorer", name=op.f("uq_score_runs_call_id")
-        ),
-    )
-    with op.batch_alter_table("score_runs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_score_runs_call_id"), ["call_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_score_runs_rubric_version_id"), ["rubric_version_id"], unique=False
-        )
-
-    op.create_table(
-        "segments",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("call_id", sa.Integer(), nullable=False),
-        sa.Column("idx", sa.Integer(), nullable=False),
-        sa.Column("speaker", sa.String(length=200), nullable=False),
-        sa.Column("role", sa.String(length=20), nullable=False),
-        sa.Column("start_s", sa.Float(), nullable=True),
-        sa.Column("end_s", sa.Float(), nullable=True),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["call_id"], ["calls.id"], name=op.f("fk_segments_call_id_calls"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_segments")),
-        sa.UniqueConstraint("call_id", "idx", name=op.f("uq_segments_call_id")),
-    )
-    op.create_table(
-        "criterion_scores",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("run_id", sa.Integer(), nullable=False),
-        sa.Column("criterion_id", sa.String(length=100), nullable=False),
-        sa.Column("level", sa.Integer(), nullable=True),
-        sa.Column("confidence", sa.Float(), nullable=False),
-        sa.Column("rationale", sa.Text(), nullable=False),
-        sa.Column("evidence", sa.JSON(), nullable=False),
-        sa.Column("prompt_tokens", sa.Integer(), nullable=True),
-        sa.Column("completion_tokens", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["run_id"],
-            ["score_runs.id"],
-            name=op.f("fk_criterion_scores_run_id_score_runs"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_criterion_scores")),
-        sa.UniqueConstraint("run_id", "criterion_id", name=op.f("uq_criterion_scores_run_id")),
-    )
-    with op.batch_alter_table("criterion_scores", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_criterion_scores_run_levels", ["run_id", "criterion_id", "level"], unique=False
-        )
-
-    op.create_table(
-        "practice_sessions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("scenario_id", sa.Integer(), nullable=False),
-        sa.Column("rep_id", sa.Integer(), nullable=False),
-        sa.Column("started_by", sa.String(length=200), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("finished_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["rep_id"], ["reps.id"], name=op.f("fk_practice_sessions_rep_id_reps")
-        ),
-        sa.ForeignKeyConstraint(
-            ["scenario_id"],
-            ["practice_scenarios.id"],
-            name=op.f("fk_practice_sessions_scenario_id_practice_scenarios"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_sessions")),
-    )
-    with op.batch_alter_table("practice_sessions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_sessions_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_practice_sessions_rep_id"), ["rep_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_practice_sessions_scenario_id"), ["scenario_id"], unique=False
-        )
-
-    op.create_table(
-        "practice_attempts",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("session_id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("level", sa.Integer(), nullable=True),
-        sa.Column("score", sa.JSON(), nullable=True),
-        sa.Column("debrief", sa.JSON(), nullable=False),
-        sa.Column("started_at", sa.DateTime(), nullable=False),
-        sa.Column("ended_at", sa.DateTime(), nullable=True),
-        sa.Column("scored_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["session_id"],
-            ["practice_sessions.id"],
-            name=op.f("fk_practice_attempts_session_id_practice_sessions"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_attempts")),
-        sa.UniqueConstraint("session_id", "number", name=op.f("uq_practice_attempts_session_id")),
-    )
-    with op.batch_alter_table("practice_attempts", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_practice_attempts_session_id"), ["session_id"], unique=False
-        )
-
-    op.create_table(
-        "practice_turns",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("attempt_id", sa.Integer(), nullable=False),
-        sa.Column("idx", sa.Integer(), nullable=False),
-        sa.Column("speaker", sa.String(length=20), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("via", sa.String(length=10), nullable=False),
-        sa.Column("source", sa.JSON(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["attempt_id"],
-            ["practice_attempts.id"],
-            name=op.f("fk_practice_turns_attempt_id_practice_attempts"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_turns")),
-        sa.UniqueConstraint("attempt_id", "idx", name=op.f("uq_practice_turns_attempt_id")),
-    )
->>>>>>> practice
     with op.batch_alter_table("practice_turns", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_practice_turns_attempt_id"), ["attempt_id"], unique=False
@@ -1001,7 +756,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_practice_scenarios_criterion_id"))
 
     op.drop_table("practice_scenarios")
-<<<<<<< HEAD
     with op.batch_alter_table("practice_assignments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_practice_assignments_review_id"))
         batch_op.drop_index(batch_op.f("ix_practice_assignments_rep_id"))
@@ -1071,72 +825,6 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
 
-=======
-    with op.batch_alter_table("human_ratings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_human_ratings_call_id"))
-
-    op.drop_table("human_ratings")
-    with op.batch_alter_table("evidence_feedback", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_evidence_feedback_call_id"))
-
-    op.drop_table("evidence_feedback")
-    op.drop_table("call_embeddings")
-    op.drop_table("user_teams")
-    with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_reviews_state"))
-        batch_op.drop_index(batch_op.f("ix_reviews_rep_id"))
-
-    op.drop_table("reviews")
-    with op.batch_alter_table("calls", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_calls_rep_id"))
-        batch_op.drop_index(batch_op.f("ix_calls_deal_id"))
-        batch_op.drop_index(batch_op.f("ix_calls_content_hash"))
-        batch_op.drop_index(batch_op.f("ix_calls_call_date"))
-        batch_op.drop_index(batch_op.f("ix_calls_audio_hash"))
-
-    op.drop_table("calls")
-    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
-
-    op.drop_table("api_tokens")
-    op.drop_table("users")
-    op.drop_table("quotas")
-    with op.batch_alter_table("deals", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_deals_rep_id"))
-
-    op.drop_table("deals")
-    with op.batch_alter_table("coaching_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_coaching_events_rep_id"))
-
-    op.drop_table("coaching_events")
-    op.drop_table("calibrations")
-    op.drop_table("activities")
-    op.drop_table("rubric_versions")
-    with op.batch_alter_table("reps", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_reps_team_id"))
-
-    op.drop_table("reps")
-    op.drop_table("teams")
-    op.drop_table("rubrics")
-    with op.batch_alter_table("report_cache", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_report_cache_created_at"))
-
-    op.drop_table("report_cache")
-    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
-        batch_op.drop_index("ix_login_attempts_username_at")
-
-    op.drop_table("login_attempts")
-    op.drop_table("llm_cache")
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_jobs_status"))
-        batch_op.drop_index(batch_op.f("ix_jobs_owner"))
-        batch_op.drop_index("ix_jobs_backend_status")
-
-    op.drop_table("jobs")
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_log_at"))
-
->>>>>>> practice
     op.drop_table("audit_log")
     op.drop_table("app_settings")
     # ### end Alembic commands ###
