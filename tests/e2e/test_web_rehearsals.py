@@ -119,12 +119,16 @@ def test_every_rehearsal_route_refuses_everyone_but_the_manager_and_admins(web: 
         .split("#")[0]
     )
     assert _post(mia, f"{path}/say", {"line": "How do you think it went?"}) == 303
+    session = int(path.rsplit("/", 1)[1])
     for user in ("ana", "cara", "wes", "max"):
         client = signed_in(app, user)
         assert client.get(path).status_code == 404, user
         assert _post(client, f"{path}/say", {"line": "Hello"}) == 404, user
         assert _post(client, f"{path}/finish") == 404, user
         assert _post(client, f"{path}/retry") == 404, user
+        # nor through the practice pages, which read every other session
+        assert client.get(f"/practice/sessions/{session}").status_code == 404, user
+        assert _post(client, f"/practice/sessions/{session}/turn", {"text": "Hi"}) == 404, user
     for user in ("ana", "cara", "wes"):  # max manages East: he may rehearse it himself
         assert _post(signed_in(app, user), f"/reviews/{review}/rehearsals") == 404, user
     ana_page = signed_in(app, "ana").get(f"/reviews/{review}").text

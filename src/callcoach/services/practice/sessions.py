@@ -71,8 +71,14 @@ class TurnOutcome:
 
 def show_session(store: Store, session_id: int, viewer: Viewer = SYSTEM) -> PracticeSession:
     with store.unit_of_work() as uow:
-        session = uow.practice.session_of(session_id, scope=uow.people.scope_for(viewer))
-    if session is None:
+        scope = uow.people.scope_for(viewer)
+        session = uow.practice.session_of(session_id, scope=scope)
+        # A review rehearsal is read only through services/rehearsals (its manager's own).
+        rehearsal = (
+            session is not None
+            and uow.practice.scenario_review_id(session.scenario_id, scope=scope) is not None
+        )
+    if session is None or rehearsal:
         raise NotFoundError(f"no practice session {session_id}")
     return session
 
