@@ -16,6 +16,7 @@ from callcoach.domain.rehearsal import SourceKind
 from callcoach.roleplay.encoders import HashedWordEncoder
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.common import NotFoundError, ServiceError
+from callcoach.services.practice.sessions import list_sessions, show_session
 from callcoach.services.rehearsals.session import (
     finish_attempt,
     rehearsals_of_review,
@@ -193,5 +194,10 @@ def test_only_the_reviews_manager_and_administrators_see_a_rehearsal(store: Stor
     assert rehearsals_of_review(store, review_id, EAST_TOO) == []
     assert [r.session_id for r in rehearsals_of_review(store, review_id, EAST)] == [session]
     assert show_rehearsal(store, session, ADMIN).manager == "mia"
+    # The practice lists and pages never show a rehearsal, to anyone (they read other sessions).
+    for viewer in (EAST, EAST_TOO, ADMIN):
+        assert all(s.id != session for s in list_sessions(store, viewer))
+        with pytest.raises(NotFoundError):
+            show_session(store, session, viewer)
     with store.unit_of_work() as uow:  # and the store never hands a rep's scope a rehearsal
         assert uow.practice.session_of(session, scope=uow.people.scope_for(BEN)) is None

@@ -17,6 +17,7 @@ from callcoach.domain.practice import (
     PracticeError,
     PracticeSession,
     Scenario,
+    ScenarioKind,
     SessionStatus,
     TurnSpeaker,
     TurnVia,
@@ -98,7 +99,12 @@ def list_sessions(
             if row is None or not scope.allows_rep(row.id):
                 raise NotFoundError(f"no rep {rep!r}")
             rep_pks = [row.id]
-        return uow.practice.sessions(scope=scope, scenario_id=scenario_id, rep_pks=rep_pks)
+        found = uow.practice.sessions(scope=scope, scenario_id=scenario_id, rep_pks=rep_pks)
+        # Review rehearsals are listed only by services/rehearsals (each manager's own).
+        rehearsals = {
+            s.id for s in uow.practice.scenarios(scope=scope, kind=ScenarioKind.REHEARSAL)
+        }
+        return [s for s in found if s.scenario_id not in rehearsals]
 
 
 def _own_session(store: Store, session_id: int, viewer: Viewer) -> tuple[PracticeSession, Scenario]:
