@@ -4,8 +4,10 @@ the API, and role isolation on every route (a rep reaches only their own)."""
 from __future__ import annotations
 
 import io
+import json
 import wave
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -176,3 +178,40 @@ def test_every_practice_route_is_scoped_to_the_viewer(app: FastAPI) -> None:
         headers={"X-CSRF-Token": token},
     )  # fmt: skip
     assert refused.status_code == 403
+
+
+@pytest.mark.slow
+def test_a_spoken_turn_is_transcribed_answered_and_kept_as_a_voice_turn(
+    app: FastAPI, tmp_path: Path
+) -> None:
+    from tests.audio_helpers import require_tools, speak
+
+    require_tools()
+    recording = tmp_path / "turn.wav"
+    speak("What does the late report cost your team every month?", "en-us", recording)
+    client = signed_in(app, "ana")
+    headers = {"X-CSRF-Token": page_csrf(client)}
+    scenario = client.post(
+        "/api/v1/practice/scenarios", json={"call": "ana-1", "criterion": "discovery"},
+        headers=headers,
+    ).json()  # fmt: skip
+    session = client.post(
+        f"/api/v1/practice/scenarios/{scenario['id']}/sessions", headers=headers
+    ).json()
+    answer = client.post(
+        f"/practice/sessions/{session['id']}/voice",
+        content=recording.read_bytes(),
+        headers={**headers, "Content-Type": "audio/wav"},
+    )
+    assert answer.status_code == 200, answer.text
+    events = [json.loads(line) for line in answer.text.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "heard" and kinds[1] == "reply" and kinds[-1] == "done"
+    assert "report" in events[0]["text"].lower() and events[1]["text"]
+    assert "audio" in kinds
+    turns = client.get(f"/api/v1/practice/sessions/{session['id']}").json()["attempts"][0]["turns"]
+    assert [(t["speaker"], t["via"]) for t in turns] == [
+        ("practitioner", "voice"),
+        ("persona", "voice"),
+    ]
+    assert turns[0]["text"] == events[0]["text"] and turns[1]["text"] == events[1]["text"]

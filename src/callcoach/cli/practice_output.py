@@ -153,7 +153,11 @@ def print_attempt(attempt: Attempt, scenario: Scenario) -> None:
 
 def print_session(session: PracticeSession, scenario: Scenario, output_json: bool) -> None:
     if output_json:
-        print_json({"session": asdict(session), "scenario": asdict(scenario)})
+        data = asdict(session)
+        for attempt in data["attempts"]:
+            for turn in attempt["turns"]:
+                turn.pop("source", None)  # where a reply came from names another call
+        print_json({"session": data, "scenario": asdict(scenario)})
         return
     say(
         f"[bold]Session {session.id}[/] · {escape(scenario.title)} · {escape(session.rep)} · "
