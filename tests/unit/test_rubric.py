@@ -115,7 +115,7 @@ def test_weighted_overall_renormalises_over_scored_criteria() -> None:
     assert result.weighted_overall({}) is None
 
 
-@pytest.mark.parametrize("name", ["one-call-close", "complex-b2b"])
+@pytest.mark.parametrize("name", ["one-call-close", "complex-b2b", "review-conversation"])
 def test_bundled_templates_are_valid_and_complete(name: str) -> None:
     result = check_rubric_text(template_text(name), name)
     assert result.ok, result.errors

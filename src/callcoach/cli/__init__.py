@@ -6,12 +6,15 @@ import sys
 
 from callcoach.cli import (  # noqa: F401  (importing a module registers its commands)
     analytics,
+    assignments,
     audio,
     calibration,
     demo,
     exports,
     imports,
     jobs,
+    practice,
+    rehearse,
     reviews,
     rubrics,
     scorer,

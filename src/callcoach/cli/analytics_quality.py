@@ -377,5 +377,37 @@ def print_coaching_report(report: Any) -> None:
                 manager_rows,
             )
         )
+    if report.practice:
+        practice_rows = [
+            [
+                c.rep,
+                c.criterion_id,
+                c.first_practice.isoformat(),
+                c.sessions,
+                f"{c.first_level} -> {c.last_level} (best {c.best_level})",
+                f"{lvl(c.real.before_mean)} ({c.real.before_calls})",
+                f"{lvl(c.real.after_mean)} ({c.real.after_calls})",
+                change(c.real.change),
+                c.real.message,
+            ]
+            for c in report.practice
+        ]
+        console.print(
+            table(
+                "Practice and real calls (real calls before the first session against after it)",
+                [
+                    "rep",
+                    "criterion",
+                    "first session",
+                    "sessions",
+                    "practice levels",
+                    "real before (n)",
+                    "real after (n)",
+                    "change",
+                    "result",
+                ],
+                practice_rows,
+            )
+        )
     for note in report.notes:
         say(f"[dim]note:[/] {note}")

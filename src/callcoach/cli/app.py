@@ -15,7 +15,17 @@ from callcoach.settings import Settings
 # `callcoach --help` lists commands in the order a new user meets them.
 COMMAND_ORDER = (
     *("init", "demo", "import", "rubric", "score", "show", "scorer", "scorecard", "priorities"),
-    *("sample", "agreement", "outcomes", "coaching", "review", "signals", "export", "serve"),
+    *(
+        "sample",
+        "agreement",
+        "outcomes",
+        "coaching",
+        "review",
+        "practice",
+        "signals",
+        "export",
+        "serve",
+    ),
     "user",
     *("worker", "jobs"),
 )

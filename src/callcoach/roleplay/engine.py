@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -184,9 +184,18 @@ class ReplyEngine:
         ]
 
     def choose(
-        self, scene: Scene, session: Sequence[SessionTurn], difficulty: int = NEUTRAL_DIFFICULTY
+        self,
+        scene: Scene,
+        session: Sequence[SessionTurn],
+        difficulty: int = NEUTRAL_DIFFICULTY,
+        *,
+        accept: Callable[[RankedReply], str | None] | None = None,
     ) -> ChosenReply | None:
-        """The persona's next reply, or None when no retrieved reply stays consistent."""
+        """The persona's next reply, or None when no retrieved reply stays consistent.
+
+        `accept` may refuse a reply for the caller's own reason (returned as the reason it was
+        passed over, e.g. a practice session's pacing of concessions); None accepts it.
+        """
         ranked = self.rank(scene, session, difficulty)
         persona_turns = [t for t in session if t.role is self.reply_as]
         used_sources = {t.source for t in persona_turns if t.source is not None}
@@ -224,6 +233,10 @@ class ReplyEngine:
                 continue
             if contradicted(candidate.text, stated):
                 passed_over["contradicts a number already given"] += 1
+                continue
+            refused = accept(option) if accept is not None else None
+            if refused:
+                passed_over[refused] += 1
                 continue
             adapted = adapt_names(
                 candidate.text, self.index.names, names, scene.source_conversation

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from callcoach.store.db import Database
 from callcoach.store.repositories.analytics import AnalyticsRepository
 from callcoach.store.repositories.app_settings import AppSettingRepository
+from callcoach.store.repositories.assignments import AssignmentRepository
 from callcoach.store.repositories.audit import AuditRepository
 from callcoach.store.repositories.browse import BrowseRepository
 from callcoach.store.repositories.bulk import BulkRepository
@@ -22,6 +23,7 @@ from callcoach.store.repositories.jobs import JobRepository
 from callcoach.store.repositories.llm_cache import LlmCacheRepository
 from callcoach.store.repositories.manual_ratings import ManualRatingRepository
 from callcoach.store.repositories.people import PeopleRepository
+from callcoach.store.repositories.practice import PracticeMoments, PracticeRepository
 from callcoach.store.repositories.report_cache import ReportCacheRepository
 from callcoach.store.repositories.reviews import ReviewRepository
 from callcoach.store.repositories.rubrics import RubricRepository
@@ -63,6 +65,9 @@ class UnitOfWork:
         self.calibration_sets = CalibrationSetRepository(session)
         self.manual_ratings = ManualRatingRepository(session)
         self.web_sessions = WebSessionRepository(session)
+        self.practice = PracticeRepository(session)
+        self.assignments = AssignmentRepository(session)
+        self.practice_moments = PracticeMoments(session)
 
     def flush(self) -> None:
         self.session.flush()

@@ -70,6 +70,7 @@ def nav_items(account: Account) -> list[tuple[str, str]]:
         items.append(("/", "Team"))
     items.append(("/calls", "Calls"))
     items.append(("/reviews", "Reviews"))
+    items.append(("/practice", "Practice"))
     if account.role is not Role.REP:
         items += [("/rubrics", "Rubrics"), ("/trust", "Trust"), ("/agreement", "Agreement")]
         items += [("/outcomes", "Outcomes"), ("/teach", "Teach")]

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from callcoach.analytics.carryover import CarryOver, PracticeAttemptLevel, carry_over
 from callcoach.analytics.coaching import (
     ApproachFlag,
     CoachingEventInput,
@@ -19,6 +20,7 @@ from callcoach.analytics.coaching import (
 )
 from callcoach.analytics.levels import DATE, REP, ScoreTable
 from callcoach.domain.access import SYSTEM, Role, Viewer
+from callcoach.domain.practice import AttemptStatus
 from callcoach.domain.trust import excluded_from_decisions
 from callcoach.services.assessment.query import (
     AssessmentQuery,
@@ -53,6 +55,8 @@ class CoachingReport:
     approach_flags: list[ApproachFlag]
     managers: list[ManagerEffectiveness]
     notes: list[str] = field(default_factory=list)
+    # Practice beside real calls, per rep and criterion (analytics/carryover.py).
+    practice: list[CarryOver] = field(default_factory=list)
 
 
 def add_coaching_event(
@@ -130,7 +134,8 @@ def coaching_report(
     call (all time) of the reps concerned; otherwise they are read."""
     today = as_of or date.today()
     rows = uow.coaching.rows(scope.rubric_pk, scope.rep_filter, scope=scope.access)
-    rep_pks = sorted({pk for _, pk, *_ in rows})
+    practiced = _practice_of(uow, scope)
+    rep_pks = sorted({pk for _, pk, *_ in rows} | {pk for pk, *_ in practiced})
     table = levels
     if table is None and rep_pks:
         table = load_score_table(uow, scope, None, None, rep_ids=rep_pks)
@@ -166,4 +171,39 @@ def coaching_report(
         approach_flags=repeated_no_improvement(outcomes),
         managers=manager_effectiveness(outcomes, {k: v for k, v in managers.items()}),
         notes=notes,
+        practice=_carry_over(practiced, table, today),
     )
+
+
+PracticeRows = list[tuple[int, str, str, list[PracticeAttemptLevel]]]
+
+
+def _practice_of(uow: UnitOfWork, scope: Question) -> PracticeRows:
+    """(rep pk, rep, criterion, attempts) of the scope's reps' practice on the report's rubric."""
+    records = uow.practice.attempt_records(scope=scope.access, rep_pks=scope.rep_filter)
+    grouped: dict[tuple[int, str, str], list[PracticeAttemptLevel]] = {}
+    for r in records:
+        if r.rubric != scope.rubric.rubric.id:
+            continue
+        level = r.level if r.status is AttemptStatus.SCORED else None
+        grouped.setdefault((r.rep_pk, r.rep, r.criterion_id), []).append(
+            PracticeAttemptLevel(r.session_id, level, r.started_at)
+        )
+    return [(pk, rep, crit, attempts) for (pk, rep, crit), attempts in sorted(grouped.items())]
+
+
+def _carry_over(practiced: PracticeRows, table: ScoreTable | None, as_of: date) -> list[CarryOver]:
+    if not practiced or table is None:
+        return []
+    practice: dict[tuple[str, str], list[PracticeAttemptLevel]] = {}
+    histories: dict[tuple[str, str], pd.DataFrame] = {}
+    for pk, rep, crit, attempts in practiced:
+        if crit not in table.levels.columns:
+            continue
+        mine = (table.calls[REP] == pk).to_numpy()
+        key = (rep, crit)
+        practice[key] = attempts
+        histories[key] = pd.DataFrame(
+            {"date": table.calls.loc[mine, DATE], "level": table.levels.loc[mine, crit]}
+        )
+    return carry_over(practice, histories, as_of)

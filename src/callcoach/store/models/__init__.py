@@ -11,6 +11,7 @@ from callcoach.store.models.accounts import (
     UserTeamRow,
     WebSessionRow,
 )
+from callcoach.store.models.assignments import PracticeAssignmentRow
 from callcoach.store.models.base import NAMING, Base
 from callcoach.store.models.calibration_sets import (
     CalibrationSetCallRow,
@@ -23,6 +24,12 @@ from callcoach.store.models.coaching import CoachingEventRow
 from callcoach.store.models.crm import ActivityRow, DealRow, QuotaRow
 from callcoach.store.models.operations import AppSettingRow, JobRow, LlmCacheRow, ReportCacheRow
 from callcoach.store.models.people import RepRow, TeamRow
+from callcoach.store.models.practice import (
+    PracticeAttemptRow,
+    PracticeScenarioRow,
+    PracticeSessionRow,
+    PracticeTurnRow,
+)
 from callcoach.store.models.reviews import ReviewDraftRow, ReviewRow, ReviewSelfAssessmentRow
 from callcoach.store.models.rubrics import CalibrationRow, RubricRow, RubricVersionRow
 from callcoach.store.models.scores import (
@@ -56,6 +63,11 @@ __all__ = [
     "JobRow",
     "LlmCacheRow",
     "LoginAttemptRow",
+    "PracticeAssignmentRow",
+    "PracticeAttemptRow",
+    "PracticeScenarioRow",
+    "PracticeSessionRow",
+    "PracticeTurnRow",
     "QuotaRow",
     "RepRow",
     "ReportCacheRow",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from callcoach.web.api import admin, calls, jobs, reviews, rubric_teams, team, trust
+from callcoach.web.api import admin, calls, jobs, practice, reviews, rubric_teams, team, trust
 
 ROUTERS = (
     calls.router,
     team.router,
     reviews.router,
+    practice.router,
     rubric_teams.router,
     admin.router,
     jobs.router,

@@ -13,6 +13,7 @@ from callcoach.domain.access import Role
 from callcoach.domain.reviews import DIMENSION_LABELS, DIMENSIONS
 from callcoach.services.accounts.people import roster
 from callcoach.services.accounts.users import Account
+from callcoach.services.rehearsals.session import rehearsals_of_review
 from callcoach.services.reviews import lifecycle
 from callcoach.services.reviews.common import require_manager
 from callcoach.services.reviews.drafting import generate_draft, save_draft
@@ -109,7 +110,8 @@ def prepare_cycle_page(
 def review_page(
     request: Request, review_id: int, account: Account = Depends(page_account)
 ) -> Response:
-    view = show_review(container_of(request).store, review_id, account.viewer)
+    store = container_of(request).store
+    view = show_review(store, review_id, account.viewer)
     flagged = {}
     if view.draft is not None:
         flagged = {s.index: s for s in view.draft.check.sentences if s.status != "ok"}
@@ -122,6 +124,7 @@ def review_page(
         dimensions=[(d.value, DIMENSION_LABELS[d]) for d in DIMENSIONS],
         flagged=flagged,
         today=date.today().isoformat(),
+        rehearsals=rehearsals_of_review(store, review_id, account.viewer),
     )
 
 

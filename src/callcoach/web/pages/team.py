@@ -22,6 +22,7 @@ from callcoach.services.assessment.team import (
     rep_view,
     team_dashboard,
 )
+from callcoach.services.assignments.assign import assignments_of
 from callcoach.services.reviews.views import review_cycles
 from callcoach.web import charts
 from callcoach.web.auth import check_csrf, container_of, page_account
@@ -136,6 +137,7 @@ def _rep_page(
         trend=trend,
         can_coach=account.role is not Role.REP,
         today=date.today().isoformat(),
+        assignments=assignments_of(store, account.viewer, rep=view.rep),
     )
 
 

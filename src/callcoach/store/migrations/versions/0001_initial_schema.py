@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 18:29:02.124279
+Create Date: 2026-12-07 18:36:15.284578
 """
 
 from __future__ import annotations
@@ -597,6 +597,101 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_human_ratings_call_id"), ["call_id"], unique=False)
 
     op.create_table(
+        "practice_assignments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("target_kind", sa.String(length=20), nullable=False),
+        sa.Column("target", sa.String(length=500), nullable=False),
+        sa.Column("sessions", sa.Integer(), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("assigned_by", sa.String(length=200), nullable=False),
+        sa.Column("assigned_on", sa.Date(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rep_id"], ["reps.id"], name=op.f("fk_practice_assignments_rep_id_reps")
+        ),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["reviews.id"],
+            name=op.f("fk_practice_assignments_review_id_reviews"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_practice_assignments_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_assignments")),
+    )
+    with op.batch_alter_table("practice_assignments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_assignments_rep_id"), ["rep_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_practice_assignments_review_id"), ["review_id"], unique=False
+        )
+
+    op.create_table(
+        "practice_scenarios",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("persona", sa.JSON(), nullable=False),
+        sa.Column("context", sa.JSON(), nullable=False),
+        sa.Column("opening_line", sa.Text(), nullable=False),
+        sa.Column("goal", sa.JSON(), nullable=False),
+        sa.Column("criterion_id", sa.String(length=100), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("rubric_version", sa.Integer(), nullable=False),
+        sa.Column("difficulty", sa.Integer(), nullable=False),
+        sa.Column("turn_limit", sa.Integer(), nullable=False),
+        sa.Column("source_call_id", sa.Integer(), nullable=True),
+        sa.Column("source_segment", sa.Integer(), nullable=True),
+        sa.Column("original_level", sa.Integer(), nullable=True),
+        sa.Column("original_quote", sa.Text(), nullable=True),
+        sa.Column("review_id", sa.Integer(), nullable=True),
+        sa.Column("origin", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_by", sa.String(length=200), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rep_id"], ["reps.id"], name=op.f("fk_practice_scenarios_rep_id_reps")
+        ),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["reviews.id"],
+            name=op.f("fk_practice_scenarios_review_id_reviews"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_practice_scenarios_rubric_id_rubrics")
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_call_id"],
+            ["calls.id"],
+            name=op.f("fk_practice_scenarios_source_call_id_calls"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_scenarios")),
+    )
+    with op.batch_alter_table("practice_scenarios", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_scenarios_criterion_id"), ["criterion_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_practice_scenarios_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_practice_scenarios_rep_id"), ["rep_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_practice_scenarios_review_id"), ["review_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_practice_scenarios_source_call_id"), ["source_call_id"], unique=False
+        )
+
+    op.create_table(
         "review_drafts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("review_id", sa.Integer(), nullable=False),
@@ -705,11 +800,104 @@ def upgrade() -> None:
             "ix_criterion_scores_run_levels", ["run_id", "criterion_id", "level"], unique=False
         )
 
+    op.create_table(
+        "practice_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scenario_id", sa.Integer(), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("started_by", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rep_id"], ["reps.id"], name=op.f("fk_practice_sessions_rep_id_reps")
+        ),
+        sa.ForeignKeyConstraint(
+            ["scenario_id"],
+            ["practice_scenarios.id"],
+            name=op.f("fk_practice_sessions_scenario_id_practice_scenarios"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_sessions")),
+    )
+    with op.batch_alter_table("practice_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_sessions_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_practice_sessions_rep_id"), ["rep_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_practice_sessions_scenario_id"), ["scenario_id"], unique=False
+        )
+
+    op.create_table(
+        "practice_attempts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=True),
+        sa.Column("score", sa.JSON(), nullable=True),
+        sa.Column("debrief", sa.JSON(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("scored_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["practice_sessions.id"],
+            name=op.f("fk_practice_attempts_session_id_practice_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_attempts")),
+        sa.UniqueConstraint("session_id", "number", name=op.f("uq_practice_attempts_session_id")),
+    )
+    with op.batch_alter_table("practice_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_attempts_session_id"), ["session_id"], unique=False
+        )
+
+    op.create_table(
+        "practice_turns",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("attempt_id", sa.Integer(), nullable=False),
+        sa.Column("idx", sa.Integer(), nullable=False),
+        sa.Column("speaker", sa.String(length=20), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("via", sa.String(length=10), nullable=False),
+        sa.Column("source", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"],
+            ["practice_attempts.id"],
+            name=op.f("fk_practice_turns_attempt_id_practice_attempts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_turns")),
+        sa.UniqueConstraint("attempt_id", "idx", name=op.f("uq_practice_turns_attempt_id")),
+    )
+    with op.batch_alter_table("practice_turns", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_turns_attempt_id"), ["attempt_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("practice_turns", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_turns_attempt_id"))
+
+    op.drop_table("practice_turns")
+    with op.batch_alter_table("practice_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_attempts_session_id"))
+
+    op.drop_table("practice_attempts")
+    with op.batch_alter_table("practice_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_sessions_scenario_id"))
+        batch_op.drop_index(batch_op.f("ix_practice_sessions_rep_id"))
+        batch_op.drop_index(batch_op.f("ix_practice_sessions_created_at"))
+
+    op.drop_table("practice_sessions")
     with op.batch_alter_table("criterion_scores", schema=None) as batch_op:
         batch_op.drop_index("ix_criterion_scores_run_levels")
 
@@ -722,6 +910,19 @@ def downgrade() -> None:
     op.drop_table("score_runs")
     op.drop_table("review_self_assessments")
     op.drop_table("review_drafts")
+    with op.batch_alter_table("practice_scenarios", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_scenarios_source_call_id"))
+        batch_op.drop_index(batch_op.f("ix_practice_scenarios_review_id"))
+        batch_op.drop_index(batch_op.f("ix_practice_scenarios_rep_id"))
+        batch_op.drop_index(batch_op.f("ix_practice_scenarios_kind"))
+        batch_op.drop_index(batch_op.f("ix_practice_scenarios_criterion_id"))
+
+    op.drop_table("practice_scenarios")
+    with op.batch_alter_table("practice_assignments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practice_assignments_review_id"))
+        batch_op.drop_index(batch_op.f("ix_practice_assignments_rep_id"))
+
+    op.drop_table("practice_assignments")
     with op.batch_alter_table("human_ratings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_human_ratings_call_id"))
 

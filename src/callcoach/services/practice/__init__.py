@@ -1,0 +1,1 @@
+"""Practice: scenarios cut from scored moments, sessions with the prospect, scoring, the coach."""
