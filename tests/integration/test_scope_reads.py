@@ -2,8 +2,9 @@
 
 The organisation: team East (manager Maria) with reps ann and bob, team West (manager Walt)
 with cyd, and one call of nobody's. Every rep has a call (scored, rated, overridden, judged), a
-deal, activity, a quota, a coaching event and a shared review with a draft and a
-self-assessment. Each probe calls one scoped read and names the reps whose rows came back: the
+deal, activity, a quota, a coaching event, a shared review with a draft and a
+self-assessment, and practice (tests/integration/scope_practice_seed.py): a scenario and a
+session with a scored attempt, a review rehearsal with its session, and an assignment. Each probe calls one scoped read and names the reps whose rows came back: the
 system scope sees all three (so the probe is not vacuous), Maria's scope exactly ann and bob,
 ann's scope exactly ann. `test_the_walk_knows_every_scoped_read` fails when a scoped read is
 added to a repository without a probe here.
@@ -20,11 +21,13 @@ from sqlalchemy import select
 
 from callcoach.domain.access import Role, Scope, Viewer
 from callcoach.domain.calls import Activity, Call, Deal, DealOutcome, Quota, Rep
+from callcoach.domain.practice import ScenarioKind
 from callcoach.domain.scores import CoachingEvent, EvidenceFeedback, FeedbackVerdict
 from callcoach.store.models import ScoreRunRow
 from callcoach.store.repositories.calls import CallFilter
 from callcoach.store.uow import Store, UnitOfWork
 from tests.assessment_data import CRITERIA, World, segments_for
+from tests.integration.scope_practice_seed import PracticeSeeded, seed_practice
 from tests.unit.test_scope_signatures import scoped_reads
 
 REPS = {"ann": "East", "bob": "East", "cyd": "West"}
@@ -43,6 +46,7 @@ class Seeded:
     run: dict[int, str] = field(default_factory=dict)  # run id -> rep
     rubric_pk: int = 0
     version_pks: list[int] = field(default_factory=list)
+    practice: PracticeSeeded = field(default_factory=PracticeSeeded)
 
     def owner_of_call(self, call: str | int) -> str | None:
         if isinstance(call, int):
@@ -116,6 +120,10 @@ def seed(store: Store) -> Seeded:
             uow.reviews.add_draft(review, f"Review of {rep}", "template", "Maria", {})
             uow.reviews.save_self_assessment(review, {"discovery": 3}, rep)
             seeded.review[review] = rep
+        review_of = {rep: review for review, rep in seeded.review.items()}
+        seeded.practice = seed_practice(
+            uow, seeded.rep_pk, seeded.call_pk, review_of, rubric_row.id
+        )
     return seeded
 
 
@@ -176,6 +184,48 @@ def _teams(uow: UnitOfWork, scope: Scope, s: Seeded) -> set[str]:
     allowed = {r for r in REPS if scope.allows_rep(s.rep_pk[r])}
     assert teams == {REPS[r] for r in allowed}
     return {r for r in allowed if REPS[r] in teams}
+
+
+def _each_scenario(read: Callable[[UnitOfWork, Scope, int], object]) -> Probe:
+    def probe(uow: UnitOfWork, scope: Scope, s: Seeded) -> set[str]:
+        return {rep for sid, rep in s.practice.scenario.items() if read(uow, scope, sid)}
+
+    return probe
+
+
+def _scenario_rep_pks(uow: UnitOfWork, scope: Scope, s: Seeded) -> set[str]:
+    found = {sid: uow.practice.scenario_rep_pk(sid, scope=scope) for sid in s.practice.scenario}
+    owners = {sid: s.rep_of_pk(pk) for sid, pk in found.items() if pk is not None}
+    assert all(s.practice.scenario[sid] == rep for sid, rep in owners.items())
+    return set(owners.values())
+
+
+def _rehearsal_reviews(uow: UnitOfWork, scope: Scope, s: Seeded) -> set[str]:
+    """Only rehearsals carry a review: a rep's scope reads none (see REHEARSALS_ONLY)."""
+    found = {sid: uow.practice.scenario_review_id(sid, scope=scope) for sid in s.practice.rehearsal}
+    owners = {sid: s.review[review] for sid, review in found.items() if review is not None}
+    assert all(s.practice.rehearsal[sid] == rep for sid, rep in owners.items())
+    return set(owners.values())
+
+
+def _session_of(uow: UnitOfWork, scope: Scope, s: Seeded) -> set[str]:
+    found = [uow.practice.session_of(sid, scope=scope) for sid in s.practice.session]
+    assert all(f.attempts for f in found if f is not None)
+    return {f.rep for f in found if f is not None}
+
+
+def _attempt_records(uow: UnitOfWork, scope: Scope, s: Seeded) -> set[str]:
+    records = [
+        r for kind in ScenarioKind for r in uow.practice.attempt_records(scope=scope, kind=kind)
+    ]
+    assert all(s.practice.session[r.session_id] == r.rep for r in records)
+    return {r.rep for r in records}
+
+
+def _assignments(uow: UnitOfWork, scope: Scope, s: Seeded) -> set[str]:
+    found = uow.assignments.list(scope=scope)
+    assert all(s.rep_of_pk(pk) == a.rep for a, pk in found)
+    return {a.rep for a, _ in found}
 
 
 START, END = date(2026, 1, 1), date(2026, 4, 1)
@@ -347,7 +397,21 @@ PROBES: dict[str, Probe] = {
             for pk in u.reviews.segments_near([(pk, 2) for pk in s.call_pk.values()], 2, scope=sc)
         ]
     ),
+    "PracticeRepository.scenario": _each_scenario(
+        lambda u, sc, sid: u.practice.scenario(sid, scope=sc)
+    ),
+    "PracticeRepository.scenario_rep_pk": _scenario_rep_pks,
+    "PracticeRepository.scenario_review_id": _rehearsal_reviews,
+    "PracticeRepository.scenarios": lambda u, sc, s: {
+        x.rep for x in u.practice.scenarios(scope=sc)
+    },
+    "PracticeRepository.session_of": _session_of,
+    "PracticeRepository.sessions": lambda u, sc, s: {x.rep for x in u.practice.sessions(scope=sc)},
+    "PracticeRepository.attempt_records": _attempt_records,
+    "AssignmentRepository.list": _assignments,
 }
+# Reads whose every seeded row is a review rehearsal: a rep's scope reads none, not even their own.
+REHEARSALS_ONLY = {"PracticeRepository.scenario_review_id"}
 
 
 def test_the_walk_knows_every_scoped_read() -> None:
@@ -375,11 +439,31 @@ def test_every_scoped_read_returns_exactly_the_rows_the_viewer_may_see(
     wrong: dict[str, set[str]] = {}
     with store.unit_of_work() as uow:
         scope = EVERYONE if viewer is None else uow.people.scope_for(viewer)
+        rep_viewer = viewer is not None and viewer.role is Role.REP
         for name, probe in PROBES.items():
             seen = probe(uow, scope, seeded)
-            if seen != expected:
+            if seen != (set() if rep_viewer and name in REHEARSALS_ONLY else expected):
                 wrong[name] = seen
     assert not wrong, f"{who} should see exactly {sorted(expected)}; these reads differ: {wrong}"
+
+
+def test_a_rep_reads_no_review_rehearsal_not_even_their_own(store: Store) -> None:
+    """The walk names owners, so it would not see ann read her own rehearsal: look by id."""
+    practice = seed(store).practice
+    ann = [sid for sid, rep in practice.rehearsal.items() if rep == "ann"]
+    east = {sid for sid, rep in practice.rehearsal.items() if rep != "cyd"}
+    ann_sessions = {sid for sid, rep in practice.rehearsal_session.items() if rep == "ann"}
+    with store.unit_of_work() as uow:
+        scope = uow.people.scope_for(Viewer("ann", Role.REP, rep="ann"))
+        assert [uow.practice.scenario(sid, scope=scope) for sid in ann] == [None]
+        assert [uow.practice.scenario_rep_pk(sid, scope=scope) for sid in ann] == [None]
+        assert not set(practice.rehearsal) & {x.id for x in uow.practice.scenarios(scope=scope)}
+        assert [uow.practice.session_of(sid, scope=scope) for sid in ann_sessions] == [None]
+        assert not ann_sessions & {x.id for x in uow.practice.sessions(scope=scope)}
+        kind = ScenarioKind.REHEARSAL
+        assert uow.practice.attempt_records(scope=scope, kind=kind) == []
+        maria = uow.people.scope_for(Viewer("maria", Role.MANAGER, teams=frozenset({"East"})))
+        assert {x.id for x in uow.practice.scenarios(scope=maria, kind=kind)} == east
 
 
 def test_an_unassigned_call_is_seen_by_administrators_only(store: Store) -> None:
