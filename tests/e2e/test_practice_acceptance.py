@@ -11,7 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from callcoach.cli import app
+from callcoach.domain.access import Scope
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +33,8 @@ def test_a_level_2_demo_moment_practised_offline(tmp_path: Path) -> None:
     with store.unit_of_work() as uow:
         moment = next(
             (call_id, crit.criterion_id, crit.evidence[0].segment)
-            for call_id in uow.calls.external_ids()
-            for score in uow.scores.for_call(call_id)
+            for call_id in uow.calls.external_ids(scope=EVERYONE)
+            for score in uow.scores.for_call(call_id, scope=EVERYONE)
             for crit in score.criteria
             if crit.level == 2 and crit.evidence
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from callcoach.domain.access import SYSTEM, Role, Viewer
+from callcoach.domain.access import SYSTEM, Role, Scope, Viewer
 from callcoach.domain.practice import (
     AttemptScore,
     AttemptStatus,
@@ -23,6 +23,8 @@ from callcoach.domain.practice import (
 )
 from callcoach.store.uow import Store
 from tests.e2e.web_org import RUBRIC, build_small_org
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 ANA = Viewer("ana", Role.REP, rep="Ana Alvarez")
 CARA = Viewer("cara", Role.REP, rep="Cara Chen")
@@ -52,7 +54,7 @@ def _create(store: Store, rep: str, kind: ScenarioKind = ScenarioKind.MOMENT) ->
     with store.unit_of_work() as uow:
         rep_row = uow.people.rep_row(rep)
         rubric = uow.rubrics.rubric_row(RUBRIC)
-        call = uow.calls.row("ana-1")
+        call = uow.calls.row("ana-1", scope=EVERYONE)
         assert rep_row and rubric and call
         return uow.practice.create_scenario(
             _scenario(rep, kind),

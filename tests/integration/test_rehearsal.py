@@ -151,7 +151,9 @@ def test_a_rehearsal_is_scored_debriefed_with_the_managers_lines_and_retried(
     assert first.level is not None and second.level is not None
     levels = {c["criterion_id"]: c["level"] for c in second.debrief["score"]["criteria"]}
     assert levels["opens_with_self_assessment"] < criteria["opens_with_self_assessment"]["level"]
-    assert second.level < first.level
+    # The weighted overall is lower (the attempt's rounded level may tie).
+    assert second.debrief["score"]["overall"] < data["score"]["overall"]
+    assert second.level <= first.level
     bad_topics = {i["topic"]: i["text"] for i in second.debrief["debrief"]["items"]}
     assert "opened with your own view (line 1)" in bad_topics["opening"]
     assert "named no practice assignment" in bad_topics["close"]
