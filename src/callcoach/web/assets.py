@@ -8,7 +8,7 @@ start-up, or at the first request that needs it) and served from memory:
 - at a URL carrying a hash of its content (`/static/plotly-<hash>.min.js`, what the pages link
   to), with `Cache-Control: immutable` for a year: a browser fetches it once per installed
   plotly version and never asks again; a new plotly gives a new URL;
-- gzip-encoded when the browser accepts it (1.4 MB instead of 4.8), with `Vary:
+- gzip-encoded when the browser accepts it (1.5 MB instead of 4.8), with `Vary:
   Accept-Encoding`, and an ETag so a revalidation answers 304 without a body;
 - at the old unversioned URL too, for anything that kept it, but to be revalidated each time.
 
