@@ -453,3 +453,25 @@ def test_growth_on_the_coached_criterion_quarter_over_quarter(org: dict[str, Any
     change = line["change"]
     expected = 1 + sum(1 for bound in (-0.5, -0.2, 0.5, 1.0) if change >= bound)
     assert growth["proposed"] == expected
+
+
+def test_a_team_cycle_is_a_job_and_never_prepares_a_rep_twice(
+    tmp_path: Path, org: dict[str, Any]
+) -> None:
+    """`review prepare --team` runs as a job (recorded, shown by `callcoach jobs`); running the
+    cycle again, as a resumed job does, skips the reps whose pack it already stored."""
+    import shutil
+
+    db = str(tmp_path / "cycle.db")
+    shutil.copyfile(org["db"], db)
+    args = ("review", "prepare", "--team", "East", "--as-of", "2026-05-31", "--rubric", RUBRIC)
+    first = json.loads(cli(db, *args, "--format", "json").stdout)
+    prepared = {p["rep"] for p in first["prepared"]}
+    assert prepared and prepared | {f["rep"] for f in first["failed"]} == set(EAST)
+    jobs = json.loads(cli(db, "jobs", "--format", "json").stdout)
+    (job,) = [j for j in jobs["jobs"] if j["kind"] == "review-packs"]
+    assert job["status"] == "done"
+    again = json.loads(cli(db, *args, "--format", "json").stdout)
+    assert again["prepared"] == []
+    assert {a["rep"] for a in again["already"]} == prepared
+    assert {a["review"] for a in again["already"]} == {p["review"] for p in first["prepared"]}

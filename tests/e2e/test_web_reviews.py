@@ -158,3 +158,35 @@ def test_the_manager_edit_is_checked_on_every_save(web: tuple[Store, dict[str, i
     assert "Review cycle: West" not in dashboard.text
     pdf = mia.get(f"/reviews/{own}/export.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_a_managers_team_cycle_runs_as_a_job_of_their_own(
+    web: tuple[Store, dict[str, int]],
+) -> None:
+    """ "Prepare every rep's pack" queues one review-packs job owned by the manager; another
+    team's cycle is refused like an unknown team; a rep cannot start one."""
+    from callcoach.services.jobs.views import list_jobs
+
+    store, _ = web
+    app = app_on(store)
+    mia = signed_in(app, "mia")
+    csrf = page_csrf(mia, "/reviews")
+    started = mia.post(
+        "/reviews/cycles",
+        data={"csrf_token": csrf, "team": "East", "as_of": AS_OF.isoformat()},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303 and started.headers["location"] == "/jobs"
+    (job,) = [j for j in list_jobs(store).jobs if j.kind == "review-packs"]
+    assert job.owner == "mia" and job.payload["team"] == "East"
+    assert "East" in mia.get("/jobs").text
+    other = mia.post(
+        "/reviews/cycles", data={"csrf_token": csrf, "team": "West", "as_of": "2026-09-30"}
+    )
+    assert other.status_code == 404
+    ana = signed_in(app, "ana")
+    refused = ana.post(
+        "/reviews/cycles",
+        data={"csrf_token": page_csrf(ana, "/reviews"), "team": "East", "as_of": "2026-09-30"},
+    )
+    assert refused.status_code in (400, 403)

@@ -48,6 +48,11 @@ def build_query(
     )
 
 
+def scorer_text(scorer: str) -> str:
+    """Who gave the levels: a machine scorer, or managers (a manual review)."""
+    return "managers' ratings (manual review)" if scorer == "manual" else f"scorer {scorer}"
+
+
 def store_of(ctx: typer.Context) -> Any:
     return state(ctx).container().store
 
@@ -128,7 +133,7 @@ def print_scorecards(report: Any) -> None:
     """The scorecard report as tables a manager reads (also printed by `callcoach demo`)."""
     say(
         f"[bold]Scorecards {cycle_text(report.cycle)}[/] · rubric {report.rubric} "
-        f"v{report.rubric_version} · machine scorer {report.scorer}"
+        f"v{report.rubric_version} · {scorer_text(report.scorer)}"
     )
     say(
         "Levels are 1-5 means over each rep's scored calls in the cycle. 95% CI: the range the "
@@ -289,7 +294,7 @@ def print_priorities(report: Any) -> None:
     """Each rep's priorities with their moments (also printed by `callcoach demo`)."""
     say(
         f"[bold]Coaching priorities {cycle_text(report.cycle)}[/] · rubric {report.rubric} "
-        f"v{report.rubric_version} · scorer {report.scorer}"
+        f"v{report.rubric_version} · {scorer_text(report.scorer)}"
     )
     say(
         "Priority = (team mean - rep mean) x weight: the share of the weighted overall the rep "

@@ -20,8 +20,8 @@ from callcoach.cli.options import RubricOpt
 from callcoach.cli.output import (
     FORMAT_OPTION,
     OutputFormat,
-    RichProgress,
     console,
+    fail,
     print_json,
     table,
 )
@@ -68,6 +68,48 @@ def _window(text: str | None) -> int | None:
     return int(match.group(1))
 
 
+def _team_cycle(
+    ctx: typer.Context, team: str, common: dict[str, Any], viewer: Any, queue: bool
+) -> Any:
+    """A team's cycle as a job: run here with progress (the command is the worker), or queued
+    for the workers. Returns the TeamPreparation, or None when queued."""
+    from datetime import date
+
+    from callcoach.cli.jobs import run_in_foreground
+    from callcoach.services.reviews.jobs import review_packs_request
+
+    request = review_packs_request(
+        team,
+        rubric=common["rubric"],
+        as_of=common["as_of"] or date.today(),
+        window_days=common["window_days"],
+        owner=None if viewer.username == "cli" else viewer.username,
+    )
+    if queue:
+        from callcoach.bootstrap import celery_queue, job_registry
+        from callcoach.services.jobs.queue import submit_job
+
+        container = state(ctx).container()
+        celery = celery_queue(container)
+        celery.check()
+        job, sent = submit_job(
+            container.store,
+            celery,
+            job_registry(container),
+            request,
+            default_attempts=container.settings.job_max_attempts,
+        )
+        how = "queued" if sent else f"already {job.status.value}"
+        say(f"The {escape(team)} review cycle is {how} as job {job.id} (`callcoach jobs`).")
+        return None
+    outcome = run_in_foreground(ctx, request)
+    if outcome.value is None:
+        if not outcome.ran:
+            raise fail(f"job {outcome.job_id} is {outcome.error}; `callcoach jobs` shows it")
+        raise fail(f"job {outcome.job_id} {outcome.status.value}: {outcome.error}")
+    return outcome.value
+
+
 @review_app.command("prepare")
 def prepare_command(
     ctx: typer.Context,
@@ -86,10 +128,16 @@ def prepare_command(
     ] = None,
     rubric: RubricOpt = None,
     as_user: AsOpt = None,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue", help="With --team: queue the cycle for `callcoach worker` instead."
+        ),
+    ] = False,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Gather the evidence and build the review pack (stored as a draft review): deal buckets, the four dimensions with proposed ratings, questions, anchored feedback, the plan."""
-    from callcoach.services.reviews.prepare import prepare_review, prepare_team_reviews
+    """Gather the evidence and build the review pack (stored as a draft review): deal buckets, the four dimensions with proposed ratings, questions, anchored feedback, the plan. A team's cycle (--team) runs as a job: shown by `callcoach jobs`, resumed if the command is killed."""
+    from callcoach.services.reviews.prepare import prepare_review
 
     if bool(rep) == bool(team):
         raise typer.BadParameter("give --rep NAME or --team NAME")
@@ -103,9 +151,12 @@ def prepare_command(
         "settings": settings,
         "preferred_scorer": settings.scorer,
     }
+    if queue and not team:
+        raise typer.BadParameter("--queue prepares a team's cycle: give --team NAME")
     if team:
-        with RichProgress() as progress:
-            result = prepare_team_reviews(container.store, team, progress=progress, **common)
+        result = _team_cycle(ctx, team, common, viewer, queue)
+        if result is None:
+            return
         if output is OutputFormat.json:
             emit_json(result)
             return
@@ -120,6 +171,8 @@ def prepare_command(
                 [[p["review"], p["rep"], p["seconds"]] for p in result.prepared],
             )
         )
+        for skipped in result.already:
+            say(f"{escape(str(skipped['rep']))}: already prepared as review {skipped['review']}")
         for failure in result.failed:
             say(f"[yellow]{escape(failure['rep'])}[/]: {escape(failure['reason'])}")
         say("Next: `callcoach review show ID`, `callcoach review draft ID`.")

@@ -114,8 +114,19 @@ def resolve_rubric(uow: UnitOfWork, slug: str) -> tuple[StoredRubric, int, dict[
     return versions[-1], rubric_pk, {v.version_pk: v for v in versions}
 
 
+MANUAL = "manual"  # the "scorer" of a manual review: managers' ratings stand in for scores
+
+
 def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: AssessmentQuery) -> str:
-    """The requested scorer, else the preferred one if it scored calls, else the busiest one."""
+    """The requested scorer, else the preferred one if it scored calls, else the busiest one;
+    with no calls scored, managers' ratings (a manual review, `MANUAL`) when there are some."""
+    if query.scorer == MANUAL:
+        if uow.analytics.has_ratings(rubric_pk):
+            return MANUAL
+        raise ServiceError(
+            f"no manager has rated calls on rubric {slug!r}: `callcoach import ratings FILE` "
+            "(or rate calls on their page) for a manual review"
+        )
     if query.scorer and uow.analytics.has_scores(rubric_pk, query.scorer):
         return query.scorer
     # Counting every run per scorer reads the whole runs table; the usual answer (the preferred
@@ -132,6 +143,8 @@ def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: Assessment
             )
         return query.scorer
     if not used:
+        if uow.analytics.has_ratings(rubric_pk):
+            return MANUAL  # rule: unscored calls are reviewed by hand; ratings feed the sample
         raise ServiceError(
             f"no calls are scored on rubric {slug!r} yet: run `callcoach score` "
             "(or `callcoach import scores FILE.jsonl`) first"
@@ -224,7 +237,12 @@ def resolve_scope(
         scorer = ""
     cycle = explicit_window(query)
     if cycle is None:
-        latest = uow.analytics.latest_scored_call_date(sorted(versions), scorer) if scorer else None
+        if scorer == MANUAL:
+            latest = uow.analytics.latest_rated_call_date(rubric_pk)
+        else:
+            latest = (
+                uow.analytics.latest_scored_call_date(sorted(versions), scorer) if scorer else None
+            )
         cycle = cycle_of(latest or uow.analytics.latest_call_date() or datetime.now())
     reps = resolve_reps(uow, viewer, query.rep, query.team)
     return Scope(
@@ -254,6 +272,8 @@ def load_score_table(
     reps = scope.population if rep_ids is None else rep_ids
     if not scope.scorer:
         return empty_score_table(scope.criteria)
+    if scope.scorer == MANUAL:
+        return _manual_score_table(uow, scope, since, until, reps, call_pks)
     criteria = [c.id for c in scope.criteria]
     # A rubric of more than 10 criteria (4-6 are advised) is read 10 criteria at a time.
     groups = [
@@ -295,6 +315,40 @@ def load_score_table(
         override_rows = uow.analytics.overrides(scope.rubric_pk, since, until, reps)
         overrides = pd.DataFrame(override_rows, columns=["call", "criterion", "level", "created"])
     return build_score_table(calls, levels, scope.criteria, scope.weights_by_version(), overrides)
+
+
+def _manual_score_table(
+    uow: UnitOfWork,
+    scope: Scope,
+    since: datetime | None,
+    until: datetime | None,
+    reps: list[int] | None,
+    call_pks: list[int] | None,
+) -> ScoreTable:
+    """Levels of a manual review: per call and criterion, the mean of the managers who rated
+    it, read as if one run on the rubric's current version had scored it (rule: calls nobody
+    scored are rated by hand, and those ratings feed the sample, scorecards and priorities)."""
+    rows = uow.analytics.rated_rows(scope.rubric_pk, since, until, reps)
+    if call_pks is not None:
+        wanted = set(call_pks)
+        rows = [r for r in rows if r[0] in wanted]
+    if not rows:
+        return empty_score_table(scope.criteria)
+    frame = pd.DataFrame(rows, columns=["call", REP, DATE, DEAL, "criterion", "level", "raters"])
+    meta = frame.drop_duplicates("call").set_index("call")
+    calls = pd.DataFrame(
+        {
+            REP: meta[REP].astype(np.int64),
+            DATE: _dates(meta[DATE].to_numpy(dtype=object)),
+            VERSION: np.int64(scope.rubric.version),
+            RUN: np.int64(0),
+            DEAL: _ids(meta[DEAL].to_numpy(dtype=object)),
+        },
+        index=pd.Index(meta.index.astype(np.int64)),
+    )
+    levels = frame.pivot_table(index="call", columns="criterion", values="level", aggfunc="mean")
+    levels = levels.reindex(index=calls.index, columns=[c.id for c in scope.criteria])
+    return build_score_table(calls, levels, scope.criteria, scope.weights_by_version(), None)
 
 
 def _ids(values: np.ndarray) -> np.ndarray:

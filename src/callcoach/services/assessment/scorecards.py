@@ -29,6 +29,7 @@ from callcoach.analytics.scorecards import (
 )
 from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.services.assessment.query import (
+    MANUAL,
     AssessmentQuery,
     CycleInfo,
     Scope,
@@ -124,6 +125,12 @@ def agreement_note(uow: UnitOfWork, scope: Scope) -> str | None:
 
 def _scope_notes(scope: Scope, table: ScoreTable) -> list[str]:
     notes = []
+    if scope.scorer == MANUAL:
+        notes.append(
+            f"Manual review: no call is scored on this rubric, so the levels are managers' own "
+            f"ratings ({len(table.levels)} call(s) rated by hand; a call rated by several "
+            "managers counts their mean)"
+        )
     if table.overridden:
         notes.append(
             f"{table.overridden} criterion level(s) come from managers' overrides, which replace "

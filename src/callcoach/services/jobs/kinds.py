@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from callcoach.services.jobs import builtin
 from callcoach.services.jobs.registry import JobKind, JobRegistry
+from callcoach.services.reviews import jobs as review_jobs
 
 TRANSCRIBE = "transcribe"  # one recording: transcribe and import it
 SCORE_CALL = "score"  # one call against one rubric with one scorer (`score --queue`)
@@ -35,6 +36,13 @@ def default_registry() -> JobRegistry:
                 "Score calls",
                 builtin.score_selection,
                 builtin.score_selection_subject,
+            ),
+            JobKind(
+                review_jobs.REVIEW_PACKS,
+                "reviews",
+                "Prepare review packs",
+                review_jobs.prepare_review_packs,
+                review_jobs.review_packs_subject,
             ),
         ]
     )

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
+from callcoach.analytics.reviews import Window
 from callcoach.analytics.reviews_pack import ReviewPack
 from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.domain.reviews import ReviewParameters, WrittenPlan
@@ -143,6 +144,7 @@ class TeamPreparation:
     prepared: list[dict[str, object]] = field(default_factory=list)  # review id, rep, seconds
     failed: list[dict[str, str]] = field(default_factory=list)  # rep, reason
     seconds: float = 0.0
+    already: list[dict[str, object]] = field(default_factory=list)  # review id, rep (skipped)
 
 
 def prepare_team_reviews(
@@ -157,9 +159,12 @@ def prepare_team_reviews(
     preferred_scorer: str = "embedded",
     progress: Progress | None = None,
     encoder: Encoder | None = None,
+    skip_existing: bool = False,
 ) -> TeamPreparation:
     """Every rep's pack for a review cycle. A rep whose window holds no data is reported and
-    skipped; the others are prepared, each in its own transaction."""
+    skipped; the others are prepared, each in its own transaction. With `skip_existing` (a
+    resumed job), a rep who already has a draft of this cycle (same as-of date and window) is
+    not prepared again."""
     require_manager(viewer, "prepare reviews")
     progress = progress or NoProgress()
     started = time.perf_counter()
@@ -176,7 +181,20 @@ def prepare_team_reviews(
     encoder = encoder if encoder is not None else default_encoder(settings)
     result = TeamPreparation(team=team, as_of=day)
     progress.start(f"Preparing the {team} review packs", len(members))
-    for _pk, name in members:
+    existing: dict[int, int] = {}
+    if skip_existing:
+        window_start = Window.before(day, params.window_days).start
+        with store.unit_of_work() as uow:
+            for summary in uow.reviews.summaries(
+                scope=scope_of(uow, viewer), rep_pks=[pk for pk, _ in members], states=["draft"]
+            ):
+                if summary.as_of == day and summary.window_start == window_start:
+                    existing.setdefault(summary.rep_pk, summary.id)
+    for pk, name in members:
+        if pk in existing:
+            result.already.append({"review": existing[pk], "rep": name})
+            progress.advance()
+            continue
         try:
             done = prepare_review(
                 store,

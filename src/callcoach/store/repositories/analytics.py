@@ -278,6 +278,53 @@ class AnalyticsRepository:
             for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
         ]
 
+    def rated_rows(
+        self,
+        rubric_pk: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        rep_ids: Sequence[int] | None = None,
+    ) -> list[tuple[int, int, str, int | None, str, float, int]]:
+        """Managers' ratings for manual review, one row per call and criterion: (call pk, rep
+        pk, call date as stored, deal pk, criterion, mean level of its raters, raters)."""
+        query = (
+            select(
+                HumanRatingRow.call_id,
+                CallRow.rep_id,
+                type_coerce(CallRow.call_date, String),
+                CallRow.deal_id,
+                HumanRatingRow.criterion_id,
+                func.avg(HumanRatingRow.level),
+                func.count(func.distinct(HumanRatingRow.rater)),
+            )
+            .join(CallRow, CallRow.id == HumanRatingRow.call_id)
+            .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "import")
+            .group_by(
+                HumanRatingRow.call_id,
+                CallRow.rep_id,
+                CallRow.call_date,
+                CallRow.deal_id,
+                HumanRatingRow.criterion_id,
+            )
+        )
+        rows = self.session.connection().execute(in_window(query, since, until, rep_ids))
+        return [(r[0], r[1], r[2], r[3], r[4], float(r[5]), int(r[6])) for r in rows]
+
+    def has_ratings(self, rubric_pk: int) -> bool:
+        """Whether any manager rated a call on the rubric (manual review)."""
+        query = select(HumanRatingRow.id).where(
+            HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "import"
+        )
+        return self.session.execute(query.limit(1)).first() is not None
+
+    def latest_rated_call_date(self, rubric_pk: int) -> datetime | None:
+        query = (
+            select(func.max(CallRow.call_date))
+            .join(HumanRatingRow, HumanRatingRow.call_id == CallRow.id)
+            .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "import")
+        )
+        return self.session.scalar(query)
+
     # people
     def rep_rows(
         self, rep_ids: Sequence[int] | None = None

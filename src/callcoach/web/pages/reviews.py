@@ -14,11 +14,14 @@ from callcoach.domain.reviews import DIMENSION_LABELS, DIMENSIONS
 from callcoach.services.accounts.people import roster
 from callcoach.services.accounts.users import Account
 from callcoach.services.reviews import lifecycle
+from callcoach.services.reviews.common import require_manager
 from callcoach.services.reviews.drafting import generate_draft, save_draft
 from callcoach.services.reviews.export import export_review
+from callcoach.services.reviews.jobs import review_packs_request
 from callcoach.services.reviews.prepare import prepare_review
 from callcoach.services.reviews.views import list_reviews, quick_missing, show_review, team_cycle
 from callcoach.web.auth import check_csrf, container_of, page_account
+from callcoach.web.background import submit
 from callcoach.web.rendering import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -75,6 +78,31 @@ def prepare_page(
         preferred_scorer=settings.scorer,
     )
     return _back(done.review_id)
+
+
+@router.post("/reviews/cycles")
+def prepare_cycle_page(
+    request: Request,
+    team: str = Form(...),
+    as_of: date = Form(...),
+    account: Account = Depends(page_account),
+) -> Response:
+    """A team's review cycle: every rep's pack, prepared by a background job."""
+    container = container_of(request)
+    settings = container.settings
+    require_manager(account.viewer, "prepare reviews")
+    team_cycle(container.store, team, account.viewer)  # an unknown or unseen team: 404 here
+    submit(
+        request,
+        review_packs_request(
+            team,
+            rubric=settings.default_rubric,
+            as_of=as_of,
+            window_days=None,
+            owner=account.username,
+        ),
+    )
+    return RedirectResponse("/jobs", status_code=303)
 
 
 @router.get("/reviews/{review_id}")
