@@ -51,6 +51,7 @@ import yaml
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import CallScore, FeedbackVerdict
 from callcoach.scoring.embedded import EmbeddedScorer
 from callcoach.scoring.registry import ScorerConfig
@@ -69,6 +70,7 @@ from corpora import (
     load_rubric,
 )
 
+BENCH = Scope.system("benchmark script: the whole organisation it built")
 RESULTS = Path(__file__).resolve().parent / "results" / "agreement.json"
 TEACH_DIALOGUES = 20
 SEED = 7
@@ -118,7 +120,7 @@ def prepare(corpus: Corpus, workdir: Path) -> Bench:
     assert model is not None
     with store.unit_of_work() as uow:
         for conv in conversations:
-            row = uow.calls.row(conv.call.external_id)
+            row = uow.calls.row(conv.call.external_id, scope=BENCH)
             assert row is not None, conv.call.external_id
             uow.embeddings.save(row.id, model, row.content_hash, embeddings[conv.call.external_id])
     return Bench(corpus, store, {c.call.external_id: c for c in conversations}, rubric.id)
@@ -145,7 +147,7 @@ def score(bench: Bench, disabled: frozenset[str] = frozenset()) -> dict[str, Cal
     if summary.embeddings_computed:
         print(f"  ({summary.embeddings_computed} calls embedded afresh)")
     with bench.store.unit_of_work() as uow:
-        scores = list(uow.scores.all(bench.rubric_id))
+        scores = list(uow.scores.all(bench.rubric_id, scope=BENCH))
     latest: dict[str, CallScore] = {}
     for s in scores:
         if s.scorer == "embedded" and (

@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from callcoach.demo import DemoConfig, generate_org
+from callcoach.domain.access import Scope
 from callcoach.scoring.embedding_model import (
     EmbeddingModel,
     bundled_model_path,
@@ -65,6 +66,8 @@ from callcoach.services.rubrics.catalog import install_templates
 from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
+
+BENCH = Scope.system("benchmark script: the whole organisation it built")
 
 RESULTS = Path(__file__).resolve().parent / "results" / "encoder.json"
 CHUNK = 100  # sentences per turn of the round robin
@@ -230,7 +233,7 @@ def score_each_backend(
             shutil.copyfile(original, copy)
         stores[backend] = Store(Database(f"sqlite:///{copy}"))
     with stores["torch"].unit_of_work() as uow:
-        call_ids = uow.calls.external_ids()
+        call_ids = uow.calls.external_ids(scope=BENCH)
     configs = {
         b: ScorerConfig("embedded", {"embedding_backend": b, "model_cache": str(cache)})
         for b in BACKENDS
@@ -270,7 +273,7 @@ def score_agreement(stores: dict[str, Store], rubric: str) -> dict[str, Any]:
 
     def scores(store: Store) -> dict[str, Any]:
         with store.unit_of_work() as uow:
-            return {s.call_id: s for s in uow.scores.all(rubric)}
+            return {s.call_id: s for s in uow.scores.all(rubric, scope=BENCH)}
 
     reference = scores(stores["torch"])
     result: dict[str, Any] = {}

@@ -40,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analytics as analytics_bench  # bench/analytics.py: the 100k store builder
-from callcoach.domain.access import SYSTEM
+from callcoach.domain.access import SYSTEM, Scope
 from callcoach.services.reviews.prepare import (
     default_encoder,
     prepare_review,
@@ -49,6 +49,8 @@ from callcoach.services.reviews.prepare import (
 from callcoach.settings import Settings
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
+
+BENCH = Scope.system("benchmark script: the whole organisation it built")
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "reviews.json"
@@ -70,8 +72,8 @@ def build_demo(db: str, seed: int) -> None:
 
 def teams_and_as_of(store: Store) -> tuple[list[tuple[str, list[str]]], date]:
     with store.unit_of_work() as uow:
-        teams = [t.name for t in uow.people.teams()]
-        members = [(t, [r.name for r in uow.people.reps(team=t)]) for t in teams]
+        teams = [t.name for t in uow.people.teams(scope=BENCH)]
+        members = [(t, [r.name for r in uow.people.reps(team=t, scope=BENCH)]) for t in teams]
         latest = uow.analytics.latest_call_date()
     assert latest is not None
     return members, latest.date() if isinstance(latest, datetime) else latest
@@ -125,8 +127,8 @@ def measure(db: str, runs: int, team_count: int, reps_per_team: int) -> dict[str
                 }
             )
     with store.unit_of_work() as uow:
-        calls = len(uow.calls.external_ids())
-        reps_total = len(uow.people.rep_names())
+        calls = len(uow.calls.external_ids(scope=BENCH))
+        reps_total = len(uow.people.rep_names(scope=BENCH))
     store.close()
     per_team_rep = [t["per_rep_s"] for t in team_times]
     return {

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.scoring.embedding_model import shared_model
 from callcoach.scoring.registry import ScorerConfig
@@ -40,6 +41,8 @@ from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.services.scoring.teaching import record_feedback
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
+
+BENCH = Scope.system("benchmark script: the whole organisation it built")
 
 RESULTS = Path(__file__).resolve().parent / "results" / "throughput.json"
 RUBRIC = "one-call-close"
@@ -120,7 +123,7 @@ def teach(store: Store, calls: list[dict[str, Any]]) -> int:
     """A manager's verdicts: each call's first quote per criterion confirmed, and the rep turn
     furthest from it rejected. Returns how many verdicts were recorded."""
     with store.unit_of_work() as uow:
-        scores = [s for s in uow.scores.all(RUBRIC) if s.criteria]
+        scores = [s for s in uow.scores.all(RUBRIC, scope=BENCH) if s.criteria]
     latest = {s.call_id: s for s in sorted(scores, key=lambda s: s.rubric_version)}
     reps = {
         c["call_id"]: [i for i, t in enumerate(c["turns"]) if t["speaker"] == c["rep_speaker"]]

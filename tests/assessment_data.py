@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Deal, DealOutcome, Rep, Segment, SpeakerRole
 from callcoach.domain.rubric import Rubric, check_rubric
 from callcoach.domain.scores import CallScore, CriterionScore, Evidence, HumanRating, ScoreStatus
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 CRITERIA = {
     "urgency_creation": 25,
@@ -141,8 +144,8 @@ class World:
                 else uow.rubrics.latest(rubric_id)
             )
             assert stored is not None
-            call = uow.calls.get(call_id)
-            row = uow.calls.row(call_id)
+            call = uow.calls.get(call_id, scope=EVERYONE)
+            row = uow.calls.row(call_id, scope=EVERYONE)
             assert call is not None and row is not None
             rep_seg = call.segments[1]
             criteria = [
@@ -186,7 +189,7 @@ class World:
         created: datetime | None = None,
     ) -> None:
         with self.store.unit_of_work() as uow:
-            row = uow.calls.row(call_id)
+            row = uow.calls.row(call_id, scope=EVERYONE)
             rubric_row = uow.rubrics.rubric_row(rubric_id)
             assert row is not None and rubric_row is not None
             uow.scores.save_rating(

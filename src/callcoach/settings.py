@@ -132,5 +132,16 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         default=None,
-        description="Signs web sessions; default: a random key kept in the database.",
+        description="Key behind the web forms' CSRF tokens; default: a random key kept in the "
+        "database.",
+    )
+    session_idle_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="A web session ends after this many minutes without a request.",
+    )
+    session_max_hours: float = Field(
+        default=12,
+        gt=0,
+        description="A web session ends this many hours after sign-in, however active.",
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.domain.jobs import Job, JobStatus
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
@@ -31,6 +32,8 @@ from tests.e2e.job_helpers import (
 )
 from tests.e2e.web_org import REPS, build_small_org
 from tests.worker_helpers import wait_for
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 pytestmark = pytest.mark.slow
 CALLS = 600  # about 6 s of fake scoring in one process: room to kill it mid-way
@@ -54,7 +57,7 @@ def _scores_per_call(db: Path) -> Counter[str]:
     store = Store(Database(str(db)))
     try:
         with store.unit_of_work() as uow:
-            return Counter(run.call_id for run in uow.scores.all("one-call-close"))
+            return Counter(run.call_id for run in uow.scores.all("one-call-close", scope=EVERYONE))
     finally:
         store.close()
 
@@ -157,7 +160,10 @@ def _score_times(db: Path) -> dict[str, datetime]:
     store = Store(Database(str(db)))
     try:
         with store.unit_of_work() as uow:
-            return {run.call_id: run.created_at for run in uow.scores.all("one-call-close")}  # type: ignore[misc]
+            return {
+                run.call_id: run.created_at
+                for run in uow.scores.all("one-call-close", scope=EVERYONE)
+            }  # type: ignore[misc]
     finally:
         store.close()
 

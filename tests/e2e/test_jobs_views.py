@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from callcoach.cli import app as cli_app
+from callcoach.domain.access import Scope
 from callcoach.settings import Settings
 from callcoach.store.uow import Store
 from callcoach.web.background import stop_jobs
@@ -21,6 +22,8 @@ from tests.e2e.job_helpers import conversations
 from tests.e2e.web_client import app_on, page_csrf, signed_in
 from tests.e2e.web_org import build_small_org
 from tests.worker_helpers import wait_for
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def test_scoring_after_import_is_on_by_default(monkeypatch: pytest.MonkeyPatch) 
 
 def _scored(store: Store) -> set[str]:
     with store.unit_of_work() as uow:
-        return {run.call_id for run in uow.scores.all("one-call-close")}
+        return {run.call_id for run in uow.scores.all("one-call-close", scope=EVERYONE)}
 
 
 def test_calls_imported_on_the_command_line_are_scored_by_a_job(

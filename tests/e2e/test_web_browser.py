@@ -240,8 +240,12 @@ def test_manager_edits_the_rubric_with_live_validation_and_rescores(
     assert isinstance(page, Page)
     sign_in(page, server, "mia")
     page.click("nav a:has-text('Rubrics')")
-    page.click("a:has-text('Edit')")
+    # East and West are both reported on the default rubric: mia (East) may not change it.
+    expect(page.locator("#team-rubrics")).to_contain_text("East")
+    page.click("tr:has-text('one-call-close') a:has-text('Edit')")
     page.wait_for_load_state("networkidle")
+    expect(page.locator("#rubric-refusal")).to_contain_text("also used by team West")
+    expect(page.locator("#save-rubric")).to_have_count(0)
     expect(page.locator("#validation-state")).to_have_text("Valid: ready to save.")
     weight = page.locator("input[name='c-0-weight']")
     original = weight.input_value()
@@ -265,10 +269,13 @@ def test_manager_edits_the_rubric_with_live_validation_and_rescores(
     expect(page.locator("[data-criterion] summary").first).to_contain_text("of 5 anchors")
     page.click("button[data-fold=open]")
     anchor.fill("Quantifies the cost of waiting and ties it to a date.")
-    page.click("#save-rubric")
+    # She saves a copy for East instead: East is reported on it from now on (West keeps the
+    # default, which she no longer sees listed: only her teams are).
+    page.click("#save-copy")
     page.wait_for_load_state("networkidle")
-    expect(page.locator(".alert.ok")).to_contain_text("version 2")
-    page.locator("button.rescore").first.click()
+    expect(page.locator(".alert.ok")).to_contain_text("one-call-close-east version 1")
+    expect(page.locator("#team-rubrics tr:has-text('East')")).to_contain_text("one-call-close-east")
+    page.locator("button.rescore[data-rubric='one-call-close-east']").click()
     expect(page.locator("#job-live .job-status")).to_contain_text("call(s) scored", timeout=60_000)
     status = page.locator("#job-live .job-status").inner_text()
     assert status.startswith("24 call(s) scored"), status  # mia's two reps x 12 calls
@@ -280,8 +287,9 @@ def test_manager_edits_the_rubric_with_live_validation_and_rescores(
     expect(row.locator(".job-status")).to_contain_text("24 call(s) scored")
     expect(row).to_contain_text("score-calls")
     page.screenshot(path=str(screenshots / "08b-jobs.png"), full_page=True)
-    page.goto(f"{server}/calls/ana-1")
-    expect(page.locator(".run-head")).to_contain_text("v2")
+    page.goto(f"{server}/calls/ana-1?rubric=one-call-close-east")
+    expect(page.locator(".run-head")).to_contain_text("One-call close (East)")
+    expect(page.locator(".run-head")).to_contain_text("v1")
 
 
 def test_admin_pages_render(server: str, page: object, screenshots: Path) -> None:

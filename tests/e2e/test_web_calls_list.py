@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from callcoach.domain.calls import Call, Segment, SpeakerRole
-from callcoach.services.accounts.users import create_token
+from callcoach.services.accounts.tokens import create_token
 from callcoach.store.uow import Store
 from tests.e2e.web_client import app_on, page_csrf, signed_in
 from tests.e2e.web_org import REPS, SmallOrg, build_small_org

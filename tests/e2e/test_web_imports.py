@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from callcoach.services.accounts.people import roster
-from callcoach.services.accounts.users import create_token
+from callcoach.services.accounts.tokens import create_token
 from callcoach.store.uow import Store
 from tests.e2e.web_client import app_on, page_csrf, signed_in
 from tests.e2e.web_org import build_small_org
@@ -52,7 +52,7 @@ def test_import_page_imports_good_files_and_names_the_line_of_bad_ones(
 def test_import_api_reports_each_file(sqlite_store: Store) -> None:
     build_small_org(sqlite_store)
     app = app_on(sqlite_store)
-    _, token = create_token(sqlite_store, "admin", "imports")
+    _, token = create_token(sqlite_store, "admin", "imports", scope="write")
     api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     response = api.post(
         "/api/v1/imports/deals",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
-from callcoach.services.accounts.users import MAX_LOGIN_FAILURES, audit_log, create_token
+from callcoach.services.accounts.tokens import create_token
+from callcoach.services.accounts.users import MAX_LOGIN_FAILURES, audit_log
 from callcoach.services.calls.review import review_call
 from callcoach.store.uow import Store
 from tests.e2e.web_client import app_on, csrf_of, page_csrf, signed_in
@@ -21,7 +24,7 @@ def app(sqlite_store: Store) -> Iterator[FastAPI]:
     yield app_on(sqlite_store)
 
 
-def test_session_cookie_is_signed_httponly_and_samesite(app: FastAPI) -> None:
+def test_session_cookie_is_opaque_httponly_and_samesite(app: FastAPI) -> None:
     client = TestClient(app)
     login = client.get("/login")
     token = csrf_of(login.text)
@@ -35,9 +38,13 @@ def test_session_cookie_is_signed_httponly_and_samesite(app: FastAPI) -> None:
     assert "Secure" not in cookie  # plain http here; https requests get Secure
     https = TestClient(app, base_url="https://testserver").get("/login").headers["set-cookie"]
     assert "Secure" in https
-    # A tampered cookie is no session at all.
+    # The cookie is a random id that says nothing about the user; the server keeps its hash.
     value = client.cookies.get("callcoach_session")
-    assert value
+    assert value and len(value) >= 43 and "mia" not in value
+    with app.state.container.store.unit_of_work() as uow:
+        stored = uow.session.execute(text("SELECT token_hash FROM web_sessions")).scalars().all()
+    assert stored == [hashlib.sha256(value.encode()).hexdigest()]
+    # A tampered cookie is no session at all.
     forged = TestClient(app, cookies={"callcoach_session": value[:-3] + "abc"})
     assert forged.get("/calls", follow_redirects=False).status_code == 303
 
@@ -113,7 +120,7 @@ def test_logout_ends_the_session(app: FastAPI) -> None:
 
 def test_api_tokens_see_what_their_owner_sees_and_stop_when_revoked(app: FastAPI) -> None:
     store = app.state.container.store
-    _, token = create_token(store, "ana", "script")
+    _, token = create_token(store, "ana", "script", scope="write")
     api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     calls = api.get("/api/v1/calls").json()
     assert {c["rep"] for c in calls["items"]} == {"Ana Alvarez"}
@@ -134,14 +141,14 @@ def test_api_tokens_see_what_their_owner_sees_and_stop_when_revoked(app: FastAPI
 
 
 def store_token_id(store: Store, username: str) -> int:
-    from callcoach.services.accounts.users import list_tokens
+    from callcoach.services.accounts.tokens import list_tokens
 
     return next(t.id for t in list_tokens(store, username) if not t.revoked)
 
 
 def test_a_manager_token_can_override_and_the_override_is_audited(app: FastAPI) -> None:
     store = app.state.container.store
-    _, token = create_token(store, "mia", "ci")
+    _, token = create_token(store, "mia", "ci", scope="write")
     api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     before = api.get("/api/v1/calls/ana-1").json()
     machine = next(s for s in before["scores"] if s["rubric_id"] == "one-call-close")

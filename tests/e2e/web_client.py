@@ -16,8 +16,8 @@ from tests.e2e.web_org import PASSWORD
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def app_on(store: Store) -> FastAPI:
-    settings = Settings(db=store.database.url, scorer="fake", workers=1)
+def app_on(store: Store, **settings_values: object) -> FastAPI:
+    settings = Settings(db=store.database.url, scorer="fake", workers=1, **settings_values)
     return create_app(Container(settings=settings, store=store))
 
 

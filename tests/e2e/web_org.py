@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Deal, DealOutcome, Rep, Segment, SpeakerRole
 from callcoach.scoring.base import ScoringRequest
 from callcoach.scoring.fake import FakeScorer
 from callcoach.services.accounts.users import add_user
 from callcoach.services.rubrics.catalog import install_templates
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 PASSWORD = "correct horse battery"
 RUBRIC = "one-call-close"
@@ -116,7 +119,7 @@ def build_small_org(store: Store, calls_per_rep: int = 3, with_users: bool = Tru
                     call_type="discovery",
                 )
                 call_row, _ = uow.calls.save(call, rep_row.id, deal_row.id)
-                stored_call = uow.calls.get(call_id)
+                stored_call = uow.calls.get(call_id, scope=EVERYONE)
                 assert stored_call is not None
                 score = scorer.score(ScoringRequest(stored_call, stored.rubric, stored.version))
                 uow.scores.save(score, call_row.id, stored.version_pk)

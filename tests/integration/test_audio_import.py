@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.ingest.audio import Channel
 from callcoach.ingest.transcribe import Transcriber
@@ -33,6 +34,8 @@ from tests.audio_helpers import (
     to_m4a,
     word_error_rate,
 )
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 pytestmark = pytest.mark.slow
 MAX_WER = 0.25  # tiny.en on synthetic voices scores about 0.05-0.10 here
@@ -70,7 +73,7 @@ def _only_call(store: Store, report: AudioImportReport) -> Call:
     call_id = report.files[0].call_id
     assert call_id is not None
     with store.unit_of_work() as uow:
-        call = uow.calls.get(call_id)
+        call = uow.calls.get(call_id, scope=EVERYONE)
     assert call is not None
     return call
 
@@ -210,7 +213,7 @@ def test_an_undecodable_file_is_rejected_whole_and_the_others_are_imported(
     assert "no speech" in outcome["silence.wav"].detail
     assert outcome["missing.wav"].detail == "no such file"
     with store.unit_of_work() as uow:
-        assert uow.calls.external_ids() == [outcome[good.name].call_id]
+        assert uow.calls.external_ids(scope=EVERYONE) == [outcome[good.name].call_id]
 
 
 def test_the_same_recording_is_not_transcribed_twice(
@@ -228,7 +231,7 @@ def test_the_same_recording_is_not_transcribed_twice(
     assert {f.call_id for f in again.files} == {first.files[0].call_id}
     assert "already imported" in again.files[1].detail
     with sqlite_store.unit_of_work() as uow:
-        assert len(uow.calls.external_ids()) == 1
+        assert len(uow.calls.external_ids(scope=EVERYONE)) == 1
 
 
 def test_force_transcribes_again_and_updates_the_same_call(
@@ -249,7 +252,7 @@ def test_force_transcribes_again_and_updates_the_same_call(
     call = _only_call(sqlite_store, again)
     assert [s.speaker for s in call.segments] == ["A", "B"] * 3
     with sqlite_store.unit_of_work() as uow:
-        assert len(uow.calls.external_ids()) == 1
+        assert len(uow.calls.external_ids(scope=EVERYONE)) == 1
 
 
 def test_a_directory_is_searched_for_recordings(

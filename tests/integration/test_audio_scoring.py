@@ -10,10 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from callcoach.cli import app
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import SpeakerRole
 from callcoach.domain.scores import ScoreStatus
 from callcoach.store.uow import Store
 from tests.audio_helpers import require_tools, stereo_call
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 pytestmark = pytest.mark.slow
 
@@ -55,8 +58,8 @@ def test_a_stereo_recording_is_imported_with_speakers_and_scored_by_the_default_
     store = Store.from_url(db)
     try:
         with store.unit_of_work() as uow:
-            call = uow.calls.get(call_id)
-            scores = uow.scores.for_call(call_id)
+            call = uow.calls.get(call_id, scope=EVERYONE)
+            scores = uow.scores.for_call(call_id, scope=EVERYONE)
             rubric = uow.rubrics.latest(summary["rubric"])
     finally:
         store.close()
@@ -104,8 +107,8 @@ def test_a_recording_imported_on_the_command_line_is_scored_without_a_score_comm
     store = Store.from_url(db)
     try:
         with store.unit_of_work() as uow:
-            (call_id,) = uow.calls.external_ids()
-            (score,) = uow.scores.for_call(call_id)
+            (call_id,) = uow.calls.external_ids(scope=EVERYONE)
+            (score,) = uow.scores.for_call(call_id, scope=EVERYONE)
     finally:
         store.close()
     assert score.status is ScoreStatus.SCORED and score.scorer == "embedded"

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from callcoach.demo import TRUTH_KEY
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.services.common import NotFoundError
 from callcoach.services.demo.setup import DemoOptions, DemoRefusedError, generate_demo
@@ -25,6 +26,8 @@ from callcoach.store.models import (
     TeamRow,
 )
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 END = date(2026, 11, 23)
 
@@ -51,27 +54,29 @@ def test_the_demo_lands_whole_and_linked(ready: Store) -> None:
     assert summary.activities == count(ready, ActivityRow)
     assert summary.quotas == count(ready, QuotaRow)
     with ready.unit_of_work() as uow:
-        call = uow.calls.get("demo-000001")
+        call = uow.calls.get("demo-000001", scope=EVERYONE)
         assert call is not None and call.rep and call.deal_external_id and call.has_timing
         assert TRUTH_KEY in call.meta
-        deal = uow.deals.get(call.deal_external_id)
+        deal = uow.deals.get(call.deal_external_id, scope=EVERYONE)
         assert deal is not None and deal.rep == call.rep and deal.account == call.account
-        ratings = uow.scores.ratings("one-call-close")
-        assert {r.rater for r in ratings} == {t.manager for t in uow.people.teams()}
-        assert {e.rep for e in uow.coaching.events("one-call-close")} <= set(uow.people.rep_names())
-        reps = uow.people.reps()
+        ratings = uow.scores.ratings("one-call-close", scope=EVERYONE)
+        assert {r.rater for r in ratings} == {t.manager for t in uow.people.teams(scope=EVERYONE)}
+        assert {e.rep for e in uow.coaching.events("one-call-close", scope=EVERYONE)} <= set(
+            uow.people.rep_names(scope=EVERYONE)
+        )
+        reps = uow.people.reps(scope=EVERYONE)
         assert all(r.start_date and r.team and r.manager for r in reps)
 
 
 def test_running_it_again_replaces_the_demo_and_keeps_the_reps(ready: Store) -> None:
     generate_demo(ready, DemoOptions(seed=7, calls=120, end=END))
     with ready.unit_of_work() as uow:
-        before = uow.people.rep_ids(uow.people.rep_names())
+        before = uow.people.rep_ids(uow.people.rep_names(scope=EVERYONE))
     again = generate_demo(ready, DemoOptions(seed=7, calls=120, end=END))
     assert again.replaced_calls == 120
     assert count(ready, CallRow) == 120 and count(ready, RepRow) == 12
     with ready.unit_of_work() as uow:
-        assert uow.people.rep_ids(uow.people.rep_names()) == before
+        assert uow.people.rep_ids(uow.people.rep_names(scope=EVERYONE)) == before
     generate_demo(ready, DemoOptions(seed=8, calls=100, end=END))
     assert count(ready, CallRow) == 100
     assert count(ready, RepRow) == 12, "the previous seed's reps are gone"
@@ -106,8 +111,8 @@ def test_it_refuses_to_mix_into_real_calls_unless_forced(ready: Store) -> None:
     generate_demo(ready, DemoOptions(calls=60, end=END, force=True))
     assert count(ready, CallRow) == 61, "the demo replaces itself, never the real calls"
     with ready.unit_of_work() as uow:
-        assert uow.calls.get("zoom-2026-03-02") is not None
-        assert "Dana Ortiz" in uow.people.rep_names()
+        assert uow.calls.get("zoom-2026-03-02", scope=EVERYONE) is not None
+        assert "Dana Ortiz" in uow.people.rep_names(scope=EVERYONE)
 
 
 def test_it_needs_the_rubric_templates(store: Store) -> None:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from callcoach.domain.access import Scope
 from callcoach.services.imports.transcripts import import_calls
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 
 def counts(store: Store) -> tuple[int, int, int]:
     with store.unit_of_work() as uow:
-        return uow.calls.count(), uow.calls.segment_count(), len(uow.people.rep_names())
+        return (
+            uow.calls.count(scope=EVERYONE),
+            uow.calls.segment_count(),
+            len(uow.people.rep_names(scope=EVERYONE)),
+        )
 
 
 def test_import_is_idempotent_and_complete(store: Store, shared_data: Path) -> None:
@@ -26,13 +33,13 @@ def test_import_is_idempotent_and_complete(store: Store, shared_data: Path) -> N
     assert counts(store) == (calls, segments, reps)
 
     with store.unit_of_work() as uow:
-        call = uow.calls.get("p4g-20180723-042344_940_live")
+        call = uow.calls.get("p4g-20180723-042344_940_live", scope=EVERYONE)
         assert call is not None
         assert call.rep == "user_2219"
         assert call.segments[0].text.startswith("How much money do you spend daily")
         assert call.segments[0].is_rep and not call.segments[1].is_rep
         assert call.annotations is not None
-        deal = uow.deals.get("p4g-20180723-042344_940_live")
+        deal = uow.deals.get("p4g-20180723-042344_940_live", scope=EVERYONE)
         assert deal is not None and deal.outcome.value == "lost"
 
 

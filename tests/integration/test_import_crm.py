@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import DealOutcome
 from callcoach.services.imports.crm import (
     import_activities,
@@ -13,6 +14,8 @@ from callcoach.services.imports.crm import (
     import_reps,
 )
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 SALESFORCE = """\
 "Opportunity Owner","Account Name","Opportunity Name","Stage","Amount","Probability (%)","Close Date","Created Date","Opportunity ID","Won","Closed"
@@ -70,13 +73,13 @@ def test_salesforce_and_hubspot_exports_import_and_reimport(store: Store, tmp_pa
     assert (second.created, second.updated, second.new_reps) == (0, 6, 0)
     assert deal_count(store) == 6
     with store.unit_of_work() as uow:
-        acme = uow.deals.get("0065g00000AbCdEAAV")
+        acme = uow.deals.get("0065g00000AbCdEAAV", scope=EVERYONE)
         assert acme is not None
         assert (acme.outcome, acme.amount, acme.rep) == (DealOutcome.WON, 48000.0, "Dana Ortiz")
         assert (acme.created_date, acme.close_date) == (date(2026, 1, 14), date(2026, 3, 28))
         assert (acme.account, acme.name) == ("Acme Logistics", "Acme - Dispatch 200 seats")
         outcomes = {
-            d: uow.deals.get(d).outcome  # type: ignore[union-attr]
+            d: uow.deals.get(d, scope=EVERYONE).outcome  # type: ignore[union-attr]
             for d in ("0065g00000AbCdFAAV", "0065g00000AbCdGAAV", "9876543210", "9876543211")
         }
         assert outcomes == {
@@ -85,7 +88,7 @@ def test_salesforce_and_hubspot_exports_import_and_reimport(store: Store, tmp_pa
             "9876543210": DealOutcome.WON,
             "9876543211": DealOutcome.OPEN,
         }
-        hooli = uow.deals.get("9876543212")
+        hooli = uow.deals.get("9876543212", scope=EVERYONE)
         assert hooli is not None and hooli.outcome is DealOutcome.LOST
         assert hooli.close_date == date(2026, 2, 27)
 
@@ -94,8 +97,8 @@ def test_own_columns_keep_stalled_and_read_european_numbers(store: Store, tmp_pa
     report = import_deals(store, [write(tmp_path, "deals.csv", OWN)])
     assert report.ok, report.failed
     with store.unit_of_work() as uow:
-        stark = uow.deals.get("D-1001")
-        wayne = uow.deals.get("D-1002")
+        stark = uow.deals.get("D-1001", scope=EVERYONE)
+        wayne = uow.deals.get("D-1002", scope=EVERYONE)
     assert stark is not None and wayne is not None
     assert stark.outcome is DealOutcome.STALLED  # the outcome column wins over the stage
     assert (stark.amount, stark.created_date, stark.verbal_commit_date) == (
@@ -124,9 +127,13 @@ def test_a_bad_cell_rejects_the_whole_file_and_other_files_still_import(
     assert (failure.created, failure.updated) == (0, 0)
     assert report.files[1].ok and report.files[1].created == 2
     with store.unit_of_work() as uow:
-        assert uow.deals.get("0065g00000AbCdEAAV") is None  # rows above the bad one: not written
-        assert "Dana Ortiz" in uow.people.rep_names()  # from own.csv, not from bad.csv
-        assert "Chris Novak" in uow.people.rep_names()
+        assert (
+            uow.deals.get("0065g00000AbCdEAAV", scope=EVERYONE) is None
+        )  # rows above the bad one: not written
+        assert "Dana Ortiz" in uow.people.rep_names(
+            scope=EVERYONE
+        )  # from own.csv, not from bad.csv
+        assert "Chris Novak" in uow.people.rep_names(scope=EVERYONE)
     assert deal_count(store) == 5
 
 
@@ -152,7 +159,7 @@ def test_day_first_dates_are_inferred_and_mixed_orders_refused(
     )
     assert import_deals(store, [uk]).ok
     with store.unit_of_work() as uow:
-        deal = uow.deals.get("UK-1")
+        deal = uow.deals.get("UK-1", scope=EVERYONE)
         assert deal is not None and deal.close_date == date(2026, 4, 3)
     mixed = write(tmp_path, "mixed.csv", "deal_id,close_date\nM-1,28/04/2026\nM-2,04/28/2026\n")
     report = import_deals(store, [mixed])
@@ -175,10 +182,10 @@ def test_roster_import_updates_and_refuses_a_stolen_email(store: Store, tmp_path
     report = import_reps(store, [moved])
     assert (report.created, report.updated) == (0, 3)
     with store.unit_of_work() as uow:
-        priya = uow.people.rep("Priya Raman")
+        priya = uow.people.rep("Priya Raman", scope=EVERYONE)
         assert priya is not None and priya.team == "West"
         assert priya.start_date == date(2023, 6, 1)
-        assert len(uow.people.rep_names()) == 3
+        assert len(uow.people.rep_names(scope=EVERYONE)) == 3
     stolen = write(
         tmp_path,
         "reps3.csv",
@@ -188,7 +195,7 @@ def test_roster_import_updates_and_refuses_a_stolen_email(store: Store, tmp_path
     assert report.failed[0].line == 3
     assert report.failed[0].column == "email"
     with store.unit_of_work() as uow:
-        dana = uow.people.rep("Dana Ortiz")
+        dana = uow.people.rep("Dana Ortiz", scope=EVERYONE)
         assert dana is not None and dana.email == "dana.ortiz@brightline.io"
 
 
@@ -201,7 +208,7 @@ def test_salesforce_user_export_first_and_last_names(store: Store, tmp_path: Pat
     )
     assert import_reps(store, [users]).ok
     with store.unit_of_work() as uow:
-        dana = uow.people.rep("Dana Ortiz")
+        dana = uow.people.rep("Dana Ortiz", scope=EVERYONE)
     assert dana is not None and (dana.team, dana.start_date) == ("West Sales", date(2024, 3, 4))
 
 
@@ -233,7 +240,7 @@ def test_daily_activities_and_activity_logs(store: Store, tmp_path: Path) -> Non
     again = write(tmp_path, "fix.csv", "rep,date,calls_made\nDana Ortiz,2026-03-02,45\n")
     assert import_activities(store, [again]).updated == 1
     with store.unit_of_work() as uow:
-        activities = {(a.rep, a.day): a for a in uow.deals.activities()}
+        activities = {(a.rep, a.day): a for a in uow.deals.activities(scope=EVERYONE)}
     assert len(activities) == 4
     assert activities[("Dana Ortiz", date(2026, 3, 2))].calls_made == 45
     assert activities[("Dana Ortiz", date(2026, 3, 3))].meetings_booked == 2
@@ -266,7 +273,10 @@ def test_quotas_by_period_or_dates_update_on_reimport(store: Store, tmp_path: Pa
     report = import_quotas(store, [fiscal])
     assert (report.created, report.updated) == (1, 1)
     with store.unit_of_work() as uow:
-        quotas_by = {(q.rep, q.period_start, q.period_end): q.amount for q in uow.deals.quotas()}
+        quotas_by = {
+            (q.rep, q.period_start, q.period_end): q.amount
+            for q in uow.deals.quotas(scope=EVERYONE)
+        }
     assert quotas_by == {
         ("Chris Novak", date(2026, 7, 1), date(2026, 9, 30)): 120000.0,
         ("Dana Ortiz", date(2026, 2, 1), date(2026, 4, 30)): 90000.0,

@@ -6,17 +6,20 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import SpeakerRole
 from callcoach.services.imports.manifests import manifest_lookup
 from callcoach.services.imports.transcripts import import_calls
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 
 
 def call_ids(store: Store) -> list[str]:
     with store.unit_of_work() as uow:
-        return sorted(uow.calls.external_ids())
+        return sorted(uow.calls.external_ids(scope=EVERYONE))
 
 
 def test_a_folder_of_every_format_imports_and_reimports(store: Store) -> None:
@@ -49,7 +52,7 @@ def test_manifest_names_the_call_its_rep_and_deal(store: Store, tmp_path: Path) 
     report = import_calls(store, [folder], manifest=manifest_lookup(manifest))
     assert report.ok and report.created == 1 and not report.files[0].warnings
     with store.unit_of_work() as uow:
-        call = uow.calls.get("ACME-NEG-1")
+        call = uow.calls.get("ACME-NEG-1", scope=EVERYONE)
         assert call is not None
         assert (call.rep, call.date, call.account, call.call_type, call.deal_external_id) == (
             "Dana Ortiz",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from callcoach.domain.access import Role, Viewer
+from callcoach.domain.access import Role, Scope, Viewer
 from callcoach.ingest.transcript import CallMetadata
 from callcoach.services.common import NotFoundError
 from callcoach.services.exchange.calls import (
@@ -27,6 +27,8 @@ from callcoach.services.imports.transcripts import import_calls
 from callcoach.services.rubrics.catalog import add_rubric_text, install_templates, template_text
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 ROSTER = """\
@@ -89,7 +91,7 @@ def ratings_table(store: Store) -> list[tuple[object, ...]]:
     with store.unit_of_work() as uow:
         return [
             (r.call_id, r.rubric_id, r.criterion_id, r.rater, r.level, r.evidence_segment, r.note)
-            for r in uow.scores.ratings()
+            for r in uow.scores.ratings(scope=EVERYONE)
         ]
 
 

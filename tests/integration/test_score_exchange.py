@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.services.exchange.scores import export_scores, import_scores
 from callcoach.store.uow import Store
 from tests.assessment_data import CRITERIA, World
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 
 def small_world(store: Store) -> World:
@@ -34,7 +37,7 @@ def exported(store: Store, fmt: str = "jsonl", **kwargs: str) -> str:
 
 def run_count(store: Store) -> int:
     with store.unit_of_work() as uow:
-        return len(list(uow.scores.all()))
+        return len(list(uow.scores.all(scope=EVERYONE)))
 
 
 def test_export_is_exactly_the_documented_shape(store: Store) -> None:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-from callcoach.domain.access import Role, Viewer
+from callcoach.domain.access import Role, Scope, Viewer
 from callcoach.domain.calls import Call, SpeakerRole
 from callcoach.domain.scores import CallScore, Evidence, ScoreStatus
 from callcoach.scoring.base import Scorer, ScoringRequest
@@ -22,6 +22,8 @@ from callcoach.services.rubrics.catalog import add_rubric_text, rubric_yaml, tem
 from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.store.uow import Store
 from tests.integration.scoring_calls import add_template_rubric, sales_call, short_call, store_calls
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 RUBRIC = "one-call-close"
 FAKE = ScorerConfig("fake")
@@ -135,7 +137,7 @@ class MisquotingScorer(FakeScorer):
 
 def runs(store: Store, rubric: str = RUBRIC) -> list[CallScore]:
     with store.unit_of_work() as uow:
-        return list(uow.scores.all(rubric))
+        return list(uow.scores.all(rubric, scope=EVERYONE))
 
 
 def seeded(store: Store, n: int = 10, short: int = 1) -> list[Call]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import ScoreStatus
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.rubrics.catalog import add_rubric_text, template_text
 from callcoach.services.scoring.runs import score_calls
 from callcoach.store.uow import Store
 from tests.integration.scoring_calls import add_template_rubric, sales_call, short_call, store_calls
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 pytestmark = pytest.mark.slow
 RUBRIC = "one-call-close"
@@ -36,7 +39,7 @@ def test_embedded_scorer_in_worker_processes_stores_and_reuses_embeddings(
             matrix = uow.embeddings.load(pk, "all-MiniLM-L6-v2", calls[call_id].content_hash)
             assert matrix is not None and matrix.shape == (len(calls[call_id].segments), 384)
             assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3)
-        runs = [r for r in uow.scores.all(RUBRIC) if r.status is ScoreStatus.SCORED]
+        runs = [r for r in uow.scores.all(RUBRIC, scope=EVERYONE) if r.status is ScoreStatus.SCORED]
     for run in runs:
         for crit in run.criteria:
             assert crit.level is not None and crit.evidence

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callcoach.domain.access import Role, Viewer
+from callcoach.domain.access import Role, Scope, Viewer
 from callcoach.domain.scores import FeedbackVerdict
 from callcoach.scoring.base import ScoringRequest
 from callcoach.scoring.calibration import EvidenceStrength, LevelMapping
@@ -23,6 +23,8 @@ from callcoach.services.scoring.teaching import (
     record_feedback,
 )
 from callcoach.store.uow import Store
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 RUBRIC = "one-call-close"
 ASKS = [
@@ -176,7 +178,7 @@ def test_calibration_round_trip(seeded: Store, tmp_path: Path) -> None:
 
     stored = get_rubric(seeded, RUBRIC)
     with seeded.unit_of_work() as uow:
-        call = uow.calls.get("call-03")
+        call = uow.calls.get("call-03", scope=EVERYONE)
     assert call is not None
     calibrated = scorer.score(
         ScoringRequest(call, stored.rubric, stored.version, guidance=guidance)

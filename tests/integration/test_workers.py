@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from callcoach.bootstrap import Container, bootstrap, celery_queue, job_registry
 from callcoach.cli import app
+from callcoach.domain.access import Scope
 from callcoach.domain.jobs import Job, JobStatus
 from callcoach.ingest.audio import file_sha256
 from callcoach.services.imports.audio import AudioImportOptions, FileOutcome
@@ -31,6 +32,8 @@ from callcoach.services.rubrics.catalog import install_templates
 from callcoach.settings import Settings
 from tests.audio_helpers import require_tools, stereo_call
 from tests.worker_helpers import Workers, redis_server, wait_for
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 pytestmark = pytest.mark.slow
 MAX_ATTEMPTS = 3
@@ -128,7 +131,7 @@ def test_a_worker_killed_mid_transcription_loses_and_duplicates_nothing(
     killed = next(j for j in jobs if j.id == victim.id)
     assert killed.attempts == 2  # delivered again after the kill, and completed once
     with container.store.unit_of_work() as uow:
-        calls = uow.calls.get_many(uow.calls.external_ids())
+        calls = uow.calls.get_many(uow.calls.external_ids(scope=EVERYONE), scope=EVERYONE)
     assert sorted(c.audio_hash or "" for c in calls) == sorted(file_sha256(f) for f in files)
     for call in calls:
         assert [s.index for s in call.segments] == list(range(len(call.segments)))
@@ -190,7 +193,7 @@ def test_a_worker_killed_while_scoring_loses_and_duplicates_nothing(
 
     assert {j.status for j in jobs} == {JobStatus.DONE}, jobs
     with container.store.unit_of_work() as uow:
-        runs = list(uow.scores.all("one-call-close"))
+        runs = list(uow.scores.all("one-call-close", scope=EVERYONE))
         criteria = len(uow.rubrics.latest("one-call-close").rubric.criteria)  # type: ignore[union-attr]
     per_call = Counter(run.call_id for run in runs)
     assert sorted(per_call) == [f"call-{n:03d}" for n in range(count)]
@@ -322,9 +325,9 @@ def test_a_recording_is_transcribed_and_scored_by_the_embedded_scorer_on_a_worke
     ], jobs
     assert jobs[1].result and jobs[1].result["outcome"] == "scored"
     with container.store.unit_of_work() as uow:
-        call_id = uow.calls.external_ids()[0]
-        call = uow.calls.get(call_id)
-        (score,) = uow.scores.for_call(call_id)
+        call_id = uow.calls.external_ids(scope=EVERYONE)[0]
+        call = uow.calls.get(call_id, scope=EVERYONE)
+        (score,) = uow.scores.for_call(call_id, scope=EVERYONE)
     assert call is not None and score.scorer == "embedded"
     assert [s.role.value for s in call.segments] == ["rep", "prospect"] * 3
     quotes = [e for c in score.criteria for e in c.evidence]
@@ -366,7 +369,7 @@ def test_a_scoring_batch_on_a_killed_worker_is_resumed_by_another_worker_at_once
     assert done.status is JobStatus.DONE and done.attempts == 2, done
     assert done.result and done.result["already_done"] > 0  # resumed, not started over
     with container.store.unit_of_work() as uow:
-        per_call = Counter(run.call_id for run in uow.scores.all("one-call-close"))
+        per_call = Counter(run.call_id for run in uow.scores.all("one-call-close", scope=EVERYONE))
     assert len(per_call) == count and set(per_call.values()) == {1}
 
 

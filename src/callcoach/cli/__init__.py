@@ -7,6 +7,7 @@ import sys
 from callcoach.cli import (  # noqa: F401  (importing a module registers its commands)
     analytics,
     audio,
+    calibration,
     demo,
     exports,
     imports,
@@ -16,6 +17,7 @@ from callcoach.cli import (  # noqa: F401  (importing a module registers its com
     scorer,
     scoring,
     setup,
+    users,
     web,
 )
 from callcoach.cli.app import app

@@ -129,11 +129,21 @@ def scorecard_command(
     print_scorecards(report)
 
 
+def rubric_text(report: Any) -> str:
+    """'rubric Name (id) v3', and the versions the scores used when they are not all v3."""
+    text = (
+        f"rubric {report.rubric_name or report.rubric} ({report.rubric}) v{report.rubric_version}"
+    )
+    if report.scored_versions and report.scored_versions != [report.rubric_version]:
+        text += " · scores on " + ", ".join(f"v{v}" for v in report.scored_versions)
+    return text
+
+
 def print_scorecards(report: Any) -> None:
     """The scorecard report as tables a manager reads (also printed by `callcoach demo`)."""
     say(
-        f"[bold]Scorecards {cycle_text(report.cycle)}[/] · rubric {report.rubric} "
-        f"v{report.rubric_version} · {scorer_text(report.scorer)}"
+        f"[bold]Scorecards {cycle_text(report.cycle)}[/] · {rubric_text(report)} "
+        f"· {scorer_text(report.scorer)}"
     )
     say(
         "Levels are 1-5 means over each rep's scored calls in the cycle. 95% CI: the range the "
@@ -293,8 +303,8 @@ def priorities_command(
 def print_priorities(report: Any) -> None:
     """Each rep's priorities with their moments (also printed by `callcoach demo`)."""
     say(
-        f"[bold]Coaching priorities {cycle_text(report.cycle)}[/] · rubric {report.rubric} "
-        f"v{report.rubric_version} · {scorer_text(report.scorer)}"
+        f"[bold]Coaching priorities {cycle_text(report.cycle)}[/] · {rubric_text(report)} "
+        f"· {scorer_text(report.scorer)}"
     )
     say(
         "Priority = (team mean - rep mean) x weight: the share of the weighted overall the rep "

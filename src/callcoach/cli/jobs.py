@@ -331,53 +331,58 @@ def score_in_foreground(ctx: typer.Context, **request_args: Any) -> Any:
 
 
 def score_imported(ctx: typer.Context, call_ids: Sequence[str], enabled: bool | None) -> None:
-    """Score calls just imported (on by default: CALLCOACH_SCORE_AFTER_IMPORT, `--no-score`):
-    in the foreground with the in-process queue, queued with Celery. Notes go to stderr, so
-    `--report json` stays one document."""
+    """Score calls just imported (on by default: CALLCOACH_SCORE_AFTER_IMPORT, `--no-score`),
+    each on its team's rubric (one job per rubric): in the foreground with the in-process
+    queue, queued with Celery. Notes go to stderr, so `--report json` stays one document."""
     from callcoach.services.common import ServiceError
-    from callcoach.services.jobs.scoring import imported_calls_request
+    from callcoach.services.jobs.scoring import imported_calls_requests
 
     container = state(ctx).container()
     settings = container.settings
     if not (settings.score_after_import if enabled is None else enabled):
         return
-    request = imported_calls_request(
-        call_ids, rubric=settings.default_rubric, scorer=settings.scorer, owner=None
+    requests = imported_calls_requests(
+        container.store,
+        call_ids,
+        default_rubric=settings.default_rubric,
+        scorer=settings.scorer,
+        owner=None,
     )
-    if request is None:
-        return
-    if settings.job_queue == "celery":
-        from callcoach.bootstrap import celery_queue, job_registry
-        from callcoach.services.jobs.queue import submit_job
+    for request in requests:
+        rubric = str(request.payload.get("rubric"))
+        count = len(request.payload.get("selection", {}).get("call_ids") or ())
+        if settings.job_queue == "celery":
+            from callcoach.bootstrap import celery_queue, job_registry
+            from callcoach.services.jobs.queue import submit_job
 
-        try:
-            queue = celery_queue(container)
-            queue.check()
-            job, _ = submit_job(
-                container.store,
-                queue,
-                job_registry(container),
-                request,
-                default_attempts=settings.job_max_attempts,
+            try:
+                queue = celery_queue(container)
+                queue.check()
+                job, _ = submit_job(
+                    container.store,
+                    queue,
+                    job_registry(container),
+                    request,
+                    default_attempts=settings.job_max_attempts,
+                )
+            except ServiceError as exc:
+                err_console.print(f"[yellow]Imported calls not queued for scoring:[/] {exc}")
+                return
+            err_console.print(
+                f"{count} imported call(s) queued for scoring on {rubric} as job {job.id} "
+                "(`callcoach jobs` shows its progress).",
+                highlight=False,
             )
-        except ServiceError as exc:
-            err_console.print(f"[yellow]Imported calls not queued for scoring:[/] {exc}")
-            return
+            continue
+        outcome = run_in_foreground(ctx, request)
+        summary = (outcome.result or {}).get("summary") or outcome.error
         err_console.print(
-            f"{len(set(call_ids))} imported call(s) queued for scoring as job {job.id} "
-            "(`callcoach jobs` shows its progress).",
+            f"Scoring of the imported calls (job {outcome.job_id}, {rubric}, "
+            f"{settings.scorer} scorer): {outcome.status.value}"
+            + (f", {summary}" if summary else "")
+            + ".",
             highlight=False,
         )
-        return
-    outcome = run_in_foreground(ctx, request)
-    summary = (outcome.result or {}).get("summary") or outcome.error
-    err_console.print(
-        f"Scoring of the imported calls (job {outcome.job_id}, {settings.default_rubric}, "
-        f"{settings.scorer} scorer): {outcome.status.value}"
-        + (f", {summary}" if summary else "")
-        + ".",
-        highlight=False,
-    )
 
 
 def queue_scoring(

@@ -48,6 +48,27 @@ class Scope:
     viewer: Viewer
     rep_ids: frozenset[int] | None
     team_ids: frozenset[int] | None = None
+    purpose: str | None = None  # why a system scope sees everything (jobs, scoring, demo)
+
+    @classmethod
+    def system(cls, purpose: str) -> Scope:
+        """Everything, for work no person asked to see: a scoring run, a job, the demo, an
+        import matching its rows. Named so that every such read can be found and audited
+        (`grep -rn "Scope.system("`), never the effect of a forgotten argument."""
+        if not purpose.strip():
+            raise ValueError("a system scope names its purpose")
+        return cls(viewer=SYSTEM, rep_ids=None, team_ids=None, purpose=purpose)
+
+    def widened(self, rep_ids: frozenset[int] | set[int] | None, purpose: str) -> Scope:
+        """This viewer's scope widened to `rep_ids` (None: every rep) for a named purpose that
+        only reads aggregates of them: a rep's scorecard is benchmarked against their team, so
+        the team's levels are read though only the rep's own rows are shown."""
+        return Scope(
+            viewer=self.viewer,
+            rep_ids=None if rep_ids is None else frozenset(rep_ids),
+            team_ids=self.team_ids,
+            purpose=purpose,
+        )
 
     @property
     def everything(self) -> bool:

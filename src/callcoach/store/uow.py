@@ -13,12 +13,14 @@ from callcoach.store.repositories.app_settings import AppSettingRepository
 from callcoach.store.repositories.audit import AuditRepository
 from callcoach.store.repositories.browse import BrowseRepository
 from callcoach.store.repositories.bulk import BulkRepository
+from callcoach.store.repositories.calibration_sets import CalibrationSetRepository
 from callcoach.store.repositories.calls import CallRepository
 from callcoach.store.repositories.coaching import CoachingRepository
 from callcoach.store.repositories.deals import DealRepository
 from callcoach.store.repositories.embeddings import EmbeddingRepository
 from callcoach.store.repositories.jobs import JobRepository
 from callcoach.store.repositories.llm_cache import LlmCacheRepository
+from callcoach.store.repositories.manual_ratings import ManualRatingRepository
 from callcoach.store.repositories.people import PeopleRepository
 from callcoach.store.repositories.report_cache import ReportCacheRepository
 from callcoach.store.repositories.reviews import ReviewRepository
@@ -28,6 +30,7 @@ from callcoach.store.repositories.scores import ScoreRepository
 from callcoach.store.repositories.scoring_queue import ScoringQueueRepository
 from callcoach.store.repositories.teaching import TeachingRepository
 from callcoach.store.repositories.users import UserRepository
+from callcoach.store.repositories.web_sessions import WebSessionRepository
 
 
 class UnitOfWork:
@@ -55,6 +58,9 @@ class UnitOfWork:
         self.coaching = CoachingRepository(session)
         self.report_cache = ReportCacheRepository(session)
         self.reviews = ReviewRepository(session)
+        self.calibration_sets = CalibrationSetRepository(session)
+        self.manual_ratings = ManualRatingRepository(session)
+        self.web_sessions = WebSessionRepository(session)
 
     def flush(self) -> None:
         self.session.flush()

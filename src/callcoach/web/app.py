@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -31,7 +31,12 @@ from callcoach.services.accounts.users import (
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.web import api, pages
 from callcoach.web.assets import PLOTLY, REVALIDATE
-from callcoach.web.auth import LoginRequiredError, SessionMiddleware, session_account
+from callcoach.web.auth import (
+    LoginRequiredError,
+    SessionCookieMiddleware,
+    api_guard,
+    session_account,
+)
 from callcoach.web.background import start_jobs, stop_jobs
 from callcoach.web.rendering import WEB_DIR, render
 from callcoach.web.report_cache import ReportCache
@@ -202,10 +207,14 @@ def create_app(container: Container) -> FastAPI:
         return PLOTLY.response(request, cache_control=REVALIDATE)
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for router in (*pages.ROUTERS, *api.ROUTERS):
+    for router in pages.ROUTERS:
         app.include_router(router)
+    # Every API route checks a bearer token's validity and scope before its own dependencies.
+    for router in api.ROUTERS:
+        app.include_router(router, dependencies=[Depends(api_guard)])
+    app.state.csrf_key = session_secret(container.store, container.settings.secret_key).encode()
     app.add_middleware(
-        SessionMiddleware, secret_key=session_secret(container.store, container.settings.secret_key)
+        SessionCookieMiddleware, max_age_s=int(container.settings.session_max_hours * 3600)
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -17,7 +17,7 @@ from callcoach.domain.access import Viewer
 from callcoach.domain.jobs import Job
 from callcoach.services.jobs.queue import submit_job
 from callcoach.services.jobs.registry import JobRequest
-from callcoach.services.jobs.scoring import imported_calls_request
+from callcoach.services.jobs.scoring import imported_calls_requests
 from callcoach.web.auth import container_of
 
 WORKER_LABEL = "serve"
@@ -56,7 +56,13 @@ def score_uploaded(request: Request, kind: str, report: Any, viewer: Viewer) -> 
     if kind != "calls" or not settings.score_after_import:
         return None
     call_ids = [c for f in getattr(report, "files", []) for c in getattr(f, "call_ids", [])]
-    job_request = imported_calls_request(
-        call_ids, rubric=settings.default_rubric, scorer=settings.scorer, owner=viewer.username
+    job_requests = imported_calls_requests(
+        container_of(request).store,
+        call_ids,
+        default_rubric=settings.default_rubric,
+        scorer=settings.scorer,
+        owner=viewer.username,
     )
-    return submit(request, job_request) if job_request is not None else None
+    # One job per rubric the calls' teams use; the page follows the first.
+    jobs = [submit(request, job_request) for job_request in job_requests]
+    return jobs[0] if jobs else None

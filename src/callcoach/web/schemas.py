@@ -248,6 +248,15 @@ class UserIn(BaseModel):
     email: str | None = None
 
 
+class UserUpdateIn(BaseModel):
+    """What to change on an account; what is left out stays as it is."""
+
+    role: str | None = Field(default=None, description="admin, manager or rep")
+    teams: list[str] | None = Field(default=None, description="The teams a manager manages.")
+    rep: str | None = Field(default=None, description="The roster rep a rep account is.")
+    email: str | None = Field(default=None, description="Email address ('' clears it).")
+
+
 class JobOut(BaseModel):
     id: int
     kind: str

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Call, Rep, Segment, SpeakerRole
 from callcoach.domain.rubric import Rubric
 from callcoach.domain.scores import CallScore, ScoreStatus
@@ -22,6 +23,8 @@ from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.scoring.runs import CallSelection, score_calls
 from callcoach.store.uow import Store
 from tests.integration.llm.conftest import Exchange, Proxy
+
+EVERYONE = Scope.system("test: read the whole organisation")
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("llama-server")]
 
@@ -134,7 +137,9 @@ def config(proxy: Proxy, **extra: Any) -> ScorerConfig:
 
 def llm_runs(store: Store) -> dict[str, CallScore]:
     with store.unit_of_work() as uow:
-        return {r.call_id: r for r in uow.scores.all(RUBRIC.id) if r.scorer == "llm"}
+        return {
+            r.call_id: r for r in uow.scores.all(RUBRIC.id, scope=EVERYONE) if r.scorer == "llm"
+        }
 
 
 def subject(exchange: Exchange) -> tuple[str, str]:

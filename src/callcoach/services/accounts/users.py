@@ -1,4 +1,4 @@
-"""Accounts: users and roles, passwords, personal API tokens, login rate limiting.
+"""Accounts: users and roles, their links to the roster, passwords, login rate limiting.
 
 A user is an administrator (sees everything), a manager (linked to teams: sees those teams' reps,
 calls and analytics) or a rep (linked to themself: sees only their own calls, scores and
@@ -7,35 +7,32 @@ coaching). The Viewer built here is what every other service filters through.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from callcoach.domain.access import SYSTEM, Role, Viewer
+from callcoach.domain.access import SYSTEM, Role, Scope, Viewer
+from callcoach.services.accounts.passwords import (
+    DUMMY_HASH,
+    check_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.store.repositories.audit import AuditEntry
 from callcoach.store.repositories.calls import now_utc
-from callcoach.store.repositories.users import StoredToken, StoredUser
+from callcoach.store.repositories.users import StoredUser
 from callcoach.store.uow import Store, UnitOfWork
 
-MIN_PASSWORD_LENGTH = 10
 # Rate limiting: this many failed logins for one username from one client inside the window
 # lock that pair out until the oldest failure leaves the window.
 MAX_LOGIN_FAILURES = 5
 LOGIN_WINDOW = timedelta(minutes=15)
-TOKEN_PREFIX = "cc_"
 SECRET_KEY_SETTING = "web.secret_key"
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{1,99}$")
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so that a wrong username costs as much time as
-# a wrong password and timing does not reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("callcoach-no-such-user")
 
 
 class PermissionDeniedError(ServiceError):
@@ -69,9 +66,6 @@ class Account:
     teams: tuple[str, ...]
     active: bool
     created_at: datetime
-    # Changes whenever the password does: a session remembers it, so a password change or
-    # reset signs out every other session of the account.
-    password_stamp: str
 
     @property
     def viewer(self) -> Viewer:
@@ -92,7 +86,7 @@ class Account:
         return ("teams " + ", ".join(self.teams)) if self.teams else "nothing (no team)"
 
 
-def _account(user: StoredUser) -> Account:
+def account_of(user: StoredUser) -> Account:
     return Account(
         id=user.id,
         username=user.username,
@@ -102,20 +96,12 @@ def _account(user: StoredUser) -> Account:
         teams=user.teams,
         active=user.active,
         created_at=user.created_at,
-        password_stamp=hashlib.sha256(user.password_hash.encode()).hexdigest()[:16],
     )
 
 
 def require_admin(viewer: Viewer, action: str) -> None:
     if viewer.role is not Role.ADMIN:
         raise PermissionDeniedError(f"only an administrator can {action}")
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
-    if password.strip() != password or not password.strip():
-        raise ServiceError("the password must not start or end with spaces")
 
 
 def _parse_role(role: str | Role) -> Role:
@@ -125,7 +111,7 @@ def _parse_role(role: str | Role) -> Role:
         raise ServiceError(f"unknown role {role!r}: use admin, manager or rep") from exc
 
 
-def _user(uow: UnitOfWork, username: str) -> StoredUser:
+def require_user(uow: UnitOfWork, username: str) -> StoredUser:
     user = uow.users.get(username)
     if user is None:
         raise NotFoundError(f"no user {username!r} (see `callcoach user list`)")
@@ -137,7 +123,8 @@ def _team_ids(uow: UnitOfWork, teams: Sequence[str]) -> list[int]:
     for name in teams:
         row = uow.people.team_row(name)
         if row is None:
-            known = ", ".join(t.name for t in uow.people.teams()) or "none yet"
+            every = Scope.system("account administration: the teams an account may manage")
+            known = ", ".join(t.name for t in uow.people.teams(scope=every)) or "none yet"
             raise ServiceError(
                 f"no team {name!r}; teams: {known} (import the roster first: "
                 "`callcoach import reps`)"
@@ -187,13 +174,13 @@ def add_user(
             "starting with a letter or digit"
         )
     parsed_role = _parse_role(role)
-    _check_password(password)
+    check_password(password, (username, email, rep))
     with store.unit_of_work() as uow:
         if uow.users.row(username) is not None:
             raise ServiceError(f"user {username!r} already exists")
         team_ids, rep_id = _link(uow, parsed_role, teams, rep)
         row = uow.users.add(
-            username, _hasher.hash(password), parsed_role.value, email, rep_id, team_ids
+            username, hash_password(password), parsed_role.value, email, rep_id, team_ids
         )
         uow.audit.record(
             actor.username,
@@ -203,7 +190,7 @@ def add_user(
             teams=sorted(teams),
             rep=rep,
         )
-        return _account(_user_by_pk(uow, row.id))
+        return account_of(_user_by_pk(uow, row.id))
 
 
 def _user_by_pk(uow: UnitOfWork, user_pk: int) -> StoredUser:
@@ -226,7 +213,7 @@ def update_user(
     """Change a user's role, teams, rep or email (what is not given stays)."""
     require_admin(actor, "change users")
     with store.unit_of_work() as uow:
-        user = _user(uow, username)
+        user = require_user(uow, username)
         new_role = _parse_role(role) if role is not None else Role(user.role)
         new_teams = list(teams) if teams is not None else list(user.teams)
         new_rep = rep if rep is not None else user.rep
@@ -251,8 +238,9 @@ def update_user(
             role=new_role.value,
             teams=sorted(new_teams),
             rep=new_rep,
+            before={"role": user.role, "teams": sorted(user.teams), "rep": user.rep},
         )
-        return _account(_user_by_pk(uow, row.id))
+        return account_of(_user_by_pk(uow, row.id))
 
 
 def _keep_an_admin(uow: UnitOfWork, user: StoredUser) -> None:
@@ -265,14 +253,14 @@ def _keep_an_admin(uow: UnitOfWork, user: StoredUser) -> None:
 def list_users(store: Store, actor: Viewer = SYSTEM) -> list[Account]:
     require_admin(actor, "list users")
     with store.unit_of_work() as uow:
-        return [_account(u) for u in uow.users.all_users()]
+        return [account_of(u) for u in uow.users.all_users()]
 
 
 def get_user(store: Store, username: str, actor: Viewer = SYSTEM) -> Account:
     if actor.role is not Role.ADMIN and actor.username.lower() != username.strip().lower():
         raise NotFoundError(f"no user {username!r}")
     with store.unit_of_work() as uow:
-        return _account(_user(uow, username))
+        return account_of(require_user(uow, username))
 
 
 def set_password(
@@ -282,133 +270,56 @@ def set_password(
     *,
     current_password: str | None = None,
     actor: Viewer = SYSTEM,
+    keep_session: int | None = None,
 ) -> None:
-    """Set a password: administrators for anyone; a user for themself with the current one."""
+    """Set a password: administrators for anyone; a user for themself with the current one.
+
+    Every web session of the account ends, but `keep_session` (the one changing its own
+    password stays signed in)."""
     own = actor.username.lower() == username.strip().lower() and actor is not SYSTEM
     if not own:
         require_admin(actor, "set another user's password")
-    _check_password(password)
     with store.unit_of_work() as uow:
         row = uow.users.row(username)
         if row is None:
             raise NotFoundError(f"no user {username!r} (see `callcoach user list`)")
+        user = _user_by_pk(uow, row.id)
         if (
             own
             and actor.role is not Role.ADMIN
-            and (current_password is None or not _verify(row.password_hash, current_password))
+            and (
+                current_password is None or not verify_password(row.password_hash, current_password)
+            )
         ):
             raise AuthenticationError("the current password is wrong")
-        row.password_hash = _hasher.hash(password)
-        uow.audit.record(actor.username, "user.password", row.username)
+        check_password(password, (user.username, user.email, user.rep))
+        row.password_hash = hash_password(password)
+        ended = uow.web_sessions.end_all(row.id, now_utc(), "password changed", keep=keep_session)
+        uow.audit.record(actor.username, "user.password", row.username, sessions_ended=ended)
 
 
 def set_active(store: Store, username: str, active: bool, actor: Viewer = SYSTEM) -> Account:
-    """Disable (or re-enable) a user: a disabled user cannot sign in and its tokens stop working."""
+    """Disable (or re-enable) a user.
+
+    Disabling ends the account's web sessions and revokes its API tokens for good: re-enabling
+    lets it sign in again, but nothing from before the disable comes back to life."""
     require_admin(actor, "disable or enable users")
     with store.unit_of_work() as uow:
-        user = _user(uow, username)
+        user = require_user(uow, username)
         if not active:
             _keep_an_admin(uow, user)
         row = uow.users.row(user.username)
         assert row is not None
         row.active = active
-        uow.audit.record(actor.username, "user.enable" if active else "user.disable", row.username)
-        return _account(_user_by_pk(uow, row.id))
-
-
-# Personal API tokens: shown once, kept as a SHA-256 hash. They are 256-bit random values, so a
-# fast hash is enough (a slow password hash protects guessable secrets, not random ones) and it
-# lets a request find its token by hash in one indexed lookup.
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(
-    store: Store, username: str, name: str, actor: Viewer = SYSTEM
-) -> tuple[StoredToken, str]:
-    """A new personal API token for `username`; returns it with its plain value (shown once)."""
-    own = actor is not SYSTEM and actor.username.lower() == username.strip().lower()
-    if not own:
-        require_admin(actor, "create tokens for another user")
-    name = name.strip() or "token"
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with store.unit_of_work() as uow:
-        user = _user(uow, username)
-        row = uow.users.add_token(user.id, name[:200], _token_hash(token))
-        uow.audit.record(actor.username, "user.token.create", user.username, token=name)
-        stored = StoredToken(row.id, user.username, row.name, row.created_at, None, False)
-    return stored, token
-
-
-def list_tokens(
-    store: Store, username: str | None = None, actor: Viewer = SYSTEM
-) -> list[StoredToken]:
-    if username is None or actor.username.lower() != username.strip().lower():
-        require_admin(actor, "list other users' tokens")
-    with store.unit_of_work() as uow:
-        user_pk = _user(uow, username).id if username else None
-        return uow.users.tokens(user_pk)
-
-
-def revoke_token(store: Store, username: str, token: str, actor: Viewer = SYSTEM) -> StoredToken:
-    """Revoke one of a user's tokens, named by its id or its name."""
-    own = actor is not SYSTEM and actor.username.lower() == username.strip().lower()
-    if not own:
-        require_admin(actor, "revoke another user's tokens")
-    with store.unit_of_work() as uow:
-        user = _user(uow, username)
-        candidates = [
-            t
-            for t in uow.users.tokens(user.id)
-            if not t.revoked and (str(t.id) == token.strip() or t.name == token.strip())
-        ]
-        if not candidates:
-            raise NotFoundError(f"user {user.username!r} has no active token {token!r}")
-        if len(candidates) > 1:
-            ids = ", ".join(str(t.id) for t in candidates)
-            raise ServiceError(f"several tokens are named {token!r}: revoke one by id ({ids})")
-        row = uow.users.token_by_id(candidates[0].id)
-        assert row is not None
-        row.revoked = True
-        uow.audit.record(actor.username, "user.token.revoke", user.username, token=row.name)
-        return StoredToken(row.id, user.username, row.name, row.created_at, row.last_used_at, True)
-
-
-def account_for_token(store: Store, token: str) -> Account | None:
-    """The active account a bearer token belongs to, or None (unknown, revoked, disabled)."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    with store.unit_of_work() as uow:
-        row = uow.users.token_row(_token_hash(token))
-        if row is None or row.revoked:
-            return None
-        user = uow.users.get_by_id(row.user_id)
-        if user is None or not user.active:
-            return None
-        now = now_utc()
-        # Written at most once a minute: the API must not turn every read into a write.
-        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-            row.last_used_at = now
-        return _account(user)
-
-
-def account_for_session(store: Store, user_pk: int, password_stamp: str) -> Account | None:
-    """The account a signed session names, if still active and its password unchanged."""
-    with store.unit_of_work() as uow:
-        user = uow.users.get_by_id(user_pk)
-    if user is None or not user.active:
-        return None
-    account = _account(user)
-    if not secrets.compare_digest(account.password_stamp, password_stamp):
-        return None
-    return account
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+        detail: dict[str, int] = {}
+        if not active:
+            detail["sessions_ended"] = uow.web_sessions.end_all(
+                row.id, now_utc(), "account disabled"
+            )
+            detail["tokens_revoked"] = uow.users.revoke_tokens(row.id)
+        action = "user.enable" if active else "user.disable"
+        uow.audit.record(actor.username, action, row.username, **detail)
+        return account_of(_user_by_pk(uow, row.id))
 
 
 def authenticate(store: Store, username: str, password: str, client: str | None) -> Account:
@@ -421,22 +332,23 @@ def authenticate(store: Store, username: str, password: str, client: str | None)
             retry = (oldest + LOGIN_WINDOW - now) if oldest else LOGIN_WINDOW
             raise LoginThrottledError(max(1, int(retry.total_seconds())))
         row = uow.users.row(username) if username else None
-        ok = _verify(row.password_hash if row else _DUMMY_HASH, password)
+        ok = verify_password(row.password_hash if row else DUMMY_HASH, password)
         ok = ok and row is not None and row.active
         uow.users.record_attempt(username, client, ok)
-        if ok and row is not None and _hasher.check_needs_rehash(row.password_hash):
-            row.password_hash = _hasher.hash(password)
+        if ok and row is not None and needs_rehash(row.password_hash):
+            row.password_hash = hash_password(password)
         user_pk = row.id if ok and row is not None else None
         # Attempts older than a day serve no limit; pruning here keeps the table small.
         uow.users.prune_attempts(now - timedelta(days=1))
     if user_pk is None:
         raise AuthenticationError("wrong username or password")
     with store.unit_of_work() as uow:
-        return _account(_user_by_pk(uow, user_pk))
+        return account_of(_user_by_pk(uow, user_pk))
 
 
 def session_secret(store: Store, configured: str | None) -> str:
-    """The key that signs web sessions: the configured one, else one generated once and kept."""
+    """The key behind the web forms' CSRF tokens: the configured one, else one generated once
+    and kept in the database (so every server process on it shares the key)."""
     if configured:
         return configured
     with store.unit_of_work() as uow:

@@ -14,6 +14,7 @@ from callcoach.analytics.agreement import (
 )
 from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.services.assessment.query import (
+    MANUAL,
     AssessmentQuery,
     CycleInfo,
     explicit_window,
@@ -54,10 +55,12 @@ def build_agreement(
         scope = resolve_scope(uow, query, viewer, require_scores=False)
         window = explicit_window(query)
         since, until = window.bounds() if window else (None, None)
-        rows = uow.analytics.human_ratings(scope.rubric_pk, since, until, scope.rep_filter)
+        rows = uow.analytics.human_ratings(
+            scope.rubric_pk, since, until, scope.rep_filter, scope=scope.access
+        )
         ratings = pd.DataFrame(rows, columns=["pk", "call", "criterion", "rater", "level"])
         machine = None
-        if scope.scorer and not ratings.empty:
+        if scope.scorer and scope.scorer != MANUAL and not ratings.empty:
             machine = load_score_table(
                 uow,
                 scope,

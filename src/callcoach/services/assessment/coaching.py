@@ -20,7 +20,7 @@ from callcoach.analytics.levels import DATE, REP, ScoreTable
 from callcoach.domain.access import SYSTEM, Role, Viewer
 from callcoach.services.assessment.query import (
     AssessmentQuery,
-    Scope,
+    Question,
     load_score_table,
     resolve_reps,
     resolve_rubric,
@@ -82,9 +82,10 @@ def add_coaching_event(
                 f"rubric {rubric!r} has no criterion {criterion_id!r}; criteria: "
                 f"{', '.join(stored.rubric.criterion_ids)}"
             )
-        selected = resolve_reps(uow, viewer, rep, None).selected
+        access = uow.people.scope_for(viewer)
+        selected = resolve_reps(uow, access, rep, None).selected
         rep_pk = selected[0]
-        rep_row = uow.analytics.rep_rows([rep_pk])[0]
+        rep_row = uow.analytics.rep_rows([rep_pk], scope=access)[0]
         # Who coached: as given, else the manager recording it, else the rep's manager.
         coach_name = coach or (viewer.username if viewer.role is Role.MANAGER else rep_row[3])
         event_id = uow.coaching.add(rep_pk, rubric_pk, criterion_id, coached_on, note, coach_name)
@@ -102,7 +103,9 @@ def list_coaching_events(
 ) -> list[CoachingEvent]:
     with store.unit_of_work() as uow:
         stored, rubric_pk, _ = resolve_rubric(uow, rubric)
-        rows = uow.coaching.rows(rubric_pk, resolve_reps(uow, viewer, rep, None).rep_filter)
+        access = uow.people.scope_for(viewer)
+        reps = resolve_reps(uow, access, rep, None).rep_filter
+        rows = uow.coaching.rows(rubric_pk, reps, scope=access)
     return [
         CoachingEvent(event_id, name, stored.rubric.id, crit, coached_on, note, coach)
         for event_id, _pk, name, crit, coached_on, note, coach in rows
@@ -118,12 +121,12 @@ def build_coaching_report(
 
 
 def coaching_report(
-    uow: UnitOfWork, scope: Scope, as_of: date | None = None, levels: ScoreTable | None = None
+    uow: UnitOfWork, scope: Question, as_of: date | None = None, levels: ScoreTable | None = None
 ) -> CoachingReport:
     """The coaching report of a resolved scope. `levels`, when given, must hold every scored
     call (all time) of the reps concerned; otherwise they are read."""
     today = as_of or date.today()
-    rows = uow.coaching.rows(scope.rubric_pk, scope.rep_filter)
+    rows = uow.coaching.rows(scope.rubric_pk, scope.rep_filter, scope=scope.access)
     rep_pks = sorted({pk for _, pk, *_ in rows})
     table = levels
     if table is None and rep_pks:

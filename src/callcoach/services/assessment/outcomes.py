@@ -23,7 +23,7 @@ from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.services.assessment.query import (
     AssessmentQuery,
     CycleInfo,
-    Scope,
+    Question,
     load_score_table,
     resolve_scope,
 )
@@ -59,16 +59,16 @@ class OutcomesReport:
 
 
 def _relations(
-    uow: UnitOfWork, scope: Scope, cycle: Cycle, seed: int
+    uow: UnitOfWork, scope: Question, cycle: Cycle, seed: int
 ) -> tuple[pd.DataFrame, list[CriterionOutcome]]:
     since, until = cycle.bounds()
     table = load_score_table(uow, scope, since, until, rep_ids=scope.rep_filter)
-    links = uow.analytics.call_deals(since, until, scope.rep_filter)
+    links = uow.analytics.call_deals(since, until, scope.rep_filter, scope=scope.access)
     return _deal_relations(scope, table, links, seed)
 
 
 def _deal_relations(
-    scope: Scope, table: ScoreTable, call_deals: list[tuple[int, int, str]], seed: int
+    scope: Question, table: ScoreTable, call_deals: list[tuple[int, int, str]], seed: int
 ) -> tuple[pd.DataFrame, list[CriterionOutcome]]:
     links = pd.DataFrame(call_deals, columns=["call", "deal", "outcome"])
     deal_of_call = links.set_index("call")["deal"]
@@ -97,16 +97,18 @@ def _conclusion(report: OutcomesReport) -> str:
 
 
 def _last_won(
-    uow: UnitOfWork, scope: Scope, count: int, seed: int
+    uow: UnitOfWork, scope: Question, count: int, seed: int
 ) -> tuple[CycleInfo, pd.DataFrame, list[CriterionOutcome]]:
     """The method's calibration step: the last `count` won deals, with the deals lost since the
     earliest of them, each judged on all of its scored calls whatever their date."""
-    won = uow.analytics.last_won_deals(count, scope.rep_filter)
+    won = uow.analytics.last_won_deals(count, scope.rep_filter, scope=scope.access)
     if not won:
         raise ServiceError("no won deals to analyse: import deals (`callcoach import deals`)")
     dated = [d for _, d in won if d is not None]
     first = min(dated) if dated else None
-    links = uow.analytics.closed_deal_calls([pk for pk, _ in won], first, scope.rep_filter)
+    links = uow.analytics.closed_deal_calls(
+        [pk for pk, _ in won], first, scope.rep_filter, scope=scope.access
+    )
     calls = sorted({call for call, _, _ in links})
     table = load_score_table(uow, scope, None, None, rep_ids=scope.rep_filter, call_pks=calls)
     deals, relations = _deal_relations(scope, table, links, seed)

@@ -25,7 +25,7 @@ from callcoach.analytics.levels import (
     build_score_table,
     empty_score_table,
 )
-from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.access import SYSTEM, Scope, Viewer
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.store.repositories.analytics import MAX_PACKED_CRITERIA
 from callcoach.store.repositories.rubrics import StoredRubric
@@ -58,8 +58,12 @@ class CycleInfo:
 
 
 @dataclass
-class Scope:
-    """The resolved question: rubric versions, scorer, cycle, and the reps concerned."""
+class Question:
+    """The resolved question: rubric versions, scorer, cycle, and the reps concerned.
+
+    `access` is the viewer's scope (the rows shown); `benchmark` the same viewer's scope widened
+    to the population (a rep's team), read only for team benchmarks and aggregates.
+    """
 
     rubric: StoredRubric
     rubric_pk: int
@@ -70,6 +74,8 @@ class Scope:
     selected: list[int]  # reps reported on
     population: list[int] | None  # reps whose calls are loaded (their whole teams); None = all
     reps: pd.DataFrame  # index rep pk; columns name, team, manager (the population)
+    access: Scope
+    benchmark: Scope
     notes: list[str] = field(default_factory=list)
 
     everyone: bool = False  # every rep is selected (an administrator asking about all)
@@ -121,7 +127,7 @@ def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: Assessment
     """The requested scorer, else the preferred one if it scored calls, else the busiest one;
     with no calls scored, managers' ratings (a manual review, `MANUAL`) when there are some."""
     if query.scorer == MANUAL:
-        if uow.analytics.has_ratings(rubric_pk):
+        if uow.manual_ratings.any(rubric_pk):
             return MANUAL
         raise ServiceError(
             f"no manager has rated calls on rubric {slug!r}: `callcoach import ratings FILE` "
@@ -143,7 +149,7 @@ def resolve_scorer(uow: UnitOfWork, rubric_pk: int, slug: str, query: Assessment
             )
         return query.scorer
     if not used:
-        if uow.analytics.has_ratings(rubric_pk):
+        if uow.manual_ratings.any(rubric_pk):
             return MANUAL  # rule: unscored calls are reviewed by hand; ratings feed the sample
         raise ServiceError(
             f"no calls are scored on rubric {slug!r} yet: run `callcoach score` "
@@ -170,37 +176,44 @@ def _sorted_or_all(reps: set[int] | None) -> list[int] | None:
     return None if reps is None else sorted(reps)
 
 
-def resolve_reps(
-    uow: UnitOfWork, viewer: Viewer, rep: str | None, team: str | None
-) -> RepSelection:
-    """The reps reported on and those whose calls are needed, scoped to what `viewer` may see.
+def resolve_reps(uow: UnitOfWork, access: Scope, rep: str | None, team: str | None) -> RepSelection:
+    """The reps reported on and those whose calls are needed, within the viewer's scope.
 
     A rep without a team is benchmarked against the organisation, so their population is every
     rep. A rep or team the viewer cannot see is reported exactly like one that does not exist.
     """
-    visible = uow.people.visible_rep_ids(viewer)
     if rep:
-        pk = uow.analytics.rep_pk(rep)
-        if pk is None or (visible is not None and pk not in visible):
+        pk = uow.analytics.rep_pk(rep, scope=access)
+        if pk is None:
             raise NotFoundError(f"no rep {rep!r}")
         return RepSelection([pk], _sorted_or_all(uow.analytics.teammates([pk])), everyone=False)
     if team:
-        members = uow.analytics.team_rep_pks(team)
-        shown = members if visible is None or members is None else members & visible
+        shown = uow.analytics.team_rep_pks(team, scope=access)
         if not shown:
             raise NotFoundError(f"no team {team!r}")
-        assert members is not None
+        everyone = Scope.system("team benchmark: the whole team of reps the viewer may see")
+        members = uow.analytics.team_rep_pks(team, scope=everyone) or shown
         return RepSelection(sorted(shown), sorted(members), everyone=False)
-    if visible is None:
-        return RepSelection([pk for pk, *_ in uow.analytics.rep_rows()], None, everyone=True)
-    if not visible:
+    if access.rep_ids is None:
+        rows = uow.analytics.rep_rows(scope=access)
+        return RepSelection([pk for pk, *_ in rows], None, everyone=True)
+    if not access.rep_ids:
         return RepSelection([], [], everyone=False)
-    population = _sorted_or_all(uow.analytics.teammates(sorted(visible)))
-    return RepSelection(sorted(visible), population, everyone=False)
+    population = _sorted_or_all(uow.analytics.teammates(sorted(access.rep_ids)))
+    return RepSelection(sorted(access.rep_ids), population, everyone=False)
 
 
-def rep_frame(uow: UnitOfWork, population: list[int] | None) -> pd.DataFrame:
-    rows = uow.analytics.rep_rows(population)
+def benchmark_scope(access: Scope, reps: RepSelection) -> Scope:
+    """The viewer's scope widened to the reps a benchmark needs (their teams, or everyone for
+    a rep without a team): read for aggregates only, never shown row by row."""
+    return access.widened(
+        None if reps.population is None else frozenset(reps.population) | set(reps.selected),
+        "team benchmark",
+    )
+
+
+def rep_frame(uow: UnitOfWork, population: list[int] | None, benchmark: Scope) -> pd.DataFrame:
+    rows = uow.analytics.rep_rows(population, scope=benchmark)
     frame = pd.DataFrame(rows, columns=["pk", "name", "team", "manager"]).set_index("pk")
     frame["team"] = frame["team"].astype(object).where(frame["team"].notna(), None)
     return frame
@@ -225,9 +238,11 @@ def explicit_window(query: AssessmentQuery) -> Cycle | None:
 
 def resolve_scope(
     uow: UnitOfWork, query: AssessmentQuery, viewer: Viewer = SYSTEM, require_scores: bool = True
-) -> Scope:
-    """Rubric, scorer, cycle and reps of a query. Without `require_scores`, a rubric nobody
-    scored yet gives an empty scorer name instead of an error."""
+) -> Question:
+    """Rubric, scorer, cycle and reps of a query, within the viewer's scope (resolved here,
+    once for the question). Without `require_scores`, a rubric nobody scored yet gives an empty
+    scorer name instead of an error."""
+    access = uow.people.scope_for(viewer)
     stored, rubric_pk, versions = resolve_rubric(uow, query.rubric)
     try:
         scorer = resolve_scorer(uow, rubric_pk, query.rubric, query)
@@ -238,14 +253,15 @@ def resolve_scope(
     cycle = explicit_window(query)
     if cycle is None:
         if scorer == MANUAL:
-            latest = uow.analytics.latest_rated_call_date(rubric_pk)
+            latest = uow.manual_ratings.latest_call_date(rubric_pk)
         else:
             latest = (
                 uow.analytics.latest_scored_call_date(sorted(versions), scorer) if scorer else None
             )
         cycle = cycle_of(latest or uow.analytics.latest_call_date() or datetime.now())
-    reps = resolve_reps(uow, viewer, query.rep, query.team)
-    return Scope(
+    reps = resolve_reps(uow, access, query.rep, query.team)
+    benchmark = benchmark_scope(access, reps)
+    return Question(
         rubric=stored,
         rubric_pk=rubric_pk,
         versions=versions,
@@ -254,21 +270,24 @@ def resolve_scope(
         criteria=criteria_of(stored),
         selected=reps.selected,
         population=reps.population,
-        reps=rep_frame(uow, reps.population),
+        reps=rep_frame(uow, reps.population, benchmark),
+        access=access,
+        benchmark=benchmark,
         everyone=reps.everyone,
     )
 
 
 def load_score_table(
     uow: UnitOfWork,
-    scope: Scope,
+    scope: Question,
     since: datetime | None,
     until: datetime | None,
     rep_ids: list[int] | None = None,
     call_pks: list[int] | None = None,
     with_overrides: bool = True,
 ) -> ScoreTable:
-    """Effective levels of the calls in [since, until) of the population (or `rep_ids`)."""
+    """Effective levels of the calls in [since, until) of the population (or `rep_ids`),
+    read within the question's benchmark scope."""
     reps = scope.population if rep_ids is None else rep_ids
     if not scope.scorer:
         return empty_score_table(scope.criteria)
@@ -280,7 +299,14 @@ def load_score_table(
         criteria[i : i + MAX_PACKED_CRITERIA] for i in range(0, len(criteria), MAX_PACKED_CRITERIA)
     ]
     rows = uow.analytics.score_rows(
-        scope.version_pks, groups[0], scope.scorer, since, until, reps, call_pks
+        scope.version_pks,
+        groups[0],
+        scope.scorer,
+        since,
+        until,
+        reps,
+        call_pks,
+        scope=scope.benchmark,
     )
     if not rows:
         return empty_score_table(scope.criteria)
@@ -303,7 +329,14 @@ def load_score_table(
     for group in groups[1:]:
         more = np.array(
             uow.analytics.score_rows(
-                scope.version_pks, group, scope.scorer, since, until, reps, call_pks
+                scope.version_pks,
+                group,
+                scope.scorer,
+                since,
+                until,
+                reps,
+                call_pks,
+                scope=scope.benchmark,
             ),
             dtype=object,
         )
@@ -312,14 +345,16 @@ def load_score_table(
     levels = pd.DataFrame(np.hstack(parts), columns=criteria, index=index)
     overrides = None
     if with_overrides:
-        override_rows = uow.analytics.overrides(scope.rubric_pk, since, until, reps)
+        override_rows = uow.analytics.overrides(
+            scope.rubric_pk, since, until, reps, scope=scope.benchmark
+        )
         overrides = pd.DataFrame(override_rows, columns=["call", "criterion", "level", "created"])
     return build_score_table(calls, levels, scope.criteria, scope.weights_by_version(), overrides)
 
 
 def _manual_score_table(
     uow: UnitOfWork,
-    scope: Scope,
+    scope: Question,
     since: datetime | None,
     until: datetime | None,
     reps: list[int] | None,
@@ -328,7 +363,7 @@ def _manual_score_table(
     """Levels of a manual review: per call and criterion, the mean of the managers who rated
     it, read as if one run on the rubric's current version had scored it (rule: calls nobody
     scored are rated by hand, and those ratings feed the sample, scorecards and priorities)."""
-    rows = uow.analytics.rated_rows(scope.rubric_pk, since, until, reps)
+    rows = uow.manual_ratings.rows(scope.rubric_pk, since, until, reps, scope=scope.benchmark)
     if call_pks is not None:
         wanted = set(call_pks)
         rows = [r for r in rows if r[0] in wanted]

@@ -103,7 +103,7 @@ def draw_sample(
             )
             samples[rep_pk] = sample
             chosen_pks.extend(int(k) for k in sample.sampled)  # type: ignore[call-overload]
-        details = uow.analytics.call_details(chosen_pks)
+        details = uow.analytics.call_details(chosen_pks, scope=scope.access)
     for rep_pk, sample in samples.items():
         team = scope.reps.loc[rep_pk, "team"]
         calls_out = []
@@ -184,12 +184,14 @@ def monthly_checkin(
         monthly = {
             rep: [replace(items[0], moments=[])] for rep, items in priorities.items() if items
         }
-        attach_moments(uow, recent, monthly)
+        attach_moments(uow, recent, monthly, scope.access)
         rep_calls = {
             rep: [int(k) for k in recent.calls.index[(recent.calls[REP] == rep).to_numpy()]]
             for rep in scope.selected
         }
-        details = uow.analytics.call_details([k for keys in rep_calls.values() for k in keys])
+        details = uow.analytics.call_details(
+            [k for keys in rep_calls.values() for k in keys], scope=scope.access
+        )
     lines = []
     for rep_pk in scope.selected:
         if rep_pk not in scope.reps.index:

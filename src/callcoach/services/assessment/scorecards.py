@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from callcoach.analytics.agreement import TARGET_WITHIN_ONE, rubric_agreement
-from callcoach.analytics.levels import DEAL, REP, RUN, ScoreTable
+from callcoach.analytics.levels import DEAL, REP, RUN, VERSION, ScoreTable
 from callcoach.analytics.priorities import (
     MOMENTS_PER_PRIORITY,
     Moment,
@@ -27,12 +27,12 @@ from callcoach.analytics.scorecards import (
     rep_scorecards,
     team_benchmarks,
 )
-from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.access import SYSTEM, Scope, Viewer
 from callcoach.services.assessment.query import (
     MANUAL,
     AssessmentQuery,
     CycleInfo,
-    Scope,
+    Question,
     load_score_table,
     resolve_scope,
     split_by_date,
@@ -46,7 +46,7 @@ _MOMENT_CANDIDATES = MOMENTS_PER_PRIORITY + 1
 @dataclass
 class ScorecardReport:
     rubric: str
-    rubric_version: int
+    rubric_version: int  # the rubric's latest version
     scorer: str
     cycle: CycleInfo
     previous_cycle: CycleInfo
@@ -54,6 +54,8 @@ class ScorecardReport:
     teams: list[TeamBenchmark]
     overridden_levels: int
     notes: list[str] = field(default_factory=list)
+    rubric_name: str = ""
+    scored_versions: list[int] = field(default_factory=list)  # versions the counted runs used
 
 
 @dataclass
@@ -70,18 +72,28 @@ class RepPriorities:
 @dataclass
 class PrioritiesReport:
     rubric: str
-    rubric_version: int
+    rubric_version: int  # the rubric's latest version
     scorer: str
     cycle: CycleInfo
     reps: list[RepPriorities]
     notes: list[str] = field(default_factory=list)
+    rubric_name: str = ""
+    scored_versions: list[int] = field(default_factory=list)  # versions the counted runs used
 
 
-def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFrame:
+def scored_versions(table: ScoreTable) -> list[int]:
+    """The rubric versions the counted machine runs were scored on (a cycle can mix them:
+    each call counts its latest run, whatever version it used)."""
+    return sorted({int(v) for v in table.calls[VERSION].unique()})
+
+
+def deal_frame(uow: UnitOfWork, scope: Question, current: ScoreTable) -> pd.DataFrame:
     """Per rep of the population: won and closed deals linked to their scored calls in the
     cycle (each deal once per rep), and quota attainment."""
     linked = current.calls[DEAL].to_numpy()
-    closed = dict(uow.analytics.closed_deals(np.unique(linked[linked >= 0]).tolist()))
+    closed = dict(
+        uow.analytics.closed_deals(np.unique(linked[linked >= 0]).tolist(), scope=scope.benchmark)
+    )
     # Plain counting over the (rep, deal) pairs: a pandas groupby here cost more than the
     # queries on a rep page.
     won: dict[int, int] = {}
@@ -91,7 +103,9 @@ def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFra
             count[rep] = count.get(rep, 0) + 1
             won[rep] = won.get(rep, 0) + int(closed[deal])
     reps = scope.reps.index
-    quotas = uow.analytics.quota_attainment(scope.cycle.start, scope.cycle.end, scope.population)
+    quotas = uow.analytics.quota_attainment(
+        scope.cycle.start, scope.cycle.end, scope.population, scope=scope.benchmark
+    )
     attainment = {rep: won_amount / quota for rep, quota, won_amount in quotas if quota > 0}
     return pd.DataFrame(
         {
@@ -103,12 +117,13 @@ def deal_frame(uow: UnitOfWork, scope: Scope, current: ScoreTable) -> pd.DataFra
     )
 
 
-def agreement_note(uow: UnitOfWork, scope: Scope) -> str | None:
+def agreement_note(uow: UnitOfWork, scope: Question) -> str | None:
     """A warning when managers agree within one level on less than 80% of what they rated on
     this rubric (method rule: below that, scores built on the rubric are not a fair basis),
     naming the criteria whose anchors are too vague. Organisation-wide: agreement is a property
     of the rubric's anchors, not of one team."""
-    rows = uow.analytics.human_ratings(scope.rubric_pk)
+    organisation = Scope.system("rubric agreement: an organisation-wide aggregate")
+    rows = uow.analytics.human_ratings(scope.rubric_pk, scope=organisation)
     ratings = pd.DataFrame(rows, columns=["pk", "call", "criterion", "rater", "level"])
     result = rubric_agreement(ratings, [c.id for c in scope.criteria])
     if result.meets_target is not False or result.within_one is None:
@@ -123,7 +138,7 @@ def agreement_note(uow: UnitOfWork, scope: Scope) -> str | None:
     )
 
 
-def _scope_notes(scope: Scope, table: ScoreTable) -> list[str]:
+def _scope_notes(scope: Question, table: ScoreTable) -> list[str]:
     notes = []
     if scope.scorer == MANUAL:
         notes.append(
@@ -150,7 +165,7 @@ def build_scorecards(
     return report
 
 
-def _scorecards(uow: UnitOfWork, scope: Scope) -> tuple[ScorecardReport, ScoreTable]:
+def _scorecards(uow: UnitOfWork, scope: Question) -> tuple[ScorecardReport, ScoreTable]:
     """The scorecard report, and the cycle's levels (priorities reuse them)."""
     start, _ = scope.cycle.previous().bounds()
     boundary, end = scope.cycle.bounds()
@@ -160,7 +175,7 @@ def _scorecards(uow: UnitOfWork, scope: Scope) -> tuple[ScorecardReport, ScoreTa
 
 
 def scorecard_report(
-    uow: UnitOfWork, scope: Scope, current: ScoreTable, before: ScoreTable
+    uow: UnitOfWork, scope: Question, current: ScoreTable, before: ScoreTable
 ) -> ScorecardReport:
     """The report from the cycle's levels of the population (`current`) and the previous
     cycle's levels of at least the selected reps (`before`: only their own change reads it)."""
@@ -192,6 +207,8 @@ def scorecard_report(
     return ScorecardReport(
         rubric=scope.rubric.rubric.id,
         rubric_version=scope.rubric.version,
+        rubric_name=scope.rubric.rubric.name,
+        scored_versions=scored_versions(current),
         scorer=scope.scorer,
         cycle=CycleInfo.of(scope.cycle),
         previous_cycle=CycleInfo.of(previous),
@@ -203,9 +220,10 @@ def scorecard_report(
 
 
 def attach_moments(
-    uow: UnitOfWork, table: ScoreTable, priorities: dict[int, list[Priority]]
+    uow: UnitOfWork, table: ScoreTable, priorities: dict[int, list[Priority]], access: Scope
 ) -> None:
-    """Give each priority the call moments that show it: the lowest levels, with their quotes."""
+    """Give each priority the call moments that show it: the lowest levels, with their quotes
+    (only calls the viewer's scope allows)."""
     wanted = {rep: [p.criterion_id for p in items] for rep, items in priorities.items() if items}
     if not wanted:
         return
@@ -220,9 +238,10 @@ def attach_moments(
         for call, _ in calls
     ]
     evidence = {
-        (run, crit): (conf, ev) for run, crit, conf, ev in uow.analytics.criterion_evidence(pairs)
+        (run, crit): (conf, ev)
+        for run, crit, conf, ev in uow.analytics.criterion_evidence(pairs, scope=access)
     }
-    details = uow.analytics.call_details(call_keys)
+    details = uow.analytics.call_details(call_keys, scope=access)
     for rep, items in priorities.items():
         for priority in items:
             moments: list[Moment] = []
@@ -249,7 +268,10 @@ def attach_moments(
 
 
 def _rep_priorities(
-    scope: Scope, table: ScoreTable, priorities: dict[int, list[Priority]], selected: Sequence[int]
+    scope: Question,
+    table: ScoreTable,
+    priorities: dict[int, list[Priority]],
+    selected: Sequence[int],
 ) -> list[RepPriorities]:
     counts = table.calls["rep"].value_counts().to_dict()
     names = scope.reps["name"].to_dict()
@@ -295,13 +317,15 @@ def build_priorities(
 
 
 def priorities_report(
-    uow: UnitOfWork, scope: Scope, table: ScoreTable, limit: int
+    uow: UnitOfWork, scope: Question, table: ScoreTable, limit: int
 ) -> PrioritiesReport:
     priorities = coaching_priorities(table, scope.team_of(), scope.selected, limit)
-    attach_moments(uow, table, priorities)
+    attach_moments(uow, table, priorities, scope.access)
     return PrioritiesReport(
         rubric=scope.rubric.rubric.id,
         rubric_version=scope.rubric.version,
+        rubric_name=scope.rubric.rubric.name,
+        scored_versions=scored_versions(table),
         scorer=scope.scorer,
         cycle=CycleInfo.of(scope.cycle),
         reps=_rep_priorities(scope, table, priorities, scope.selected),

@@ -35,11 +35,11 @@ class SignalsReport:
 def call_signals_report(store: Store, call_id: str, viewer: Viewer = SYSTEM) -> SignalsReport:
     """Signals of one call the viewer may see."""
     with store.unit_of_work() as uow:
-        found = uow.analytics.call_pk(call_id)
-        visible = uow.people.visible_rep_ids(viewer)
-        if found is None or (visible is not None and found[1] not in visible):
+        access = uow.people.scope_for(viewer)
+        found = uow.analytics.call_pk(call_id, scope=access)
+        if found is None:
             raise NotFoundError(f"no call {call_id!r}")
-        segments = uow.calls.segments([found[0]])
+        segments = uow.calls.segments([found[0]], scope=access)
     signals = call_signals(call_id, segments.get(found[0], []))
     return SignalsReport(cycle=None, calls=[signals], reps=[])
 
@@ -50,8 +50,8 @@ def build_signals(store: Store, query: AssessmentQuery, viewer: Viewer = SYSTEM)
         scope = resolve_scope(uow, query, viewer, require_scores=False)
         selected, population = scope.selected, scope.population
         since, until = scope.cycle.bounds()
-        calls = uow.analytics.timed_calls(since, until, population)
-        segments = uow.calls.segments([c[0] for c in calls])
+        calls = uow.analytics.timed_calls(since, until, population, scope=scope.benchmark)
+        segments = uow.calls.segments([c[0] for c in calls], scope=scope.benchmark)
     per_call: dict[int, CallSignals] = {}
     by_rep: dict[int, list[CallSignals]] = defaultdict(list)
     for pk, external_id, rep_pk, _when in sorted(calls, key=lambda c: (c[3] is None, c[3], c[1])):

@@ -27,6 +27,7 @@ from callcoach.services.assessment.scorecards import (
 )
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.services.rubrics.catalog import get_rubric, list_rubrics
+from callcoach.services.rubrics.governance import TeamRubric, team_rubrics
 from callcoach.store.uow import Store
 
 CYCLE_CHOICES = 6  # the selector offers the current quarter and the five before it
@@ -51,6 +52,8 @@ class DashboardView:
     priorities: dict[str, RepPriorities]
     rubric: Rubric
     empty_reason: str | None = None
+    rubric_version: int | None = None
+    team_rubrics: list[TeamRubric] = field(default_factory=list)  # each team's rubric
 
 
 @dataclass
@@ -66,6 +69,7 @@ class RepView:
     coaching: list[CoachingOutcome]
     notes: list[str]
     empty_reason: str | None = None
+    rubric_version: int | None = None
 
 
 def _cycles_back(label: str, count: int) -> list[str]:
@@ -77,16 +81,35 @@ def _cycles_back(label: str, count: int) -> list[str]:
     return labels
 
 
+def _team_rubric(store: Store, viewer: Viewer, default_rubric: str, team: str | None) -> str | None:
+    """The rubric a page about `team` (or a manager's one team, or a rep's team) reports on."""
+    every = {t.team: t.rubric_id for t in team_rubrics(store, viewer, default_rubric)}
+    if team is not None:
+        return every.get(team)
+    own = sorted(viewer.teams) if viewer.role is Role.MANAGER else sorted(every)
+    if viewer.role is not Role.ADMIN and len(own) == 1:
+        return every.get(own[0])
+    return None
+
+
 def _selection(
-    store: Store, viewer: Viewer, rubric: str | None, default_rubric: str, team: str | None
+    store: Store,
+    viewer: Viewer,
+    rubric: str | None,
+    default_rubric: str,
+    team: str | None,
+    rep_team: str | None = None,
 ) -> Selection:
+    """The rubric asked for, else the team's (its assigned rubric, else the default)."""
     names = [s.rubric.id for s, _ in list_rubrics(store)]
-    chosen = rubric or (default_rubric if default_rubric in names else (names[0] if names else ""))
+    chosen = rubric or _team_rubric(store, viewer, default_rubric, team or rep_team)
+    if chosen not in names:
+        chosen = default_rubric if default_rubric in names else (names[0] if names else "")
     if not chosen:
         raise ServiceError("no rubric yet: `callcoach init` adds the templates")
     if viewer.role is Role.ADMIN:
         with store.unit_of_work() as uow:
-            team_names = [t.name for t in uow.people.teams()]
+            team_names = [t.name for t in uow.people.teams(scope=uow.people.scope_for(viewer))]
     else:
         team_names = sorted(viewer.teams)
     return Selection(
@@ -124,7 +147,15 @@ def team_dashboard(
         raise
     except ServiceError as exc:
         selection.cycle = cycle
-        return DashboardView(selection, None, {}, stored.rubric, empty_reason=str(exc))
+        return DashboardView(
+            selection,
+            None,
+            {},
+            stored.rubric,
+            empty_reason=str(exc),
+            rubric_version=stored.version,
+            team_rubrics=team_rubrics(store, viewer, default_rubric),
+        )
     selection.cycle = cards.cycle.label
     selection.cycles = _cycles_back(cards.cycle.label, CYCLE_CHOICES)
     return DashboardView(
@@ -132,6 +163,8 @@ def team_dashboard(
         cards,
         {p.rep: p for p in priorities.reps},
         stored.rubric,
+        rubric_version=stored.version,
+        team_rubrics=team_rubrics(store, viewer, default_rubric),
     )
 
 
@@ -148,7 +181,7 @@ def rep_view(
 ) -> RepView:
     """A rep's scorecard: the rep must be visible to the viewer (else NotFoundError)."""
     person = visible_rep(store, rep, viewer)
-    selection = _selection(store, viewer, rubric, default_rubric, None)
+    selection = _selection(store, viewer, rubric, default_rubric, None, rep_team=person.team)
     stored = get_rubric(store, selection.rubric)
     query = AssessmentQuery(
         rubric=selection.rubric,
@@ -173,6 +206,7 @@ def rep_view(
             [],
             [],
             empty_reason=str(exc),
+            rubric_version=stored.version,
         )
     cards, priorities = assessment.scorecards, assessment.priorities
     selection.cycle = cards.cycle.label
@@ -188,6 +222,7 @@ def rep_view(
         trend=assessment.trend,
         coaching=[e for e in assessment.coaching.events if e.rep == person.name],
         notes=cards.notes + assessment.coaching.notes,
+        rubric_version=stored.version,
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from callcoach.domain.access import SYSTEM, Role, Viewer
+from callcoach.domain.access import SYSTEM, Role, Scope, Viewer
 from callcoach.domain.calls import Call
 from callcoach.domain.rubric import Rubric
 from callcoach.domain.scores import CallScore, HumanRating, is_valid_level
@@ -68,25 +68,6 @@ class CallReview:
         ]
 
 
-def visible_filter(uow: UnitOfWork, viewer: Viewer, filters: CallFilter | None) -> CallFilter:
-    """`filters` narrowed to the reps `viewer` may see."""
-    filters = filters or CallFilter()
-    visible = uow.people.visible_rep_ids(viewer)
-    if visible is None:
-        return filters
-    allowed = set(visible)
-    if filters.rep_ids is not None:
-        allowed &= set(filters.rep_ids)
-    return CallFilter(
-        rep=filters.rep,
-        team=filters.team,
-        since=filters.since,
-        until=filters.until,
-        external_ids=filters.external_ids,
-        rep_ids=tuple(sorted(allowed)),
-    )
-
-
 def list_calls(
     store: Store,
     viewer: Viewer = SYSTEM,
@@ -103,7 +84,12 @@ def list_calls(
     offset = max(0, offset)
     with store.unit_of_work() as uow:
         items, total = uow.browse.list_calls(
-            visible_filter(uow, viewer, filters), text, offset, limit, listing
+            filters or CallFilter(),
+            text,
+            offset,
+            limit,
+            listing,
+            scope=uow.people.scope_for(viewer),
         )
     return CallPage(items, total, offset, limit)
 
@@ -132,13 +118,12 @@ def iter_listed_calls(
 def call_type_options(store: Store, viewer: Viewer = SYSTEM) -> list[str]:
     """The call types among the calls the viewer may see."""
     with store.unit_of_work() as uow:
-        return uow.browse.call_types(visible_filter(uow, viewer, None))
+        return uow.browse.call_types(scope=uow.people.scope_for(viewer))
 
 
-def _visible_call(uow: UnitOfWork, viewer: Viewer, call_id: str) -> tuple[int, str | None]:
-    owner = uow.browse.call_owner(call_id)
-    visible = uow.people.visible_rep_ids(viewer)
-    if owner is None or (visible is not None and owner.rep_id not in visible):
+def _visible_call(uow: UnitOfWork, access: Scope, call_id: str) -> tuple[int, str | None]:
+    owner = uow.browse.call_owner(call_id, scope=access)
+    if owner is None:
         raise NotFoundError(f"no call {call_id!r}")
     return owner.call_pk, owner.audio_path
 
@@ -151,17 +136,23 @@ def can_override(viewer: Viewer) -> bool:
 def review_call(store: Store, call_id: str, viewer: Viewer = SYSTEM) -> CallReview:
     """A call with every machine run on it and every human rating, as the viewer may see it."""
     with store.unit_of_work() as uow:
-        call_pk, audio_path = _visible_call(uow, viewer, call_id)
-        call = uow.calls.get(call_id)
+        access = uow.people.scope_for(viewer)
+        call_pk, audio_path = _visible_call(uow, access, call_id)
+        call = uow.calls.get(call_id, scope=access)
         if call is None:  # pragma: no cover - the owner row was just read
             raise NotFoundError(f"no call {call_id!r}")
         runs = []
-        for score in uow.scores.for_call(call_id):
+        for score in uow.scores.for_call(call_id, scope=access):
             stored = uow.rubrics.version(score.rubric_id, score.rubric_version)
             runs.append(ScoredRun(score, stored.rubric if stored else None))
-        ratings = uow.browse.ratings_for_call(call_pk)
-        team = uow.browse.team_of_rep(call.rep) if call.rep else None
-        deal = uow.deals.row(call.deal_external_id) if call.deal_external_id else None
+        ratings = uow.browse.ratings_for_call(call_pk, scope=access)
+        team = uow.browse.team_of_rep(call.rep, scope=access) if call.rep else None
+        # The call's deal comes with the call (an imported deal may name no rep).
+        deal = (
+            uow.deals.row(call.deal_external_id, scope=Scope.system("the deal of a visible call"))
+            if call.deal_external_id
+            else None
+        )
         return CallReview(
             call=call,
             team=team,
@@ -190,7 +181,8 @@ def override_level(
     if not is_valid_level(level):
         raise ServiceError(f"level must be a whole number 1-5, got {level!r}")
     with store.unit_of_work() as uow:
-        call_pk, _ = _visible_call(uow, viewer, call_id)
+        access = uow.people.scope_for(viewer)
+        call_pk, _ = _visible_call(uow, access, call_id)
         if not can_override(viewer):
             raise PermissionDeniedError("only a manager or an administrator can override a score")
         stored = uow.rubrics.latest(rubric_id)
@@ -204,7 +196,7 @@ def override_level(
             )
         machine = [
             s.level_of(criterion_id)
-            for s in uow.scores.for_call(call_id)
+            for s in uow.scores.for_call(call_id, scope=access)
             if s.rubric_id == rubric_id
         ]
         rating = HumanRating(
@@ -232,7 +224,7 @@ def override_level(
 def audio_file(store: Store, call_id: str, viewer: Viewer = SYSTEM) -> Path:
     """The call's audio file, if the viewer may see the call and the file is still there."""
     with store.unit_of_work() as uow:
-        _, audio_path = _visible_call(uow, viewer, call_id)
+        _, audio_path = _visible_call(uow, uow.people.scope_for(viewer), call_id)
     if not audio_path:
         raise NotFoundError(f"call {call_id!r} has no audio")
     path = Path(audio_path)
@@ -250,9 +242,11 @@ def visible_scores(
 ) -> Iterator[CallScore]:
     """Every stored machine score on calls the viewer may see (for exports and the API)."""
     with store.unit_of_work() as uow:
-        allowed = visible_filter(uow, viewer, filters)
-        ids = set(uow.calls.external_ids(allowed))
-        scores = [s for s in uow.scores.all(rubric_id) if s.call_id in ids]
+        access = uow.people.scope_for(viewer)
+        scores = list(uow.scores.all(rubric_id, scope=access))
+        if filters is not None:
+            ids = set(uow.calls.external_ids(filters, scope=access))
+            scores = [s for s in scores if s.call_id in ids]
     yield from scores
 
 
@@ -275,7 +269,7 @@ def give_evidence_feedback(
     except ValueError as exc:
         raise ServiceError(f"verdict must be 'confirmed' or 'rejected', got {verdict!r}") from exc
     with store.unit_of_work() as uow:
-        _visible_call(uow, viewer, call_id)
+        _visible_call(uow, uow.people.scope_for(viewer), call_id)
     if not can_override(viewer):
         raise PermissionDeniedError("only a manager or an administrator can judge evidence")
     record_feedback(

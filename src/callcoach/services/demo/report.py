@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from callcoach.demo.summary import DemoSummary
+from callcoach.domain.access import Scope
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.assessment.coaching import CoachingReport, build_coaching_report
 from callcoach.services.assessment.query import AssessmentQuery
@@ -39,8 +40,9 @@ class DemoReport:
 def _example_call(store: Store, summary: DemoSummary, scorer: str) -> CallDetail | None:
     """The most recent closing call of the demo (the kind of call a manager reviews first)."""
     with store.unit_of_work() as uow:
-        rows = uow.calls.recent_external_ids(call_type="closing", limit=1) or (
-            uow.calls.recent_external_ids(limit=1)
+        demo = Scope.system("the demo: an example call of the organisation it built")
+        rows = uow.calls.recent_external_ids(call_type="closing", limit=1, scope=demo) or (
+            uow.calls.recent_external_ids(limit=1, scope=demo)
         )
     if not rows:
         return None

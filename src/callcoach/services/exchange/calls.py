@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, TextIO
 
-from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.access import SYSTEM, Scope, Viewer
 from callcoach.domain.calls import Call, Deal, DealOutcome, SpeakerRole
 from callcoach.ingest.ratings_file import EXPORT_COLUMNS
 from callcoach.services.common import NoProgress, NotFoundError, Progress, ServiceError
@@ -91,12 +91,9 @@ def parse_window(since: str | None, until: str | None) -> tuple[datetime | None,
     return start, end
 
 
-def _call_filter(uow: UnitOfWork, filters: ExportFilter, viewer: Viewer) -> CallFilter:
-    visible = uow.people.visible_rep_ids(viewer)
-    if filters.rep is not None:
-        row = uow.people.rep_row(filters.rep)
-        if row is None or (visible is not None and row.id not in visible):
-            raise NotFoundError(f"no rep {filters.rep!r}")
+def _call_filter(uow: UnitOfWork, filters: ExportFilter, access: Scope) -> CallFilter:
+    if filters.rep is not None and uow.people.rep(filters.rep, scope=access) is None:
+        raise NotFoundError(f"no rep {filters.rep!r}")
     if filters.team is not None and uow.people.team_row(filters.team) is None:
         raise NotFoundError(f"no team {filters.team!r}")
     return CallFilter(
@@ -104,14 +101,19 @@ def _call_filter(uow: UnitOfWork, filters: ExportFilter, viewer: Viewer) -> Call
         team=filters.team,
         since=filters.since,
         until=filters.until,
-        rep_ids=tuple(sorted(visible)) if visible is not None else None,
     )
 
 
-def _calls(uow: UnitOfWork, ids: Sequence[str]) -> Iterator[tuple[Call, Deal | None]]:
+def _calls(
+    uow: UnitOfWork, ids: Sequence[str], access: Scope
+) -> Iterator[tuple[Call, Deal | None]]:
+    # A call's deal comes with the call (an imported deal may name no rep).
+    with_call = Scope.system("the deals of calls read within the viewer's scope")
     for start in range(0, len(ids), BATCH):
-        calls = uow.calls.get_many(ids[start : start + BATCH])
-        deals = uow.deals.get_many(c.deal_external_id for c in calls if c.deal_external_id)
+        calls = uow.calls.get_many(ids[start : start + BATCH], scope=access)
+        deals = uow.deals.get_many(
+            (c.deal_external_id for c in calls if c.deal_external_id), scope=with_call
+        )
         for call in calls:
             yield call, deals.get(call.deal_external_id) if call.deal_external_id else None
 
@@ -186,9 +188,10 @@ def export_calls(
         writer.writerow(CALL_CSV_COLUMNS)
     calls = records = 0
     with store.unit_of_work() as uow:
-        ids = uow.calls.external_ids(_call_filter(uow, filters, viewer))
+        access = uow.people.scope_for(viewer)
+        ids = uow.calls.external_ids(_call_filter(uow, filters, access), scope=access)
         progress.start("Exporting calls", len(ids))
-        for call, deal in _calls(uow, ids):
+        for call, deal in _calls(uow, ids, access):
             if writer is not None:
                 for row in _csv_rows(call):
                     writer.writerow(row)
@@ -216,10 +219,11 @@ def export_ratings(
     with store.unit_of_work() as uow:
         if rubric is not None and uow.rubrics.latest(rubric) is None:
             raise NotFoundError(f"no rubric {rubric!r}")
-        call_ids = set(uow.calls.external_ids(_call_filter(uow, filters, viewer)))
+        access = uow.people.scope_for(viewer)
+        call_ids = set(uow.calls.external_ids(_call_filter(uow, filters, access), scope=access))
         ratings = [
             r
-            for r in uow.scores.ratings(rubric)
+            for r in uow.scores.ratings(rubric, scope=access)
             if r.call_id in call_ids and (rater is None or r.rater.lower() == rater.lower())
         ]
     rows = [

@@ -70,13 +70,13 @@ def _export_lines(
     calls: CallWindow,
     viewer: Viewer,
 ) -> Iterator[dict[str, Any]]:
-    rep_ids: list[int] | None
+    access = uow.people.scope_for(viewer)
+    rep_ids: list[int] | None = None
     if calls.rep or calls.team:
-        rep_ids = resolve_reps(uow, viewer, calls.rep, calls.team).selected
-    else:
-        visible = uow.people.visible_rep_ids(viewer)
-        rep_ids = None if visible is None else sorted(visible)
-    rows = uow.score_exchange.export_rows(rubric, scorer, rep_ids, calls.since, calls.until)
+        rep_ids = resolve_reps(uow, access, calls.rep, calls.team).selected
+    rows = uow.score_exchange.export_rows(
+        rubric, scorer, rep_ids, calls.since, calls.until, scope=access
+    )
     for _run, items in groupby(rows, key=lambda r: r[0]):
         group = list(items)
         _, call_id, slug, version, scorer_name, overall, *_ = group[0]
@@ -249,14 +249,14 @@ def _store_lines(
     report: FileReport,
     progress: Progress,
 ) -> None:
-    visible = uow.people.visible_rep_ids(viewer)
-    calls = uow.score_exchange.call_pks([line.call_id for _, line in lines])
+    access = uow.people.scope_for(viewer)
+    calls = uow.score_exchange.call_pks([line.call_id for _, line in lines], scope=access)
     versions: dict[tuple[str, int], StoredRubric | None] = {}
     seen: dict[tuple[str, str, int, str], int] = {}
     plan: list[tuple[int, ScoreLine, int, StoredRubric]] = []
     for number, line in lines:
         found = calls.get(line.call_id)
-        if found is None or (visible is not None and found[1] not in visible):
+        if found is None:
             raise ParseError(path, number, f"unknown call {line.call_id!r} (import the call first)")
         key = (line.rubric_id, line.rubric_version)
         if key not in versions:
@@ -288,7 +288,9 @@ def _store_lines(
             for crit in line.criteria
             for item in crit.evidence
         }
-        counts, rows = uow.score_exchange.cited_segments([pk for _, _, pk, _ in batch], wanted)
+        counts, rows = uow.score_exchange.cited_segments(
+            [pk for _, _, pk, _ in batch], wanted, scope=access
+        )
         cited = CitedSegments(
             counts=counts,
             segments={

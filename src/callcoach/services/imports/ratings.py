@@ -36,16 +36,15 @@ class _Resolver:
         self.path = path
         self.default_rubric = rubric
         self.rubrics: dict[str, StoredRubric] = {s.rubric.id: s for s, _ in uow.rubrics.list()}
-        self.visible = uow.people.visible_rep_ids(viewer)
+        self.access = uow.people.scope_for(viewer)
         self._calls: dict[str, _CallRef | None] = {}
         self._rubric_pks: dict[str, int] = {}
 
     def call(self, record: RatingRecord) -> _CallRef:
         if record.call_id not in self._calls:
-            row = self.uow.calls.row(record.call_id)
-            visible = row is not None and (self.visible is None or row.rep_id in self.visible)
+            row = self.uow.calls.row(record.call_id, scope=self.access)
             self._calls[record.call_id] = (
-                _CallRef(row.id, len(row.segments)) if row is not None and visible else None
+                _CallRef(row.id, len(row.segments)) if row is not None else None
             )
         ref = self._calls[record.call_id]
         if ref is None:

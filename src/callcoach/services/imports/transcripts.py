@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from callcoach.domain.access import SYSTEM
+from callcoach.domain.access import SYSTEM, Scope
 from callcoach.domain.calls import Call, DealOutcome
 from callcoach.ingest.errors import ParseError
 from callcoach.ingest.registry import FormatRegistry, TranscriptFormat, default_registry
@@ -65,13 +65,18 @@ def _same_file(stored: str | None, current: str | None) -> bool:
     return Path(stored).resolve() == Path(current).resolve()
 
 
+# An import matches its calls against the whole store: a re-import finds its call (and the roster
+# its rep) whoever imported them first.
+_IMPORT_MATCHING = Scope.system("import matching against the whole store")
+
+
 def _settle_identity(uow: UnitOfWork, call: Call, derived_id: bool) -> tuple[bool, str | None]:
     """Decide which stored call (if any) this one re-imports, renaming it when needed.
 
     Returns (match by content allowed, warning).
     """
     content_hash = call.content_hash
-    row = uow.calls.row(call.external_id)
+    row = uow.calls.row(call.external_id, scope=_IMPORT_MATCHING)
     warning = None
     if row is not None:
         if not (
@@ -86,7 +91,7 @@ def _settle_identity(uow: UnitOfWork, call: Call, derived_id: bool) -> tuple[boo
             f"call id {taken!r} belongs to a call from {row.source_file}; this file's call was "
             f"imported as {call.external_id!r} (give it an id with a manifest's call_id column)"
         )
-        if uow.calls.row(call.external_id) is not None:
+        if uow.calls.row(call.external_id, scope=_IMPORT_MATCHING) is not None:
             return True, warning
     rep_speaker = call.meta.get("rep_speaker")
     for same in uow.calls.rows_with_content(content_hash):
@@ -123,7 +128,7 @@ def _store_calls(
     rep_speaker: str | None,
     report: FileReport,
 ) -> None:
-    roster = uow.people.rep_names()
+    roster = uow.people.rep_names(scope=_IMPORT_MATCHING)
     unidentified: list[str] = []
     unidentified_labels: dict[str, None] = {}
     source_file = str(path.resolve())

@@ -57,12 +57,16 @@ def transcribe(ctx: JobContext) -> dict[str, Any]:
     ctx.progress.advance()
     after = payload.get("score_after")
     if after and report.call_id and ctx.follow_up is not None:
-        from callcoach.services.jobs.scoring import imported_calls_request
+        from callcoach.services.jobs.scoring import imported_calls_requests
 
-        request = imported_calls_request(
-            [report.call_id], rubric=after["rubric"], scorer=after["scorer"], owner=ctx.job.owner
-        )
-        if request is not None:
+        # On the rubric the call's team is reported on (`rubric`: the default at queue time).
+        for request in imported_calls_requests(
+            ctx.resources.store,
+            [report.call_id],
+            default_rubric=after["rubric"],
+            scorer=after["scorer"],
+            owner=ctx.job.owner,
+        ):
             ctx.follow_up(request)
     return {
         "outcome": report.outcome.value,

@@ -233,9 +233,10 @@ def enqueue_selected_scoring(
         if stored is None:
             known = [s.rubric.id for s, _ in uow.rubrics.list()]
             raise NotFoundError(f"no rubric {rubric!r}; rubrics: {', '.join(known) or 'none'}")
-        filters = call_filter(uow, selection or CallSelection(), viewer)
+        access = uow.people.scope_for(viewer)
+        filters = call_filter(uow, selection or CallSelection(), access)
         selected = uow.scoring_queue.queue(
-            uow.calls.external_ids(filters), stored.version_pk, scorer
+            uow.calls.external_ids(filters, scope=access), stored.version_pk, scorer
         )
     todo = [
         q.external_id

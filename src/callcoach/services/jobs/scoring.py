@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from callcoach.domain.access import SYSTEM, Role, Viewer
+from callcoach.domain.access import SYSTEM, Role, Scope, Viewer
 from callcoach.services.accounts.users import PermissionDeniedError
 from callcoach.services.jobs.kinds import SCORE_CALLS
 from callcoach.services.jobs.liveness import now_utc
@@ -89,6 +89,31 @@ def imported_calls_request(
     )
 
 
+def imported_calls_requests(
+    store: Store, call_ids: Sequence[str], *, default_rubric: str, scorer: str, owner: str | None
+) -> list[JobRequest]:
+    """Scoring of freshly imported calls, each on the rubric its rep's team is reported on
+    (docs/rubrics.md, "Who changes a rubric"): one job per rubric, the default one for calls of
+    no team or of a team without an assignment."""
+    ids = sorted(set(call_ids))
+    if not ids:
+        return []
+    # System work: the calls were just imported by whoever asked; the job reads them all.
+    scope = Scope.system("the scoring after an import: which rubric each new call's team uses")
+    with store.unit_of_work() as uow:
+        assigned = uow.calls.team_rubrics(ids, scope=scope)
+        stored = {s.rubric.id for s, _ in uow.rubrics.list()}
+    groups: dict[str, list[str]] = {}
+    for call in ids:
+        rubric = assigned.get(call)
+        groups.setdefault(rubric if rubric in stored else default_rubric, []).append(call)
+    requests = [
+        imported_calls_request(group, rubric=rubric, scorer=scorer, owner=owner)
+        for rubric, group in sorted(groups.items())
+    ]
+    return [r for r in requests if r is not None]
+
+
 def check_scoring(
     store: Store, rubric: str, selection: CallSelection | None, viewer: Viewer = SYSTEM
 ) -> None:
@@ -96,4 +121,4 @@ def check_scoring(
     written for it (the error names what exists)."""
     get_rubric(store, rubric)
     with store.unit_of_work() as uow:
-        call_filter(uow, selection or CallSelection(), viewer)
+        call_filter(uow, selection or CallSelection(), uow.people.scope_for(viewer))

@@ -59,10 +59,10 @@ def moments(
     found = {
         (run, crit): items
         for run, crit, _conf, items in uow.analytics.criterion_evidence(
-            [(run_of[call], crit) for call, crit, _ in picks]
+            [(run_of[call], crit) for call, crit, _ in picks], scope=access
         )
     }
-    details = uow.analytics.call_details([call for call, _, _ in picks])
+    details = uow.analytics.call_details([call for call, _, _ in picks], scope=access)
     quotes: dict[tuple[int, str], dict[str, Any]] = {}
     for call, crit, _ in picks:
         items = found.get((run_of[call], crit)) or []
@@ -166,12 +166,12 @@ def objection_types(
     call_of_run = {run: call for run, _, call in pairs}
     segments: set[tuple[int, int]] = set()
     for run, _crit, _conf, quotes in uow.analytics.criterion_evidence(
-        [(run, crit) for run, crit, _ in pairs]
+        [(run, crit) for run, crit, _ in pairs], scope=access
     ):
         if quotes:
             segments.add((call_of_run[run], int(quotes[0].get("segment") or 0)))
     context = uow.reviews.segments_near(sorted(segments), CONTEXT_TURNS, scope=access)
-    details = uow.analytics.call_details(sorted({c for c, _ in segments}))
+    details = uow.analytics.call_details(sorted({c for c, _ in segments}), scope=access)
     turns: list[tuple[int, int, str, float | None]] = []
     for call, segment in sorted(segments):
         found = _prospect_before(context.get(call, []), segment)

@@ -28,7 +28,7 @@ from callcoach.services.assessment.query import (
     load_score_table,
     resolve_scope,
 )
-from callcoach.services.assessment.query import Scope as AssessmentScope
+from callcoach.services.assessment.query import Question as AssessmentScope
 from callcoach.services.common import NotFoundError
 from callcoach.store.uow import UnitOfWork
 
@@ -131,7 +131,11 @@ def gather(
         deal_calls=deal_calls,
         activity=activity,
         quotas=quotas,
-        coaching=[row for row in uow.coaching.rows(query.rubric_pk, [rep.pk]) if row[4] <= as_of],
+        coaching=[
+            row
+            for row in uow.coaching.rows(query.rubric_pk, [rep.pk], scope=access)
+            if row[4] <= as_of
+        ],
         descriptions=descriptions,
     )
 
@@ -169,12 +173,14 @@ def _association(
 ) -> dict[str, Association]:
     since = datetime.combine(as_of - timedelta(days=params.outcome_days), datetime.min.time())
     until = _end(as_of)
+    everyone = Scope.system("outcome association: an organisation-wide aggregate")
     links = pd.DataFrame(
-        uow.analytics.call_deals(since, until, None), columns=["call", "deal", "outcome"]
+        uow.analytics.call_deals(since, until, None, scope=everyone),
+        columns=["call", "deal", "outcome"],
     )
     if links.empty:
         return {}
-    organisation = replace(query, population=None)
+    organisation = replace(query, population=None, benchmark=everyone)
     table = load_score_table(uow, organisation, since, until)
     won = links.drop_duplicates("deal").set_index("deal")["outcome"].eq("won")
     deals = deal_levels(table, links.set_index("call")["deal"], won)

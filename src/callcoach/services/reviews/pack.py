@@ -141,7 +141,7 @@ def build_pack(
         )
         manual_review = _manual_sample(g, params)
         rated = sorted({call for call, *_ in ratings})
-        details = uow.analytics.call_details(rated)
+        details = uow.analytics.call_details(rated, scope=access)
         for call in rated:
             external, when, account, _ = details[call]
             item = EvidenceItem(

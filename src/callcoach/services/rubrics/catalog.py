@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -11,7 +12,10 @@ from callcoach.ingest.errors import ParseError
 from callcoach.ingest.rubric_yaml import check_rubric_file, check_rubric_text, dump_rubric
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.store.repositories.rubrics import StoredRubric
-from callcoach.store.uow import Store
+from callcoach.store.uow import Store, UnitOfWork
+
+# Called inside the saving transaction with the parsed rubric: raises to refuse the save.
+SaveGuard = Callable[[UnitOfWork, Rubric], None]
 
 TEMPLATE_PACKAGE = "callcoach.templates"
 
@@ -50,8 +54,13 @@ def validate_rubric_file(path: Path) -> RubricCheck:
 
 
 def add_rubric_text(
-    store: Store, text: str, source: str, created_by: str | None = None
+    store: Store,
+    text: str,
+    source: str,
+    created_by: str | None = None,
+    guard: SaveGuard | None = None,
 ) -> AddedRubric:
+    """Store the rubric's text as its next version; `guard` may refuse (rubric governance)."""
     try:
         check = check_rubric_text(text, source)
     except ParseError as exc:
@@ -59,18 +68,25 @@ def add_rubric_text(
     if not check.ok or check.rubric is None:
         raise RubricInvalidError(check)
     with store.unit_of_work() as uow:
+        if guard is not None:
+            guard(uow, check.rubric)
         stored, is_new = uow.rubrics.add(check.rubric, created_by=created_by)
         if is_new:
             uow.audit.record(created_by, "rubric.version", f"{stored.rubric.id} v{stored.version}")
     return AddedRubric(stored, is_new, check.warnings)
 
 
-def add_rubric_file(store: Store, path: Path, created_by: str | None = None) -> AddedRubric:
+def read_rubric_file(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ServiceError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
-    return add_rubric_text(store, text, str(path), created_by)
+
+
+def add_rubric_file(
+    store: Store, path: Path, created_by: str | None = None, guard: SaveGuard | None = None
+) -> AddedRubric:
+    return add_rubric_text(store, read_rubric_file(path), str(path), created_by, guard)
 
 
 def install_templates(store: Store) -> list[AddedRubric]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 
-from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.access import SYSTEM, Scope, Viewer
 from callcoach.domain.calls import Call
 from callcoach.domain.scores import CallScore, ScoreStatus
 from callcoach.scoring.base import RubricGuidance, Scorer, ScoringRequest, unscorable_reason
@@ -82,29 +82,31 @@ def _suggest(name: str, known: Sequence[str]) -> str:
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
-def call_filter(uow: UnitOfWork, selection: CallSelection, viewer: Viewer) -> CallFilter:
-    """The store filter for a selection, after checking every name in it exists and is visible."""
-    if selection.rep and uow.people.rep(selection.rep) is None:
-        raise NotFoundError(
-            f"no rep named {selection.rep!r}" + _suggest(selection.rep, uow.people.rep_names())
-        )
-    if selection.team and uow.people.team_row(selection.team) is None:
-        teams = [t.name for t in uow.people.teams()]
+# A scoring run scores the calls a person selected (within their scope); the run itself then
+# reads each selected call whoever owns it.
+SCORING_RUN = Scope.system("scoring run: the calls already selected within a scope")
+
+
+def call_filter(uow: UnitOfWork, selection: CallSelection, access: Scope) -> CallFilter:
+    """The store filter for a selection, after checking every name in it exists and is visible
+    (a rep, team or call outside the scope is reported like an unknown one)."""
+    if selection.rep and uow.people.rep(selection.rep, scope=access) is None:
+        known = uow.people.rep_names(scope=access)
+        raise NotFoundError(f"no rep named {selection.rep!r}" + _suggest(selection.rep, known))
+    teams = [t.name for t in uow.people.teams(scope=access)]
+    if selection.team and selection.team not in teams:
         raise NotFoundError(f"no team named {selection.team!r}" + _suggest(selection.team, teams))
-    visible = uow.people.visible_rep_ids(viewer)
     filters = CallFilter(
         rep=selection.rep,
         team=selection.team,
         since=_start_of(selection.since) if selection.since else None,
         until=_end_of(selection.until) if selection.until else None,
         external_ids=tuple(selection.call_ids),
-        rep_ids=tuple(sorted(visible)) if visible is not None else None,
     )
     if selection.call_ids:
-        known = set(uow.calls.external_ids(CallFilter(external_ids=filters.external_ids)))
-        if visible is not None:
-            known &= set(uow.calls.external_ids(CallFilter(rep_ids=filters.rep_ids)))
-        unknown = [c for c in selection.call_ids if c not in known]
+        asked = CallFilter(external_ids=filters.external_ids)
+        found = set(uow.calls.external_ids(asked, scope=access))
+        unknown = [c for c in selection.call_ids if c not in found]
         if unknown:
             raise NotFoundError(f"unknown call id(s): {', '.join(unknown)}")
     return filters
@@ -178,7 +180,7 @@ class _Run:
         """Work for each queued call; calls that cannot be scored are stored here directly."""
         for entry in queued:
             with self.store.unit_of_work() as uow:
-                call = uow.calls.get(entry.external_id)
+                call = uow.calls.get(entry.external_id, scope=SCORING_RUN)
                 if call is None:  # deleted since the run started
                     self.progress.advance()
                     continue
@@ -363,7 +365,7 @@ def _prepare(
     if callable(remember) and model is not None:
         call_ids = sorted({e.call_id for e in guidance.examples if e.call_id})
         with store.unit_of_work() as uow:
-            calls = uow.calls.get_many(call_ids)
+            calls = uow.calls.get_many(call_ids, scope=SCORING_RUN)
         for call in calls:
             with store.unit_of_work() as uow:
                 pk = uow.scoring_queue.call_pk(call.external_id)
@@ -420,8 +422,9 @@ def score_calls(
         scorer_version=scorer.version,
     )
     with store.unit_of_work() as uow:
-        filters = call_filter(uow, selection or CallSelection(), viewer)
-        selected = uow.calls.external_ids(filters)
+        access = uow.people.scope_for(viewer)
+        filters = call_filter(uow, selection or CallSelection(), access)
+        selected = uow.calls.external_ids(filters, scope=access)
         queued = uow.scoring_queue.queue(selected, stored.version_pk, scorer.name)
     summary.selected = len(queued)
     todo = [

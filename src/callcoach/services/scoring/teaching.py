@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.access import SYSTEM, Scope, Viewer
 from callcoach.domain.calls import Call
 from callcoach.domain.scores import EvidenceFeedback, FeedbackVerdict, HumanRating
 from callcoach.scoring.base import LabelledTurn, RubricGuidance
@@ -113,6 +113,11 @@ def _rated_moments(
     return result
 
 
+# What managers teach the scorer teaches it for the whole organisation: the teaching reads every
+# verdict and rating whoever gave them (system work, never shown to a viewer row by row).
+_TEACHING = Scope.system("scorer teaching: every verdict and rating teaches the scorer")
+
+
 def _guidance(
     uow: UnitOfWork, rubric_id: str, scorer: str, exclude_calls: frozenset[str] = frozenset()
 ) -> RubricGuidance:
@@ -123,19 +128,21 @@ def _guidance(
     criteria = set(stored.rubric.criterion_ids)
     feedback = [
         f
-        for f in uow.teaching.feedback(rubric_id)
+        for f in uow.teaching.feedback(rubric_id, scope=_TEACHING)
         if f.criterion_id in criteria and f.call_id not in exclude_calls
     ]
     ratings = [
         r
-        for r in uow.scores.ratings(rubric_id)
+        for r in uow.scores.ratings(rubric_id, scope=_TEACHING)
         if r.evidence_segment is not None
         and r.criterion_id in criteria
         and r.call_id not in exclude_calls
     ]
     calls = {
         c.external_id: c
-        for c in uow.calls.get_many({f.call_id for f in feedback} | {r.call_id for r in ratings})
+        for c in uow.calls.get_many(
+            {f.call_id for f in feedback} | {r.call_id for r in ratings}, scope=_TEACHING
+        )
     }
     # Later verdicts override earlier ones on the same segment (feedback is oldest first).
     verdicts: dict[tuple[str, str, int], bool] = {}
@@ -181,10 +188,9 @@ class FeedbackItem:
     text: str
 
 
-def _visible_call(uow: UnitOfWork, call_id: str, viewer: Viewer) -> Any:
-    row = uow.calls.row(call_id)
-    visible = uow.people.visible_rep_ids(viewer)
-    if row is None or (visible is not None and row.rep_id not in visible):
+def _visible_call(uow: UnitOfWork, call_id: str, access: Scope) -> Any:
+    row = uow.calls.row(call_id, scope=access)
+    if row is None:
         raise NotFoundError(f"no call {call_id!r}")
     return row
 
@@ -203,14 +209,15 @@ def record_feedback(
 ) -> tuple[FeedbackItem, bool]:
     """Store a verdict on one segment for one criterion. Returns (item, is_new)."""
     with store.unit_of_work() as uow:
-        row = _visible_call(uow, call_id, viewer)
+        access = uow.people.scope_for(viewer)
+        row = _visible_call(uow, call_id, access)
         stored = _rubric(uow, rubric_id)
         if criterion_id not in stored.rubric.criterion_ids:
             raise ServiceError(
                 f"rubric {rubric_id!r} has no criterion {criterion_id!r}; criteria: "
                 + ", ".join(stored.rubric.criterion_ids)
             )
-        call = uow.calls.get(call_id)
+        call = uow.calls.get(call_id, scope=access)
         assert call is not None
         if segment < 0 or segment >= len(call.segments):
             raise ServiceError(
@@ -244,11 +251,13 @@ def list_feedback(
     viewer: Viewer = SYSTEM,
 ) -> list[FeedbackItem]:
     with store.unit_of_work() as uow:
+        access = uow.people.scope_for(viewer)
         if call_id is not None:
-            _visible_call(uow, call_id, viewer)
-        visible = uow.people.visible_rep_ids(viewer)
-        items = uow.teaching.feedback(rubric_id, call_id, visible)
-        calls = {c.external_id: c for c in uow.calls.get_many({f.call_id for f in items})}
+            _visible_call(uow, call_id, access)
+        items = uow.teaching.feedback(rubric_id, call_id, scope=access)
+        calls = {
+            c.external_id: c for c in uow.calls.get_many({f.call_id for f in items}, scope=access)
+        }
         result = []
         for f in items:
             call = calls.get(f.call_id)
@@ -282,7 +291,7 @@ def _rated_evidence(
     rubric = stored.rubric
     skipped: list[str] = []
     with store.unit_of_work() as uow:
-        ratings = uow.scores.ratings(rubric.id)
+        ratings = uow.scores.ratings(rubric.id, scope=_TEACHING)
     levels: dict[tuple[str, str], list[int]] = defaultdict(list)
     unknown = 0
     for rating in ratings:
@@ -303,8 +312,8 @@ def _rated_evidence(
         kept: list[str] = []
         for call_id in fold:
             with store.unit_of_work() as uow:
-                call = uow.calls.get(call_id)
-                row = uow.calls.row(call_id)
+                call = uow.calls.get(call_id, scope=_TEACHING)
+                row = uow.calls.row(call_id, scope=_TEACHING)
                 embeddings = (
                     uow.embeddings.load(row.id, scorer.embedding_model, call.content_hash)
                     if row is not None and call is not None and scorer.embedding_model

@@ -9,8 +9,15 @@ from callcoach.store.models.accounts import (
     LoginAttemptRow,
     UserRow,
     UserTeamRow,
+    WebSessionRow,
 )
 from callcoach.store.models.base import NAMING, Base
+from callcoach.store.models.calibration_sets import (
+    CalibrationSetCallRow,
+    CalibrationSetRaterRow,
+    CalibrationSetRatingRow,
+    CalibrationSetRow,
+)
 from callcoach.store.models.calls import CallEmbeddingRow, CallRow, SegmentRow
 from callcoach.store.models.coaching import CoachingEventRow
 from callcoach.store.models.crm import ActivityRow, DealRow, QuotaRow
@@ -33,6 +40,10 @@ __all__ = [
     "AuditLogRow",
     "Base",
     "CalibrationRow",
+    "CalibrationSetCallRow",
+    "CalibrationSetRaterRow",
+    "CalibrationSetRatingRow",
+    "CalibrationSetRow",
     "CallEmbeddingRow",
     "CallRow",
     "CoachingEventRow",
@@ -56,4 +67,5 @@ __all__ = [
     "TeamRow",
     "UserRow",
     "UserTeamRow",
+    "WebSessionRow",
 ]

@@ -49,6 +49,26 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "read" (GET/HEAD/OPTIONS only) or "write" (everything its owner may do).
+    scope: Mapped[str] = mapped_column(String(10), default="write")
+    # None: until revoked. Past it the token answers 401.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser. The cookie carries a random id; only its SHA-256 is kept here."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    client: Mapped[str | None] = mapped_column(String(100))
+    # Set once, never cleared: an ended session stays ended (sign-out, disable, password change).
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(100))
 
 
 class LoginAttemptRow(Base):

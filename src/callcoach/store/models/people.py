@@ -20,6 +20,9 @@ class TeamRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     manager: Mapped[str | None] = mapped_column(String(200))
     manager_email: Mapped[str | None] = mapped_column(String(320))
+    # The rubric the team is reported on (docs/rubrics.md, "Who changes a rubric"); None: the
+    # organisation's default rubric (CALLCOACH_DEFAULT_RUBRIC).
+    rubric_id: Mapped[int | None] = mapped_column(ForeignKey("rubrics.id"), index=True)
 
 
 class RepRow(Base):

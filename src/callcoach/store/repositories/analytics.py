@@ -8,13 +8,12 @@ objects for the bulk of the data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Integer,
     String,
-    and_,
     case,
     func,
     literal_column,
@@ -25,56 +24,48 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from callcoach.domain.access import Scope
 from callcoach.store.models import (
     CallRow,
     CriterionScoreRow,
-    DealRow,
     HumanRatingRow,
-    QuotaRow,
     RepRow,
     RubricRow,
     RubricVersionRow,
     ScoreRunRow,
     TeamRow,
 )
+from callcoach.store.repositories.analytics_deals import (
+    INLINE_CHUNK,
+    DealAnalytics,
+    allowed,
+    ids_in,
+    in_window,
+    plain_rows,
+)
 from callcoach.store.repositories.calls import chunks
-
-_INLINE_CHUNK = 5000  # integer ids written into one IN (...) list
-_BOUND_IDS = 200  # up to this many, the ids are bound parameters of a cached statement
+from callcoach.store.repositories.scoping import scoped
 
 ScoreRow = tuple[Any, ...]
 # Levels 1-5 packed as octal digits: 10 criteria stay within a 32-bit integer on every backend.
 MAX_PACKED_CRITERIA = 10
 
 
-def ids_in(column: Any, ids: Sequence[int]) -> Any:
-    """`column IN (1, 2, ...)`. Up to a few hundred ids, bound parameters: the statement is then
-    compiled once and cached (a page's moments and details queries were each compiled anew,
-    several milliseconds apiece). Beyond, the integers are written into the SQL: thousands of
-    bound parameters cost more to prepare than the query takes to run. Only ever integers."""
-    if len(ids) <= _BOUND_IDS:
-        return column.in_([int(i) for i in ids])
-    listed = ", ".join(str(int(i)) for i in ids) or "NULL"
-    return text(f"{column.table.name}.{column.name} IN ({listed})")
+class AnalyticsRepository(DealAnalytics):
+    """Reads of people's data take the scope; a rep's scorecard is benchmarked against their
+    team, so the assessment services pass a scope widened to the team for the aggregate reads
+    (`Scope.widened`) and show only the rows of the viewer's own scope."""
 
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "rubric_pk": "a rubric's key, no person's rows",
+        "version_pks": "a rubric's versions, no person's rows",
+        "scorer_counts": "run counts per scorer over the organisation, no person's rows",
+        "has_scores": "whether a scorer ran on a rubric, no person's rows",
+        "latest_scored_call_date": "the reporting cycle's end: a date, no person's rows",
+        "latest_call_date": "the reporting cycle's end: a date, no person's rows",
+        "teammates": "the roster's team links, to widen a scope for a team benchmark",
+    }
 
-def in_window(
-    query: Any,
-    since: datetime | None,
-    until: datetime | None,
-    rep_ids: Sequence[int] | None,
-) -> Any:
-    """Calls dated in [since, until) of these reps (None: every rep)."""
-    if since is not None:
-        query = query.where(CallRow.call_date >= since)
-    if until is not None:
-        query = query.where(CallRow.call_date < until)
-    if rep_ids is not None:
-        query = query.where(CallRow.rep_id.in_(list(rep_ids)))
-    return query
-
-
-class AnalyticsRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -149,6 +140,8 @@ class AnalyticsRepository:
         until: datetime | None = None,
         rep_ids: Sequence[int] | None = None,
         call_pks: Sequence[int] | None = None,
+        *,
+        scope: Scope,
     ) -> list[ScoreRow]:
         """One row per scored run: (run, call, rep, call date, version pk, deal, packed levels).
 
@@ -160,9 +153,10 @@ class AnalyticsRepository:
         if len(criteria) > MAX_PACKED_CRITERIA:
             raise ValueError(f"at most {MAX_PACKED_CRITERIA} criteria can be read at once")
         sqlite = self.session.get_bind().dialect.name == "sqlite"
+        reps = allowed(scope, rep_ids)
         version: Any = ScoreRunRow.rubric_version_id
         scorer_column: Any = ScoreRunRow.scorer
-        if sqlite and rep_ids is not None:
+        if sqlite and reps is not None:
             # SQLite plans without statistics (nothing here runs ANALYZE), and left alone it
             # walks every run of the rubric to find one team's: 100 ms where 10 would do. A
             # unary + keeps these terms off the runs' indexes, so the plan starts from the
@@ -212,23 +206,14 @@ class AnalyticsRepository:
             )
             # Compiling the plan to machine code costs more than this sub-second query saves.
             self.session.connection().execute(text("SET LOCAL jit = off"))
-        query = in_window(query, since, until, rep_ids)
+        query = in_window(query, since, until, reps)
         if call_pks is None:
-            rows = self._plain_rows(query)
+            rows = plain_rows(self.session, query)
         else:
             rows = []
             for chunk in chunks(list(call_pks)):
-                rows.extend(self._plain_rows(query.where(ScoreRunRow.call_id.in_(chunk))))
+                rows.extend(plain_rows(self.session, query.where(ScoreRunRow.call_id.in_(chunk))))
         return [row for row in rows if row[6] is not None] if sqlite else rows
-
-    def _plain_rows(self, query: Any) -> list[ScoreRow]:
-        """The DBAPI's own row tuples: at 100k rows, SQLAlchemy's Row objects cost as much as the
-        query. Parameters still go through SQLAlchemy; every column is read untyped."""
-        result = self.session.connection().execute(query)
-        try:
-            return list(result.cursor.fetchall()) if result.cursor is not None else []
-        finally:
-            result.close()
 
     def overrides(
         self,
@@ -236,6 +221,8 @@ class AnalyticsRepository:
         since: datetime | None = None,
         until: datetime | None = None,
         rep_ids: Sequence[int] | None = None,
+        *,
+        scope: Scope,
     ) -> list[tuple[int, str, int, datetime]]:
         """Managers' overrides: (call, criterion, level, created)."""
         query = (
@@ -250,7 +237,9 @@ class AnalyticsRepository:
         )
         return [
             tuple(r)
-            for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
+            for r in self.session.connection().execute(
+                in_window(query, since, until, allowed(scope, rep_ids))
+            )
         ]
 
     def human_ratings(
@@ -260,6 +249,8 @@ class AnalyticsRepository:
         until: datetime | None = None,
         rep_ids: Sequence[int] | None = None,
         source: str = "import",
+        *,
+        scope: Scope,
     ) -> list[tuple[int, str, str, str, int]]:
         """(call pk, call id, criterion, rater, level) of ratings people gave."""
         query = (
@@ -275,66 +266,22 @@ class AnalyticsRepository:
         )
         return [
             tuple(r)
-            for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
+            for r in self.session.connection().execute(
+                in_window(query, since, until, allowed(scope, rep_ids))
+            )
         ]
-
-    def rated_rows(
-        self,
-        rubric_pk: int,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        rep_ids: Sequence[int] | None = None,
-    ) -> list[tuple[int, int, str, int | None, str, float, int]]:
-        """Managers' ratings for manual review, one row per call and criterion: (call pk, rep
-        pk, call date as stored, deal pk, criterion, mean level of its raters, raters)."""
-        query = (
-            select(
-                HumanRatingRow.call_id,
-                CallRow.rep_id,
-                type_coerce(CallRow.call_date, String),
-                CallRow.deal_id,
-                HumanRatingRow.criterion_id,
-                func.avg(HumanRatingRow.level),
-                func.count(func.distinct(HumanRatingRow.rater)),
-            )
-            .join(CallRow, CallRow.id == HumanRatingRow.call_id)
-            .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "import")
-            .group_by(
-                HumanRatingRow.call_id,
-                CallRow.rep_id,
-                CallRow.call_date,
-                CallRow.deal_id,
-                HumanRatingRow.criterion_id,
-            )
-        )
-        rows = self.session.connection().execute(in_window(query, since, until, rep_ids))
-        return [(r[0], r[1], r[2], r[3], r[4], float(r[5]), int(r[6])) for r in rows]
-
-    def has_ratings(self, rubric_pk: int) -> bool:
-        """Whether any manager rated a call on the rubric (manual review)."""
-        query = select(HumanRatingRow.id).where(
-            HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "import"
-        )
-        return self.session.execute(query.limit(1)).first() is not None
-
-    def latest_rated_call_date(self, rubric_pk: int) -> datetime | None:
-        query = (
-            select(func.max(CallRow.call_date))
-            .join(HumanRatingRow, HumanRatingRow.call_id == CallRow.id)
-            .where(HumanRatingRow.rubric_id == rubric_pk, HumanRatingRow.source == "import")
-        )
-        return self.session.scalar(query)
 
     # people
     def rep_rows(
-        self, rep_ids: Sequence[int] | None = None
+        self, rep_ids: Sequence[int] | None = None, *, scope: Scope
     ) -> list[tuple[int, str, str | None, str | None]]:
         """(rep pk, name, team, manager): the rep's own manager, else the team's."""
         query = select(
             RepRow.id, RepRow.name, TeamRow.name, func.coalesce(RepRow.manager, TeamRow.manager)
         ).outerjoin(TeamRow, RepRow.team_id == TeamRow.id)
-        if rep_ids is not None:
-            query = query.where(RepRow.id.in_(list(rep_ids)))
+        reps = allowed(scope, rep_ids)
+        if reps is not None:
+            query = query.where(RepRow.id.in_(sorted(reps)))
         return [
             (r[0], r[1], r[2], r[3])
             for r in self.session.connection().execute(query.order_by(RepRow.name))
@@ -358,114 +305,38 @@ class AnalyticsRepository:
         )
         return set(rows)
 
-    def rep_pk(self, name: str) -> int | None:
-        pk = self.session.scalar(select(RepRow.id).where(RepRow.name == name))
+    def rep_pk(self, name: str, *, scope: Scope) -> int | None:
+        """The rep of that name if the scope allows them (else None, like an unknown name)."""
+        exact = select(RepRow.id).where(RepRow.name == name)
+        pk: int | None = self.session.scalar(scoped(exact, RepRow.id, scope))
         if pk is None:
             pk = self.session.scalar(
-                select(RepRow.id).where(func.lower(RepRow.name) == name.strip().lower())
+                scoped(
+                    select(RepRow.id).where(func.lower(RepRow.name) == name.strip().lower()),
+                    RepRow.id,
+                    scope,
+                )
             )
         return pk
 
-    def team_rep_pks(self, team: str) -> set[int] | None:
+    def team_rep_pks(self, team: str, *, scope: Scope) -> set[int] | None:
+        """The team's reps that the scope allows; None when there is no such team, or the scope
+        allows none of its reps and is not a manager's scope over that team (it looks unknown)."""
         team_pk = self.session.scalar(select(TeamRow.id).where(TeamRow.name == team))
         if team_pk is None:
             return None
-        return set(self.session.scalars(select(RepRow.id).where(RepRow.team_id == team_pk)))
-
-    # deals and quotas
-    def closed_deals(self, deal_pks: Sequence[int]) -> list[tuple[int, bool]]:
-        """(deal, won) of those of these deals that are closed (won or lost).
-
-        Only the deals a report links to, by primary key: reading every closed deal of a large
-        store (100k at scale) to look up a team's few dozen cost more than the team's report.
-        """
-        result: list[tuple[int, bool]] = []
-        for chunk in chunks(sorted(set(deal_pks)), _INLINE_CHUNK):
-            rows = self._plain_rows(
-                select(DealRow.id, DealRow.outcome).where(
-                    ids_in(DealRow.id, chunk), DealRow.outcome.in_(("won", "lost"))
-                )
+        members = set(
+            self.session.scalars(
+                scoped(select(RepRow.id).where(RepRow.team_id == team_pk), RepRow.id, scope)
             )
-            result.extend((pk, outcome == "won") for pk, outcome in rows)
-        return result
-
-    def call_deals(
-        self, since: datetime | None, until: datetime | None, rep_ids: Sequence[int] | None
-    ) -> list[tuple[int, int, str]]:
-        """(call, deal, outcome) for calls linked to closed (won or lost) deals."""
-        query = (
-            select(CallRow.id, DealRow.id, DealRow.outcome)
-            .join(DealRow, DealRow.id == CallRow.deal_id)
-            .where(DealRow.outcome.in_(("won", "lost")))
         )
-        return [
-            tuple(r)
-            for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
-        ]
-
-    def last_won_deals(
-        self, count: int, rep_ids: Sequence[int] | None
-    ) -> list[tuple[int, date | None]]:
-        """(deal, close date) of the `count` most recently closed won deals (undated last)."""
-        query = select(DealRow.id, DealRow.close_date).where(DealRow.outcome == "won")
-        if rep_ids is not None:
-            query = query.where(DealRow.rep_id.in_(list(rep_ids)))
-        query = query.order_by(
-            DealRow.close_date.is_(None), DealRow.close_date.desc(), DealRow.id.desc()
-        ).limit(count)
-        return [(int(r[0]), r[1]) for r in self.session.execute(query)]
-
-    def closed_deal_calls(
-        self, won_pks: Sequence[int], lost_since: date | None, rep_ids: Sequence[int] | None
-    ) -> list[tuple[int, int, str]]:
-        """(call, deal, outcome) for calls linked to the given won deals, and to the lost deals
-        closed on or after `lost_since` (None: every lost deal), whatever the calls' dates."""
-        lost = DealRow.outcome == "lost"
-        if lost_since is not None:
-            lost = and_(lost, DealRow.close_date >= lost_since)
-        query = (
-            select(CallRow.id, DealRow.id, DealRow.outcome)
-            .join(DealRow, DealRow.id == CallRow.deal_id)
-            .where(or_(DealRow.id.in_(list(won_pks)), lost))
-        )
-        if rep_ids is not None:
-            query = query.where(CallRow.rep_id.in_(list(rep_ids)))
-        return [(int(r[0]), int(r[1]), str(r[2])) for r in self.session.execute(query)]
-
-    def quota_attainment(
-        self, start: date, end: date, rep_ids: Sequence[int] | None
-    ) -> list[tuple[int, float, float]]:
-        """(rep, quota, won amount) over the quotas overlapping [start, end).
-
-        Won amount: the rep's won deals closing inside those quota periods (one query: each
-        quota joined to the won deals of its period).
-        """
-        won = func.coalesce(func.sum(DealRow.amount), 0.0)
-        query = (
-            select(QuotaRow.rep_id, QuotaRow.id, QuotaRow.amount, won)
-            .outerjoin(
-                DealRow,
-                and_(
-                    DealRow.rep_id == QuotaRow.rep_id,
-                    DealRow.outcome == "won",
-                    DealRow.close_date >= QuotaRow.period_start,
-                    DealRow.close_date <= QuotaRow.period_end,
-                ),
-            )
-            .where(QuotaRow.period_start < end, QuotaRow.period_end >= start)
-            .group_by(QuotaRow.rep_id, QuotaRow.id, QuotaRow.amount)
-        )
-        if rep_ids is not None:
-            query = query.where(QuotaRow.rep_id.in_(list(rep_ids)))
-        totals: dict[int, tuple[float, float]] = {}
-        for rep, _quota_pk, amount, won_amount in self._plain_rows(query):
-            quota, achieved = totals.get(rep, (0.0, 0.0))
-            totals[rep] = (quota + float(amount or 0.0), achieved + float(won_amount or 0.0))
-        return [(rep, quota, achieved) for rep, (quota, achieved) in totals.items()]
+        if members or scope.everything:
+            return members
+        return members if scope.team_ids is not None and team_pk in scope.team_ids else None
 
     # evidence and call details
     def criterion_evidence(
-        self, pairs: Sequence[tuple[int, str]]
+        self, pairs: Sequence[tuple[int, str]], *, scope: Scope
     ) -> list[tuple[int, str, float, list[dict[str, Any]]]]:
         """(run, criterion, confidence, evidence) for exactly the given (run, criterion) pairs.
 
@@ -479,20 +350,27 @@ class AnalyticsRepository:
         first = CriterionScoreRow.evidence[0]
         result: list[tuple[int, str, float, list[dict[str, Any]]]] = []
         for crit, runs in sorted(by_criterion.items()):
-            for chunk in chunks(sorted(runs), _INLINE_CHUNK):
-                rows = self._plain_rows(
-                    select(
-                        CriterionScoreRow.run_id,
-                        CriterionScoreRow.confidence,
-                        first["segment"].as_integer(),
-                        first["start"].as_float(),
-                        first["speaker"].as_string(),
-                        first["quote"].as_string(),
-                    ).where(
-                        CriterionScoreRow.criterion_id == crit,
-                        ids_in(CriterionScoreRow.run_id, chunk),
-                    )
+            for chunk in chunks(sorted(runs), INLINE_CHUNK):
+                query = select(
+                    CriterionScoreRow.run_id,
+                    CriterionScoreRow.confidence,
+                    first["segment"].as_integer(),
+                    first["start"].as_float(),
+                    first["speaker"].as_string(),
+                    first["quote"].as_string(),
+                ).where(
+                    CriterionScoreRow.criterion_id == crit,
+                    ids_in(CriterionScoreRow.run_id, chunk),
                 )
+                if scope.rep_ids is not None:
+                    query = scoped(
+                        query.join(ScoreRunRow, ScoreRunRow.id == CriterionScoreRow.run_id).join(
+                            CallRow, CallRow.id == ScoreRunRow.call_id
+                        ),
+                        CallRow.rep_id,
+                        scope,
+                    )
+                rows = plain_rows(self.session, query)
                 for run, conf, segment, start, speaker, quote in rows:
                     item = (
                         [{"segment": segment, "start": start, "speaker": speaker, "quote": quote}]
@@ -503,40 +381,44 @@ class AnalyticsRepository:
         return result
 
     def call_details(
-        self, call_pks: Sequence[int]
+        self, call_pks: Sequence[int], *, scope: Scope
     ) -> dict[int, tuple[str, datetime | None, str | None, int | None]]:
-        """Call pk -> (call id, date, account, rep pk)."""
+        """Call pk -> (call id, date, account, rep pk) of the calls the scope allows."""
         result = {}
-        for chunk in chunks(sorted(set(call_pks)), _INLINE_CHUNK):
-            rows = self._plain_rows(
-                select(
-                    CallRow.id,
-                    CallRow.external_id,
-                    CallRow.call_date,
-                    CallRow.account,
-                    CallRow.rep_id,
-                ).where(ids_in(CallRow.id, chunk))
-            )
+        for chunk in chunks(sorted(set(call_pks)), INLINE_CHUNK):
+            query = select(
+                CallRow.id,
+                CallRow.external_id,
+                CallRow.call_date,
+                CallRow.account,
+                CallRow.rep_id,
+            ).where(ids_in(CallRow.id, chunk))
+            rows = plain_rows(self.session, scoped(query, CallRow.rep_id, scope))
             for pk, ext, when, account, rep in rows:
                 # DBAPI rows: SQLite gives the date as its ISO text.
                 day = datetime.fromisoformat(when) if isinstance(when, str) else when
                 result[pk] = (ext, day, account, rep)
         return result
 
-    def call_pk(self, external_id: str) -> tuple[int, int | None] | None:
-        row = (
-            self.session.connection()
-            .execute(select(CallRow.id, CallRow.rep_id).where(CallRow.external_id == external_id))
-            .first()
-        )
+    def call_pk(self, external_id: str, *, scope: Scope) -> tuple[int, int | None] | None:
+        """(pk, rep pk) of the call if the scope allows it (else None, like an unknown id)."""
+        query = select(CallRow.id, CallRow.rep_id).where(CallRow.external_id == external_id)
+        row = self.session.connection().execute(scoped(query, CallRow.rep_id, scope)).first()
         return (row[0], row[1]) if row else None
 
     def timed_calls(
-        self, since: datetime | None, until: datetime | None, rep_ids: Sequence[int] | None
+        self,
+        since: datetime | None,
+        until: datetime | None,
+        rep_ids: Sequence[int] | None,
+        *,
+        scope: Scope,
     ) -> list[tuple[int, str, int | None, datetime | None]]:
         """(call pk, call id, rep, date) of calls in the window."""
         query = select(CallRow.id, CallRow.external_id, CallRow.rep_id, CallRow.call_date)
         return [
             tuple(r)
-            for r in self.session.connection().execute(in_window(query, since, until, rep_ids))
+            for r in self.session.connection().execute(
+                in_window(query, since, until, allowed(scope, rep_ids))
+            )
         ]

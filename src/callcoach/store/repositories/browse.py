@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import HumanRating
 from callcoach.store.models import (
     CallRow,
@@ -28,6 +29,7 @@ from callcoach.store.models import (
     TeamRow,
 )
 from callcoach.store.repositories.calls import CallFilter
+from callcoach.store.repositories.scoping import scoped
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,17 @@ class CallOwner:
 
 
 class BrowseRepository:
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "data_stamp": "a cache key of maxima and counts, no person's rows",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _filtered(self, query: Select[Any], filters: CallFilter, text: str | None) -> Select[Any]:
+    def _filtered(
+        self, query: Select[Any], filters: CallFilter, text: str | None, scope: Scope
+    ) -> Select[Any]:
+        query = scoped(query, CallRow.rep_id, scope)
         if filters.rep:
             query = query.where(func.lower(RepRow.name) == filters.rep.strip().lower())
         if filters.team:
@@ -98,8 +107,6 @@ class BrowseRepository:
             query = query.where(CallRow.call_date < filters.until)
         if filters.external_ids:
             query = query.where(CallRow.external_id.in_(filters.external_ids))
-        if filters.rep_ids is not None:
-            query = query.where(CallRow.rep_id.in_(filters.rep_ids))
         if text and text.strip():
             needle = text.strip().lower()
             matching = select(SegmentRow.call_id).where(
@@ -119,6 +126,8 @@ class BrowseRepository:
         offset: int,
         limit: int,
         listing: CallListing | None = None,
+        *,
+        scope: Scope,
     ) -> tuple[list[CallListItem], int]:
         """A page of calls in the listing's order (default newest first), and how many match."""
         listing = listing or CallListing()
@@ -137,7 +146,7 @@ class BrowseRepository:
             .outerjoin(latest_run, latest_run.c.call_id == CallRow.id)
             .outerjoin(run, run.id == latest_run.c.run_id)
         )
-        base = self._listed(self._filtered(joins, filters, text), listing, level)
+        base = self._listed(self._filtered(joins, filters, text, scope), listing, level)
         total = int(self.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
         columns: list[Any] = [
             CallRow.external_id,
@@ -155,7 +164,7 @@ class BrowseRepository:
         if level is not None:
             columns.append(level.label("level"))
         query = cast("Select[Any]", joins.with_only_columns(*columns))
-        query = self._listed(self._filtered(query, filters, text), listing, level)
+        query = self._listed(self._filtered(query, filters, text, scope), listing, level)
         query = query.order_by(*self._order(listing, run, level)).offset(offset)
         items = [
             CallListItem(
@@ -235,22 +244,20 @@ class BrowseRepository:
         # Missing values last in either direction, the same on SQLite and PostgreSQL.
         return [column.is_(None), ordered, tie]
 
-    def call_types(self, filters: CallFilter) -> list[str]:
-        """The call types present among the calls `filters` allow (for a list's picker)."""
+    def call_types(self, *, scope: Scope) -> list[str]:
+        """The call types present among the calls the scope allows (for a list's picker)."""
         query = select(CallRow.call_type).where(CallRow.call_type.is_not(None)).distinct()
-        if filters.rep_ids is not None:
-            query = query.where(CallRow.rep_id.in_(filters.rep_ids))
-        return sorted(str(v) for v in self.session.scalars(query))
+        return sorted(str(v) for v in self.session.scalars(scoped(query, CallRow.rep_id, scope)))
 
-    def call_owner(self, external_id: str) -> CallOwner | None:
-        found = self.session.execute(
-            select(CallRow.id, CallRow.rep_id, CallRow.audio_path).where(
-                CallRow.external_id == external_id
-            )
-        ).first()
+    def call_owner(self, external_id: str, *, scope: Scope) -> CallOwner | None:
+        """The call's key, rep and audio if the scope allows it (else None, like an unknown id)."""
+        query = select(CallRow.id, CallRow.rep_id, CallRow.audio_path).where(
+            CallRow.external_id == external_id
+        )
+        found = self.session.execute(scoped(query, CallRow.rep_id, scope)).first()
         return CallOwner(found[0], found[1], found[2]) if found else None
 
-    def ratings_for_call(self, call_pk: int) -> list[HumanRating]:
+    def ratings_for_call(self, call_pk: int, *, scope: Scope) -> list[HumanRating]:
         query = (
             select(HumanRatingRow, CallRow.external_id, RubricRow.slug)
             .join(CallRow, HumanRatingRow.call_id == CallRow.id)
@@ -258,6 +265,7 @@ class BrowseRepository:
             .where(HumanRatingRow.call_id == call_pk)
             .order_by(HumanRatingRow.criterion_id, HumanRatingRow.created_at)
         )
+        query = scoped(query, CallRow.rep_id, scope)
         return [
             HumanRating(
                 call_id=call_id,
@@ -273,12 +281,14 @@ class BrowseRepository:
             for row, call_id, slug in self.session.execute(query)
         ]
 
-    def team_of_rep(self, rep_name: str) -> str | None:
-        return self.session.scalar(
+    def team_of_rep(self, rep_name: str, *, scope: Scope) -> str | None:
+        query = (
             select(TeamRow.name)
             .join(RepRow, RepRow.team_id == TeamRow.id)
             .where(func.lower(RepRow.name) == rep_name.strip().lower())
         )
+        team: str | None = self.session.scalar(scoped(query, RepRow.id, scope))
+        return team
 
     def data_stamp(self) -> tuple[Any, ...]:
         """Changes whenever anything the analytics read changes.
@@ -298,6 +308,10 @@ class BrowseRepository:
                 select(func.max(CallRow.id)).scalar_subquery(),
                 select(func.max(DealRow.id)).scalar_subquery(),
                 select(func.max(RubricVersionRow.id)).scalar_subquery(),
+                # which team is reported on which rubric (an assignment changes the reports)
+                select(
+                    func.sum(TeamRow.id * func.coalesce(TeamRow.rubric_id, 0))
+                ).scalar_subquery(),
             )
         ).one()
         return tuple(row)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import ClassVar
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import CoachingEvent
 from callcoach.store.models import Base, CoachingEventRow, RepRow, RubricRow
 from callcoach.store.repositories.calls import now_utc
+from callcoach.store.repositories.scoping import scoped
 
 
 def _table(model: type[Base]) -> Table:
@@ -21,6 +24,8 @@ def _table(model: type[Base]) -> Table:
 
 
 class CoachingRepository:
+    UNSCOPED: ClassVar[dict[str, str]] = {"add_many": "write", "add": "write"}
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -46,8 +51,8 @@ class CoachingRepository:
             self.session.execute(insert(_table(CoachingEventRow)), rows)
         return len(rows)
 
-    def events(self, rubric_slug: str | None = None) -> list[CoachingEvent]:
-        """Every recorded event, oldest first."""
+    def events(self, rubric_slug: str | None = None, *, scope: Scope) -> list[CoachingEvent]:
+        """Every recorded event of the reps the scope allows, oldest first."""
         query = (
             select(CoachingEventRow, RepRow.name, RubricRow.slug)
             .join(RepRow, RepRow.id == CoachingEventRow.rep_id)
@@ -56,6 +61,7 @@ class CoachingRepository:
         )
         if rubric_slug is not None:
             query = query.where(RubricRow.slug == rubric_slug)
+        query = scoped(query, CoachingEventRow.rep_id, scope)
         return [
             CoachingEvent(
                 rep=rep,
@@ -95,9 +101,10 @@ class CoachingRepository:
         return int(result.scalar_one())
 
     def rows(
-        self, rubric_pk: int, rep_ids: Sequence[int] | None
+        self, rubric_pk: int, rep_ids: Sequence[int] | None, *, scope: Scope
     ) -> list[tuple[int, int, str, str, date, str | None, str | None]]:
-        """(event id, rep pk, rep, criterion, coached on, note, coach), oldest first."""
+        """(event id, rep pk, rep, criterion, coached on, note, coach), oldest first, of these
+        reps (None: every rep) that the scope allows."""
         query = (
             select(
                 CoachingEventRow.id,
@@ -114,6 +121,7 @@ class CoachingRepository:
         )
         if rep_ids is not None:
             query = query.where(CoachingEventRow.rep_id.in_(list(rep_ids)))
+        query = scoped(query, CoachingEventRow.rep_id, scope)
         return [
             (r[0], r[1], r[2], r[3], r[4], r[5], r[6])
             for r in self.session.connection().execute(query)

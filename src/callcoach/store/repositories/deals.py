@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callcoach.domain.access import Scope
 from callcoach.domain.calls import Activity, Deal, DealOutcome, Quota
 from callcoach.store.models import ActivityRow, DealRow, QuotaRow, RepRow
+from callcoach.store.repositories.scoping import scoped
 
 
 def to_deal(row: DealRow, rep_name: str | None = None) -> Deal:
@@ -29,15 +32,29 @@ def to_deal(row: DealRow, rep_name: str | None = None) -> Deal:
 
 
 class DealRepository:
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "ensure": "write (import: a call names its deal)",
+        "upsert": "write",
+        "upsert_activity": "write",
+        "upsert_quota": "write",
+        "count": "a count over the organisation, no person's rows",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def row(self, external_id: str) -> DealRow | None:
+    def _row(self, external_id: str) -> DealRow | None:
         return self.session.scalar(select(DealRow).where(DealRow.external_id == external_id))
+
+    def row(self, external_id: str, *, scope: Scope) -> DealRow | None:
+        """The deal if the scope allows its rep (else None, like an unknown id)."""
+        query = select(DealRow).where(DealRow.external_id == external_id)
+        found: DealRow | None = self.session.scalar(scoped(query, DealRow.rep_id, scope))
+        return found
 
     def ensure(self, external_id: str) -> DealRow:
         """The deal with that id, created open if unknown (calls may name deals not yet imported)."""
-        row = self.row(external_id)
+        row = self._row(external_id)
         if row is None:
             row = DealRow(external_id=external_id, outcome=DealOutcome.OPEN.value)
             self.session.add(row)
@@ -45,7 +62,7 @@ class DealRepository:
         return row
 
     def upsert(self, deal: Deal, rep_id: int | None, source: str | None) -> tuple[DealRow, bool]:
-        row = self.row(deal.external_id)
+        row = self._row(deal.external_id)
         created = row is None
         if row is None:
             row = DealRow(external_id=deal.external_id)
@@ -67,23 +84,24 @@ class DealRepository:
         self.session.flush()
         return row, created
 
-    def get(self, external_id: str) -> Deal | None:
-        row = self.row(external_id)
+    def get(self, external_id: str, *, scope: Scope) -> Deal | None:
+        row = self.row(external_id, scope=scope)
         if row is None:
             return None
         rep = self.session.get(RepRow, row.rep_id) if row.rep_id else None
         return to_deal(row, rep.name if rep else None)
 
-    def get_many(self, external_ids: Iterable[str]) -> dict[str, Deal]:
-        """Deals by external id (unknown ids are left out), in one query."""
+    def get_many(self, external_ids: Iterable[str], *, scope: Scope) -> dict[str, Deal]:
+        """Deals by external id (unknown ids and deals outside the scope are left out)."""
         ids = list(dict.fromkeys(external_ids))
         if not ids:
             return {}
-        rows = self.session.execute(
+        query = (
             select(DealRow, RepRow.name)
             .outerjoin(RepRow, DealRow.rep_id == RepRow.id)
             .where(DealRow.external_id.in_(ids))
         )
+        rows = self.session.execute(scoped(query, DealRow.rep_id, scope))
         return {row.external_id: to_deal(row, rep_name) for row, rep_name in rows}
 
     def count(self) -> int:
@@ -119,8 +137,9 @@ class DealRepository:
         row.amount = quota.amount
         return created
 
-    def activities(self, rep_ids: Iterable[int] | None = None) -> list[Activity]:
-        """Daily activity counts, by rep name then day (`rep_ids`: only these reps)."""
+    def activities(self, rep_ids: Iterable[int] | None = None, *, scope: Scope) -> list[Activity]:
+        """Daily activity counts, by rep name then day (`rep_ids`: only these reps), of the reps
+        the scope allows."""
         query = (
             select(ActivityRow, RepRow.name)
             .join(RepRow, ActivityRow.rep_id == RepRow.id)
@@ -128,6 +147,7 @@ class DealRepository:
         )
         if rep_ids is not None:
             query = query.where(ActivityRow.rep_id.in_(list(rep_ids)))
+        query = scoped(query, ActivityRow.rep_id, scope)
         return [
             Activity(
                 rep=name,
@@ -139,8 +159,9 @@ class DealRepository:
             for row, name in self.session.execute(query)
         ]
 
-    def quotas(self, rep_ids: Iterable[int] | None = None) -> list[Quota]:
-        """Quotas, by rep name then period (`rep_ids`: only these reps)."""
+    def quotas(self, rep_ids: Iterable[int] | None = None, *, scope: Scope) -> list[Quota]:
+        """Quotas, by rep name then period (`rep_ids`: only these reps), of the reps the scope
+        allows."""
         query = (
             select(QuotaRow, RepRow.name)
             .join(RepRow, QuotaRow.rep_id == RepRow.id)
@@ -148,6 +169,7 @@ class DealRepository:
         )
         if rep_ids is not None:
             query = query.where(QuotaRow.rep_id.in_(list(rep_ids)))
+        query = scoped(query, QuotaRow.rep_id, scope)
         return [
             Quota(
                 rep=name,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import ClassVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from callcoach.domain.access import Role, Scope, Viewer
 from callcoach.domain.calls import Rep, Team
 from callcoach.store.models import RepRow, TeamRow
+from callcoach.store.repositories.scoping import scoped
 
 
 def _rep(row: RepRow) -> Rep:
@@ -24,6 +26,18 @@ def _rep(row: RepRow) -> Rep:
 
 
 class PeopleRepository:
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "team_row": "name resolution for writes (imports, account admin, assignments)",
+        "ensure_team": "write",
+        "rep_row": "name resolution for writes (imports, account admin)",
+        "rep_row_by_email": "name resolution for writes (CRM imports)",
+        "ensure_rep": "write",
+        "upsert_rep": "write",
+        "rep_ids": "name resolution for writes (bulk imports)",
+        "set_start_date": "write",
+        "scope_for": "builds a scope",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -46,8 +60,16 @@ class PeopleRepository:
                 row.manager_email = manager_email
         return row
 
-    def teams(self) -> list[Team]:
-        rows = self.session.scalars(select(TeamRow).order_by(TeamRow.name))
+    def teams(self, *, scope: Scope) -> list[Team]:
+        """The teams the scope allows: a manager's own teams and the teams of the reps it
+        allows (a rep: their own team)."""
+        query = select(TeamRow).order_by(TeamRow.name)
+        if scope.rep_ids is not None:
+            of_reps = select(RepRow.team_id).where(RepRow.id.in_(sorted(scope.rep_ids)))
+            query = query.where(
+                or_(TeamRow.id.in_(sorted(scope.team_ids or ())), TeamRow.id.in_(of_reps))
+            )
+        rows = self.session.scalars(query)
         return [Team(r.name, r.manager, r.manager_email) for r in rows]
 
     # reps
@@ -94,17 +116,24 @@ class PeopleRepository:
         self.session.flush()
         return row, created
 
-    def rep_names(self) -> list[str]:
-        return list(self.session.scalars(select(RepRow.name).order_by(RepRow.name)))
+    def rep_names(self, *, scope: Scope) -> list[str]:
+        query = select(RepRow.name).order_by(RepRow.name)
+        return list(self.session.scalars(scoped(query, RepRow.id, scope)))
 
-    def reps(self, team: str | None = None) -> list[Rep]:
+    def reps(self, team: str | None = None, *, scope: Scope) -> list[Rep]:
+        """The reps the scope allows (of one team)."""
         query = select(RepRow).order_by(RepRow.name)
         if team is not None:
             query = query.join(TeamRow, RepRow.team_id == TeamRow.id).where(TeamRow.name == team)
-        return [_rep(r) for r in self.session.scalars(query)]
+        return [_rep(r) for r in self.session.scalars(scoped(query, RepRow.id, scope))]
 
-    def rep(self, name: str) -> Rep | None:
-        row = self.rep_row(name)
+    def rep(self, name: str, *, scope: Scope) -> Rep | None:
+        """The rep of that name if the scope allows them (else None, like an unknown name)."""
+        exact = scoped(select(RepRow).where(RepRow.name == name), RepRow.id, scope)
+        row = self.session.scalar(exact)
+        if row is None:
+            folded = select(RepRow).where(func.lower(RepRow.name) == name.strip().lower())
+            row = self.session.scalar(scoped(folded, RepRow.id, scope))
         return _rep(row) if row else None
 
     def rep_ids(self, names: Sequence[str]) -> dict[str, int]:
@@ -117,7 +146,7 @@ class PeopleRepository:
             raise KeyError(name)
         row.start_date = start
 
-    def visible_rep_ids(self, viewer: Viewer) -> set[int] | None:
+    def _visible_rep_ids(self, viewer: Viewer) -> set[int] | None:
         """Ids of the reps `viewer` may see; None means every rep (administrators)."""
         if viewer.role is Role.ADMIN:
             return None
@@ -136,7 +165,7 @@ class PeopleRepository:
 
     def scope_for(self, viewer: Viewer) -> Scope:
         """What `viewer` may see, resolved against the roster now (once per request/command)."""
-        rep_ids = self.visible_rep_ids(viewer)
+        rep_ids = self._visible_rep_ids(viewer)
         team_ids: frozenset[int] | None = None
         if viewer.role is Role.MANAGER:
             team_ids = frozenset(

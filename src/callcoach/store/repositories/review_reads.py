@@ -23,13 +23,7 @@ from callcoach.store.models import (
     TeamRow,
 )
 from callcoach.store.repositories.calls import chunks
-
-
-def scoped(query: Any, column: Any, scope: Scope) -> Any:
-    """`query` narrowed to the reps the scope allows (nothing to add when it allows all)."""
-    if scope.rep_ids is None:
-        return query
-    return query.where(column.in_(sorted(scope.rep_ids)))
+from callcoach.store.repositories.scoping import scoped
 
 
 def day_of(value: Any) -> date | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -28,7 +28,8 @@ from callcoach.store.models import (
     TeamRow,
 )
 from callcoach.store.repositories.calls import now_utc
-from callcoach.store.repositories.review_reads import ReviewReads, scoped
+from callcoach.store.repositories.review_reads import ReviewReads
+from callcoach.store.repositories.scoping import scoped
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,17 @@ _SUMMARY = (
 
 
 class ReviewRepository(ReviewReads):
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "create": "write",
+        "set_state": "write (on a review already read within the scope)",
+        "set_final_ratings": "write (on a review already read within the scope)",
+        "set_plan": "write (on a review already read within the scope)",
+        "set_checkpoint": "write (on a review already read within the scope)",
+        "save_self_assessment": "write (on a review already read within the scope)",
+        "add_draft": "write (on a review already read within the scope)",
+        "outcome_stamp": "a cache key of maxima and counts, no person's rows",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

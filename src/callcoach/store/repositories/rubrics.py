@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callcoach.domain.rubric import Rubric
-from callcoach.store.models import RubricRow, RubricVersionRow
+from callcoach.store.models import RubricRow, RubricVersionRow, TeamRow
 from callcoach.store.repositories.calls import now_utc
 
 
@@ -109,3 +109,24 @@ class RubricRepository:
             if latest is not None:
                 result.append((latest, int(counts.get(rubric_row.id, 0))))
         return result
+
+    # which team is reported on which rubric (docs/rubrics.md, "Who changes a rubric")
+    def assign(self, team: TeamRow, slug: str | None) -> None:
+        """Report `team` on the rubric `slug` (None: back to the organisation's default)."""
+        if slug is None:
+            team.rubric_id = None
+        else:
+            row = self.rubric_row(slug)
+            if row is None:
+                raise KeyError(slug)
+            team.rubric_id = row.id
+        self.session.flush()
+
+    def team_assignments(self) -> dict[str, str | None]:
+        """Team name -> the slug of its assigned rubric (None: the organisation's default)."""
+        rows = self.session.execute(
+            select(TeamRow.name, RubricRow.slug)
+            .outerjoin(RubricRow, RubricRow.id == TeamRow.rubric_id)
+            .order_by(TeamRow.name)
+        )
+        return {team: slug for team, slug in rows}

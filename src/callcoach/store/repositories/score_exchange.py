@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import CallScore
 from callcoach.store.models import (
     CallRow,
@@ -19,12 +20,19 @@ from callcoach.store.models import (
     ScoreRunRow,
     SegmentRow,
 )
-from callcoach.store.repositories.analytics import in_window
+from callcoach.store.repositories.analytics_deals import in_window
 from callcoach.store.repositories.calls import SEGMENT_COLUMNS, chunks, now_utc
+from callcoach.store.repositories.scoping import scoped
 from callcoach.store.repositories.scores import evidence_to_json
 
 
 class ScoreExchangeRepository:
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "existing_runs": "write path: keys of runs on calls already resolved within a scope",
+        "replace_runs": "write",
+        "refresh_statistics": "maintenance",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -109,6 +117,8 @@ class ScoreExchangeRepository:
         rep_ids: Sequence[int] | None,
         since: datetime | None = None,
         until: datetime | None = None,
+        *,
+        scope: Scope,
     ) -> Iterator[tuple[Any, ...]]:
         """Scored runs with their criteria, streamed in (call, rubric, version, scorer) order:
         (run, call id, rubric, version, scorer, overall, criterion, level, confidence,
@@ -144,27 +154,36 @@ class ScoreExchangeRepository:
             query = query.where(RubricRow.slug == rubric_slug)
         if scorer:
             query = query.where(ScoreRunRow.scorer == scorer)
-        query = in_window(query, since, until, rep_ids)
+        query = scoped(in_window(query, since, until, rep_ids), CallRow.rep_id, scope)
         for row in self.session.execute(query.execution_options(yield_per=2000)):
             yield tuple(row)
 
-    def call_pks(self, external_ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
+    def call_pks(
+        self, external_ids: Sequence[str], *, scope: Scope
+    ) -> dict[str, tuple[int, int | None]]:
+        """Call id -> (pk, rep pk) of those of these calls the scope allows."""
         result = {}
         for chunk in chunks(sorted(set(external_ids))):
-            rows = self.session.execute(
-                select(CallRow.external_id, CallRow.id, CallRow.rep_id).where(
-                    CallRow.external_id.in_(chunk)
-                )
+            query = select(CallRow.external_id, CallRow.id, CallRow.rep_id).where(
+                CallRow.external_id.in_(chunk)
             )
+            rows = self.session.execute(scoped(query, CallRow.rep_id, scope))
             for ext, pk, rep in rows:
                 result[ext] = (pk, rep)
         return result
 
     def cited_segments(
-        self, call_pks: Sequence[int], wanted: set[tuple[int, int]]
+        self, call_pks: Sequence[int], wanted: set[tuple[int, int]], *, scope: Scope
     ) -> tuple[dict[int, int], list[tuple[int, int, str, str, float | None, float | None, str]]]:
-        """Segment counts of these calls, and the (call, index) segments wanted:
-        (call, index, speaker, role, start, end, text)."""
+        """Segment counts of those of these calls the scope allows, and the (call, index)
+        segments wanted: (call, index, speaker, role, start, end, text)."""
+        if scope.rep_ids is not None:
+            allowed: set[int] = set()
+            for chunk in chunks(sorted(set(call_pks))):
+                query = select(CallRow.id).where(CallRow.id.in_(chunk))
+                allowed.update(self.session.scalars(scoped(query, CallRow.rep_id, scope)))
+            call_pks = [pk for pk in call_pks if pk in allowed]
+            wanted = {(call, idx) for call, idx in wanted if call in allowed}
         counts: dict[int, int] = {}
         rows: list[tuple[int, int, str, str, float | None, float | None, str]] = []
         indexes = sorted({idx for _, idx in wanted})

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import (
     CallScore,
     CriterionScore,
@@ -24,6 +25,7 @@ from callcoach.store.models import (
     ScoreRunRow,
 )
 from callcoach.store.repositories.calls import now_utc
+from callcoach.store.repositories.scoping import scoped
 
 
 def evidence_to_json(items: list[Evidence]) -> list[dict[str, Any]]:
@@ -79,6 +81,12 @@ def _to_score(run: ScoreRunRow, call_id: str, rubric_id: str, version: int) -> C
 
 
 class ScoreRepository:
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "save": "write",
+        "save_rating": "write",
+        "rater_names": "the raters' own names (imports reuse their spelling), no rep's rows",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -123,17 +131,7 @@ class ScoreRepository:
         self.session.flush()
         return run
 
-    def scored_call_pks(self, rubric_version_pk: int, scorer: str) -> set[int]:
-        return set(
-            self.session.scalars(
-                select(ScoreRunRow.call_id).where(
-                    ScoreRunRow.rubric_version_id == rubric_version_pk,
-                    ScoreRunRow.scorer == scorer,
-                )
-            )
-        )
-
-    def _runs(self, *conditions: Any) -> Iterator[CallScore]:
+    def _runs(self, scope: Scope, *conditions: Any) -> Iterator[CallScore]:
         query = (
             select(ScoreRunRow, CallRow.external_id, RubricRow.slug, RubricVersionRow.version)
             .join(CallRow, ScoreRunRow.call_id == CallRow.id)
@@ -143,15 +141,18 @@ class ScoreRepository:
             .options(selectinload(ScoreRunRow.criteria))
             .order_by(CallRow.call_date, CallRow.id, RubricRow.slug, RubricVersionRow.version)
         )
-        for run, call_id, slug, version in self.session.execute(query):
+        for run, call_id, slug, version in self.session.execute(
+            scoped(query, CallRow.rep_id, scope)
+        ):
             yield _to_score(run, call_id, slug, version)
 
-    def for_call(self, external_id: str) -> list[CallScore]:
-        return list(self._runs(CallRow.external_id == external_id))
+    def for_call(self, external_id: str, *, scope: Scope) -> list[CallScore]:
+        return list(self._runs(scope, CallRow.external_id == external_id))
 
-    def all(self, rubric_slug: str | None = None) -> Iterator[CallScore]:
+    def all(self, rubric_slug: str | None = None, *, scope: Scope) -> Iterator[CallScore]:
+        """Every run on the calls the scope allows (of one rubric), oldest call first."""
         conditions = [RubricRow.slug == rubric_slug] if rubric_slug else []
-        return self._runs(*conditions)
+        return self._runs(scope, *conditions)
 
     # human ratings
     def save_rating(self, rating: HumanRating, call_pk: int, rubric_pk: int) -> bool:
@@ -192,7 +193,8 @@ class ScoreRepository:
         )
         return [rater for (rater,) in rows]
 
-    def ratings(self, rubric_slug: str | None = None) -> list[HumanRating]:
+    def ratings(self, rubric_slug: str | None = None, *, scope: Scope) -> list[HumanRating]:
+        """People's ratings of the calls the scope allows (of one rubric)."""
         query = (
             select(HumanRatingRow, CallRow.external_id, RubricRow.slug)
             .join(CallRow, HumanRatingRow.call_id == CallRow.id)
@@ -201,6 +203,7 @@ class ScoreRepository:
         )
         if rubric_slug:
             query = query.where(RubricRow.slug == rubric_slug)
+        query = scoped(query, CallRow.rep_id, scope)
         return [
             HumanRating(
                 call_id=call_id,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callcoach.domain.access import Scope
 from callcoach.domain.scores import EvidenceFeedback, FeedbackVerdict
 from callcoach.store.models import CalibrationRow, CallRow, EvidenceFeedbackRow, RubricRow
 from callcoach.store.repositories.calls import now_utc
+from callcoach.store.repositories.scoping import scoped
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class StoredCalibration:
 
 
 class TeachingRepository:
+    UNSCOPED: ClassVar[dict[str, str]] = {
+        "save_feedback": "write",
+        "save_calibration": "write",
+        "calibration": "a scorer's fitted parameters, no person's rows",
+    }
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -62,9 +70,10 @@ class TeachingRepository:
         self,
         rubric_slug: str | None = None,
         call_external_id: str | None = None,
-        rep_ids: set[int] | None = None,
+        *,
+        scope: Scope,
     ) -> list[EvidenceFeedback]:
-        """Verdicts, oldest first; `rep_ids` limits them to those reps' calls (None: all)."""
+        """Verdicts on the calls the scope allows, oldest first."""
         query = (
             select(EvidenceFeedbackRow, CallRow.external_id, RubricRow.slug)
             .join(CallRow, EvidenceFeedbackRow.call_id == CallRow.id)
@@ -75,8 +84,7 @@ class TeachingRepository:
             query = query.where(RubricRow.slug == rubric_slug)
         if call_external_id:
             query = query.where(CallRow.external_id == call_external_id)
-        if rep_ids is not None:
-            query = query.where(CallRow.rep_id.in_(sorted(rep_ids)))
+        query = scoped(query, CallRow.rep_id, scope)
         return [
             EvidenceFeedback(
                 call_id=call_id,

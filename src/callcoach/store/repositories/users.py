@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from callcoach.store.models import (
@@ -41,6 +41,21 @@ class StoredToken:
     created_at: datetime
     last_used_at: datetime | None
     revoked: bool
+    scope: str
+    expires_at: datetime | None
+
+
+def stored_token(row: ApiTokenRow, username: str) -> StoredToken:
+    return StoredToken(
+        id=row.id,
+        username=username,
+        name=row.name,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked=row.revoked,
+        scope=row.scope,
+        expires_at=row.expires_at,
+    )
 
 
 class UserRepository:
@@ -144,8 +159,23 @@ class UserRepository:
         )
 
     # personal API tokens (only the hash is kept)
-    def add_token(self, user_pk: int, name: str, token_hash: str) -> ApiTokenRow:
-        row = ApiTokenRow(user_id=user_pk, name=name, token_hash=token_hash, created_at=now_utc())
+    def add_token(
+        self,
+        user_pk: int,
+        name: str,
+        token_hash: str,
+        scope: str,
+        expires_at: datetime | None,
+    ) -> ApiTokenRow:
+        row = ApiTokenRow(
+            user_id=user_pk,
+            name=name,
+            token_hash=token_hash,
+            created_at=now_utc(),
+            scope=scope,
+            expires_at=expires_at,
+            revoked=False,
+        )
         self.session.add(row)
         self.session.flush()
         return row
@@ -161,13 +191,19 @@ class UserRepository:
         )
         if user_pk is not None:
             query = query.where(ApiTokenRow.user_id == user_pk)
-        return [
-            StoredToken(t.id, username, t.name, t.created_at, t.last_used_at, t.revoked)
-            for t, username in self.session.execute(query)
-        ]
+        return [stored_token(t, username) for t, username in self.session.execute(query)]
 
     def token_by_id(self, token_pk: int) -> ApiTokenRow | None:
         return self.session.get(ApiTokenRow, token_pk)
+
+    def revoke_tokens(self, user_pk: int) -> int:
+        """Revoke every live token of a user; the number revoked."""
+        result = self.session.execute(
+            update(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user_pk, ApiTokenRow.revoked.is_(False))
+            .values(revoked=True)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # login attempts (rate limiting)
     def record_attempt(self, username: str, client: str | None, success: bool) -> None:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from callcoach.web.api import admin, calls, jobs, reviews, team
+from callcoach.web.api import admin, calls, jobs, reviews, rubric_teams, team
 
-ROUTERS = (calls.router, team.router, reviews.router, admin.router, jobs.router)
+ROUTERS = (
+    calls.router,
+    team.router,
+    reviews.router,
+    rubric_teams.router,
+    admin.router,
+    jobs.router,
+)

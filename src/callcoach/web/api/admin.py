@@ -7,15 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from callcoach.services.accounts.users import Account, add_user, list_users
+from callcoach.services.accounts.users import Account, add_user, list_users, update_user
 from callcoach.services.imports.uploads import import_uploads
 from callcoach.services.jobs.scoring import rescore_request
 from callcoach.services.rubrics.catalog import RubricInvalidError, get_rubric, list_rubrics
-from callcoach.services.rubrics.editing import (
-    check_rubric_document,
-    save_rubric_document,
-    weight_total,
-)
+from callcoach.services.rubrics.editing import check_rubric_document, weight_total
+from callcoach.services.rubrics.governance import save_rubric_document
 from callcoach.web.api.jobs import job_out
 from callcoach.web.auth import api_account, api_admin, check_csrf, container_of
 from callcoach.web.background import score_uploaded, submit
@@ -29,6 +26,7 @@ from callcoach.web.schemas import (
     RubricSummaryOut,
     UserIn,
     UserOut,
+    UserUpdateIn,
 )
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_csrf)])
@@ -87,9 +85,13 @@ def create_rubric_version(
     document: dict[str, Any] = Body(..., description="A rubric document (the YAML's shape)."),
     account: Account = Depends(api_account),
 ) -> Any:
-    """Store a rubric; changed content becomes its next version (managers and admins)."""
+    """Store a rubric; changed content becomes its next version. A manager changes only a
+    rubric their own teams alone use (403 with the reason otherwise); administrators any."""
+    container = container_of(request)
     try:
-        added = save_rubric_document(container_of(request).store, document, account.viewer)
+        added = save_rubric_document(
+            container.store, document, account.viewer, container.settings.default_rubric
+        )
     except RubricInvalidError as exc:
         return JSONResponse(
             {
@@ -158,6 +160,24 @@ def create_user(request: Request, body: UserIn, account: Account = Depends(api_a
         actor=account.viewer,
     )
     return _user_out(created)
+
+
+@router.patch("/users/{username}", response_model=UserOut, tags=["users"])
+def change_user(
+    request: Request, username: str, body: UserUpdateIn, account: Account = Depends(api_admin)
+) -> UserOut:
+    """Change a user's role, a manager's teams, a rep account's roster rep or the email
+    (administrators; audited as user.update with the values before and after)."""
+    changed = update_user(
+        container_of(request).store,
+        username,
+        role=body.role,
+        teams=body.teams,
+        rep=body.rep,
+        email=body.email,
+        actor=account.viewer,
+    )
+    return _user_out(changed)
 
 
 @router.post("/imports/{kind}", response_model=ImportReportOut, tags=["imports"])

@@ -12,6 +12,7 @@ from callcoach.services.assessment.scorecards import (
     build_priorities,
     build_scorecards,
 )
+from callcoach.services.rubrics.governance import rubric_of_team
 from callcoach.web.auth import api_account, check_csrf, container_of
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"], dependencies=[Depends(check_csrf)])
@@ -20,7 +21,10 @@ router = APIRouter(prefix="/api/v1", tags=["analytics"], dependencies=[Depends(c
 def _query(
     request: Request, rubric: str | None, cycle: str | None, rep: str | None, team: str | None
 ) -> AssessmentQuery:
-    settings = container_of(request).settings
+    container = container_of(request)
+    settings = container.settings
+    if not rubric and team:
+        rubric = rubric_of_team(container.store, team, settings.default_rubric)
     return AssessmentQuery(
         rubric=rubric or settings.default_rubric,
         preferred_scorer=settings.scorer,

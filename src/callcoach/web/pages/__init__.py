@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calls, jobs, reviews, team
+from callcoach.web.pages import admin, auth, calibration, calls, jobs, reviews, team, users
 
-ROUTERS = (auth.router, calls.router, team.router, reviews.router, admin.router, jobs.router)
+ROUTERS = (
+    auth.router,
+    calls.router,
+    team.router,
+    reviews.router,
+    admin.router,
+    users.router,
+    jobs.router,
+    calibration.router,
+)

@@ -1,4 +1,4 @@
-"""Pages: rubrics (list, editor, re-score), users and the audit log (administrators)."""
+"""Pages: rubrics (list, editor, re-score), imports and the audit log (administrators)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from callcoach.ingest.rubric_yaml import load_rubric_data
-from callcoach.services.accounts.users import (
-    Account,
-    add_user,
-    audit_log,
-    list_users,
-    set_active,
-    set_password,
-)
+from callcoach.services.accounts.users import Account, PermissionDeniedError, audit_log
 from callcoach.services.common import ServiceError
 from callcoach.services.imports.uploads import available_kinds, import_uploads
 from callcoach.services.jobs.kinds import SCORE_CALLS
@@ -28,7 +21,14 @@ from callcoach.services.rubrics.catalog import (
     list_rubrics,
     template_text,
 )
-from callcoach.services.rubrics.editing import can_edit_rubrics, save_rubric_document
+from callcoach.services.rubrics.editing import can_edit_rubrics
+from callcoach.services.rubrics.governance import (
+    assign_rubric,
+    rubric_rights,
+    save_rubric_copy,
+    save_rubric_document,
+    team_rubrics,
+)
 from callcoach.web.api.jobs import job_out
 from callcoach.web.auth import check_csrf, container_of, page_account, page_admin
 from callcoach.web.background import score_uploaded
@@ -78,11 +78,14 @@ def rubric_document_from_form(form: FormData) -> dict[str, Any]:
 @router.get("/rubrics")
 def rubrics_page(request: Request, account: Account = Depends(page_account)) -> Response:
     store = container_of(request).store
+    default_rubric = container_of(request).settings.default_rubric
     return render(
         request,
         "rubrics.html",
         account,
         rubrics=list_rubrics(store),
+        team_rubrics=team_rubrics(store, account.viewer, default_rubric),
+        settings_default_rubric=default_rubric,
         can_edit=can_edit_rubrics(account.viewer),
         jobs=[
             job_out(request, job)
@@ -102,6 +105,13 @@ def _editor(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    container = container_of(request)
+    rights = rubric_rights(
+        container.store,
+        str(document.get("id") or ""),
+        account.viewer,
+        container.settings.default_rubric,
+    )
     return render(
         request,
         "rubric_edit.html",
@@ -111,6 +121,7 @@ def _editor(
         is_new=is_new,
         errors=errors or [],
         can_edit=can_edit_rubrics(account.viewer),
+        rights=rights,
     )
 
 
@@ -139,11 +150,27 @@ async def save_rubric(request: Request, account: Account = Depends(page_account)
     form = await request.form()
     document = rubric_document_from_form(form)
     is_new = form.get("is_new") == "1"
+    container = container_of(request)
+    default_rubric = container.settings.default_rubric
     try:
-        added = save_rubric_document(container_of(request).store, document, account.viewer)
+        if form.get("action") == "copy":
+            added = save_rubric_copy(
+                container.store,
+                document,
+                str(form.get("copy_team") or ""),
+                account.viewer,
+                default_rubric,
+                new_id=str(form.get("copy_id") or "") or None,
+            )
+        else:
+            added = save_rubric_document(container.store, document, account.viewer, default_rubric)
     except RubricInvalidError as exc:
         return _editor(
             request, account, document, is_new=is_new, errors=exc.check.errors, status_code=400
+        )
+    except PermissionDeniedError as exc:
+        return _editor(
+            request, account, document, is_new=is_new, errors=[str(exc)], status_code=403
         )
     rubric = added.stored.rubric
     state = "saved" if added.is_new_version else "unchanged"
@@ -152,97 +179,19 @@ async def save_rubric(request: Request, account: Account = Depends(page_account)
     )
 
 
+@router.post("/rubrics/assign")
+def assign_team_rubric(
+    request: Request,
+    team: str = Form(...),
+    rubric: str = Form(""),
+    account: Account = Depends(page_admin),
+) -> Response:
+    """An administrator reports a team on a rubric (empty: the organisation's default)."""
+    assign_rubric(container_of(request).store, team, rubric or None, account.viewer)
+    return RedirectResponse(f"/rubrics?assigned={team}", status_code=303)
+
+
 # users (administrators)
-@router.get("/admin/users")
-def users_page(
-    request: Request,
-    account: Account = Depends(page_admin),
-    message: str | None = None,
-) -> Response:
-    return _users(request, account, message=message)
-
-
-def _users(
-    request: Request,
-    account: Account,
-    *,
-    message: str | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    from callcoach.services.accounts.people import roster
-
-    store = container_of(request).store
-    teams, reps = roster(store, account.viewer)
-    return render(
-        request,
-        "users.html",
-        account,
-        status_code=status_code,
-        users=list_users(store, account.viewer),
-        teams=teams,
-        reps=reps,
-        message=message,
-        error=error,
-    )
-
-
-@router.post("/admin/users")
-def create_user(
-    request: Request,
-    username: str = Form(...),
-    role: str = Form(...),
-    password: str = Form(...),
-    teams: list[str] = Form(default_factory=list),
-    rep: str = Form(""),
-    email: str = Form(""),
-    account: Account = Depends(page_admin),
-) -> Response:
-    try:
-        created = add_user(
-            container_of(request).store,
-            username,
-            role,
-            password,
-            teams=teams if role == "manager" else [],
-            rep=rep or None if role == "rep" else None,
-            email=email or None,
-            actor=account.viewer,
-        )
-    except ServiceError as exc:
-        return _users(request, account, error=str(exc), status_code=400)
-    return _users(request, account, message=f"Created {created.role.value} {created.username}.")
-
-
-@router.post("/admin/users/{username}/active")
-def toggle_user(
-    request: Request,
-    username: str,
-    active: str = Form(...),
-    account: Account = Depends(page_admin),
-) -> Response:
-    try:
-        changed = set_active(container_of(request).store, username, active == "1", account.viewer)
-    except ServiceError as exc:
-        return _users(request, account, error=str(exc), status_code=400)
-    state = "enabled" if changed.active else "disabled"
-    return _users(request, account, message=f"{changed.username} {state}.")
-
-
-@router.post("/admin/users/{username}/password")
-def reset_password(
-    request: Request,
-    username: str,
-    password: str = Form(...),
-    account: Account = Depends(page_admin),
-) -> Response:
-    try:
-        set_password(container_of(request).store, username, password, actor=account.viewer)
-    except ServiceError as exc:
-        return _users(request, account, error=str(exc), status_code=400)
-    return _users(request, account, message=f"Password of {username} set; their sessions end.")
-
-
 @router.get("/admin/audit")
 def audit_page(
     request: Request, action: str | None = None, account: Account = Depends(page_admin)

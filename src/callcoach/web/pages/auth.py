@@ -1,29 +1,42 @@
-"""Sign in, sign out, and the account page (password, personal API tokens)."""
+"""Sign in, sign out, and the account page (password, sessions, personal API tokens)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from callcoach.domain.access import Role
+from callcoach.services.accounts.sessions import (
+    end_all_sessions,
+    end_one_session,
+    list_sessions,
+)
+from callcoach.services.accounts.tokens import (
+    create_token,
+    expiry_label,
+    list_tokens,
+    parse_expiry,
+    revoke_token,
+)
 from callcoach.services.accounts.users import (
     Account,
     AuthenticationError,
     LoginThrottledError,
     authenticate,
-    create_token,
-    list_tokens,
-    revoke_token,
     set_password,
 )
 from callcoach.services.common import ServiceError
 from callcoach.web.auth import (
     check_csrf,
     container_of,
-    end_session,
+    current_session,
     page_account,
     session_account,
-    start_session,
+    session_policy,
+    sign_in,
+    sign_out,
 )
 from callcoach.web.rendering import render
 
@@ -81,14 +94,14 @@ def login(
             error=str(exc),
             username=username,
         )
-    start_session(request, account)
+    sign_in(request, account)
     target = _safe_next(next)
     return RedirectResponse(home_of(account) if target == "/" else target, status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    end_session(request)
+    sign_out(request)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -101,16 +114,27 @@ def _account_page(
     new_token: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    tokens = list_tokens(container_of(request).store, account.username, account.viewer)
+    store = container_of(request).store
+    live = current_session(request)
+    tokens = list_tokens(store, account.username, account.viewer)
     return render(
         request,
         "account.html",
         account,
         status_code=status_code,
         tokens=tokens,
+        expiry={t.id: expiry_label(t.expires_at) for t in tokens},
+        sessions=list_sessions(
+            store,
+            account.username,
+            session_policy(request),
+            account.viewer,
+            current=live.id if live else None,
+        ),
         message=message,
         error=error,
         new_token=new_token,
+        now=datetime.now(UTC).replace(tzinfo=None),
     )
 
 
@@ -127,35 +151,80 @@ def change_password(
     confirm_password: str = Form(""),
     account: Account = Depends(page_account),
 ) -> Response:
-    store = container_of(request).store
     if new_password != confirm_password:
         return _account_page(
             request, account, error="the two new passwords differ", status_code=400
         )
+    live = current_session(request)
     try:
         set_password(
-            store,
+            container_of(request).store,
             account.username,
             new_password,
             current_password=current_password,
             actor=account.viewer,
+            keep_session=live.id if live else None,
         )
     except ServiceError as exc:
         return _account_page(request, account, error=str(exc), status_code=400)
-    # The stamp changed with the password: keep this session, the others are signed out.
-    from callcoach.services.accounts.users import get_user
-
-    start_session(request, get_user(store, account.username, account.viewer))
     return _account_page(
-        request, account, message="Password changed. Other sessions are signed out."
+        request, account, message="Password changed. Your other sessions are signed out."
     )
+
+
+@router.post("/account/sessions/end-others")
+def sign_out_everywhere(request: Request, account: Account = Depends(page_account)) -> Response:
+    """Sign out every other browser; this one stays signed in."""
+    live = current_session(request)
+    ended = end_all_sessions(
+        container_of(request).store,
+        account.username,
+        account.viewer,
+        keep=live.id if live else None,
+    )
+    plural = "" if ended == 1 else "s"
+    return _account_page(request, account, message=f"Signed out {ended} other session{plural}.")
+
+
+@router.post("/account/sessions/end-all")
+def sign_out_all(request: Request, account: Account = Depends(page_account)) -> Response:
+    """Sign out everywhere, this browser included."""
+    end_all_sessions(container_of(request).store, account.username, account.viewer)
+    sign_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/account/sessions/{session_id}/end")
+def end_session_page(
+    request: Request, session_id: int, account: Account = Depends(page_account)
+) -> Response:
+    live = current_session(request)
+    end_one_session(container_of(request).store, account.username, session_id, account.viewer)
+    if live is not None and live.id == session_id:
+        sign_out(request)
+        return RedirectResponse("/login", status_code=303)
+    return _account_page(request, account, message=f"Session {session_id} ended.")
 
 
 @router.post("/account/tokens")
 def new_token(
-    request: Request, name: str = Form("api"), account: Account = Depends(page_account)
+    request: Request,
+    name: str = Form("api"),
+    scope: str = Form("read"),
+    expires: str = Form(""),
+    account: Account = Depends(page_account),
 ) -> Response:
-    _, token = create_token(container_of(request).store, account.username, name, account.viewer)
+    try:
+        _, token = create_token(
+            container_of(request).store,
+            account.username,
+            name,
+            account.viewer,
+            scope=scope,
+            expires_at=parse_expiry(expires),
+        )
+    except ServiceError as exc:
+        return _account_page(request, account, error=str(exc), status_code=400)
     return _account_page(request, account, new_token=token)
 
 

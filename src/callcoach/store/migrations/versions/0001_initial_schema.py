@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 16:12:54.412882
+Create Date: 2026-12-07 18:23:22.149425
 """
 
 from __future__ import annotations
@@ -120,13 +120,85 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_rubrics_slug")),
     )
     op.create_table(
+        "calibration_sets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("released_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_calibration_sets_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_sets")),
+    )
+    op.create_table(
+        "rubric_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_rubric_versions_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rubric_versions")),
+        sa.UniqueConstraint("rubric_id", "version", name=op.f("uq_rubric_versions_rubric_id")),
+    )
+    op.create_table(
         "teams",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("manager", sa.String(length=200), nullable=True),
         sa.Column("manager_email", sa.String(length=320), nullable=True),
+        sa.Column("rubric_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_teams_rubric_id_rubrics")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
+    )
+    with op.batch_alter_table("teams", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_teams_rubric_id"), ["rubric_id"], unique=False)
+
+    op.create_table(
+        "calibration_set_raters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["set_id"],
+            ["calibration_sets.id"],
+            name=op.f("fk_calibration_set_raters_set_id_calibration_sets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_set_raters")),
+        sa.UniqueConstraint("set_id", "username", name=op.f("uq_calibration_set_raters_set_id")),
+    )
+    with op.batch_alter_table("calibration_set_raters", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_calibration_set_raters_set_id"), ["set_id"], unique=False
+        )
+
+    op.create_table(
+        "calibrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
+        sa.Column("scorer", sa.String(length=100), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rubric_version_id"],
+            ["rubric_versions.id"],
+            name=op.f("fk_calibrations_rubric_version_id_rubric_versions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibrations")),
+        sa.UniqueConstraint(
+            "rubric_version_id", "scorer", name=op.f("uq_calibrations_rubric_version_id")
+        ),
     )
     op.create_table(
         "reps",
@@ -145,21 +217,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_reps_team_id"), ["team_id"], unique=False)
 
     op.create_table(
-        "rubric_versions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("rubric_id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("content", sa.JSON(), nullable=False),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("created_by", sa.String(length=200), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["rubric_id"], ["rubrics.id"], name=op.f("fk_rubric_versions_rubric_id_rubrics")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_rubric_versions")),
-        sa.UniqueConstraint("rubric_id", "version", name=op.f("uq_rubric_versions_rubric_id")),
-    )
-    op.create_table(
         "activities",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rep_id", sa.Integer(), nullable=False),
@@ -170,24 +227,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_activities_rep_id_reps")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
         sa.UniqueConstraint("rep_id", "day", name=op.f("uq_activities_rep_id")),
-    )
-    op.create_table(
-        "calibrations",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
-        sa.Column("scorer", sa.String(length=100), nullable=False),
-        sa.Column("params", sa.JSON(), nullable=False),
-        sa.Column("report", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["rubric_version_id"],
-            ["rubric_versions.id"],
-            name=op.f("fk_calibrations_rubric_version_id_rubric_versions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibrations")),
-        sa.UniqueConstraint(
-            "rubric_version_id", "scorer", name=op.f("uq_calibrations_rubric_version_id")
-        ),
     )
     op.create_table(
         "coaching_events",
@@ -267,6 +306,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_used_at", sa.DateTime(), nullable=True),
         sa.Column("revoked", sa.Boolean(), nullable=False),
+        sa.Column("scope", sa.String(length=10), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
@@ -355,6 +396,91 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", "team_id", name=op.f("pk_user_teams")),
     )
+    op.create_table(
+        "web_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
+        sa.Column("user_agent", sa.String(length=300), nullable=True),
+        sa.Column("client", sa.String(length=100), nullable=True),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("end_reason", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_web_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_web_sessions_token_hash")),
+    )
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "calibration_set_calls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"],
+            ["calls.id"],
+            name=op.f("fk_calibration_set_calls_call_id_calls"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_id"],
+            ["calibration_sets.id"],
+            name=op.f("fk_calibration_set_calls_set_id_calibration_sets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_set_calls")),
+        sa.UniqueConstraint("set_id", "call_id", name=op.f("uq_calibration_set_calls_set_id")),
+    )
+    with op.batch_alter_table("calibration_set_calls", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_calibration_set_calls_set_id"), ["set_id"], unique=False
+        )
+
+    op.create_table(
+        "calibration_set_ratings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.String(length=100), nullable=False),
+        sa.Column("username", sa.String(length=200), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("rated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"],
+            ["calls.id"],
+            name=op.f("fk_calibration_set_ratings_call_id_calls"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_id"],
+            ["calibration_sets.id"],
+            name=op.f("fk_calibration_set_ratings_set_id_calibration_sets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_set_ratings")),
+        sa.UniqueConstraint(
+            "set_id",
+            "call_id",
+            "criterion_id",
+            "username",
+            name=op.f("uq_calibration_set_ratings_set_id"),
+        ),
+    )
+    with op.batch_alter_table("calibration_set_ratings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_calibration_set_ratings_set_id"), ["set_id"], unique=False
+        )
+
     op.create_table(
         "call_embeddings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -569,6 +695,18 @@ def downgrade() -> None:
 
     op.drop_table("evidence_feedback")
     op.drop_table("call_embeddings")
+    with op.batch_alter_table("calibration_set_ratings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calibration_set_ratings_set_id"))
+
+    op.drop_table("calibration_set_ratings")
+    with op.batch_alter_table("calibration_set_calls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calibration_set_calls_set_id"))
+
+    op.drop_table("calibration_set_calls")
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
+
+    op.drop_table("web_sessions")
     op.drop_table("user_teams")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reviews_state"))
@@ -597,14 +735,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_coaching_events_rep_id"))
 
     op.drop_table("coaching_events")
-    op.drop_table("calibrations")
     op.drop_table("activities")
-    op.drop_table("rubric_versions")
     with op.batch_alter_table("reps", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reps_team_id"))
 
     op.drop_table("reps")
+    op.drop_table("calibrations")
+    with op.batch_alter_table("calibration_set_raters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calibration_set_raters_set_id"))
+
+    op.drop_table("calibration_set_raters")
+    with op.batch_alter_table("teams", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_teams_rubric_id"))
+
     op.drop_table("teams")
+    op.drop_table("rubric_versions")
+    op.drop_table("calibration_sets")
     op.drop_table("rubrics")
     with op.batch_alter_table("report_cache", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_cache_created_at"))
