@@ -29,6 +29,11 @@ context, dialogue-act cues, similarity to what sets each criterion's texts apart
 each buys. Results: bench/results/agreement.json (with --rubric: agreement-<rubric>.json; with
 --teach N: agreement-teachN-<corpus>.json).
 
+`--select queue|random|both --budget N` measures the teaching queue instead (bench/selection.py):
+the figures on held-out dialogues after N answers per criterion chosen by the queue, or at
+random, from a scripted answerer that answers from the labels (results:
+agreement-select-<select>-<corpora>.json).
+
 `--rubric` scores a corpus with another rubric from bench/rubrics/ that uses the same criterion
 ids (persuasion-alt.yaml was written independently of persuasion.yaml): how far the figures
 depend on who wrote the rubric.
@@ -364,11 +369,73 @@ def main() -> None:
         help="How many dialogues teach the scorer (the published figures use 20; more shows "
         "what more teaching buys, on fewer held-out calls).",
     )
+    parser.add_argument(
+        "--select",
+        choices=("queue", "random", "both"),
+        help="Measure the teaching queue against random picks instead (bench/selection.py).",
+    )
+    parser.add_argument(
+        "--budget",
+        type=int,
+        action="append",
+        help="With --select: answers per criterion to measure after (repeatable; default 50, "
+        "100, 200, 400).",
+    )
+    parser.add_argument(
+        "--refit-every",
+        type=int,
+        default=25,
+        help="With --select queue: re-judge the pool every this many answers after the first 50.",
+    )
+    parser.add_argument(
+        "--random-seeds", type=int, default=3, help="With --select random: draws (seeds 1..n)."
+    )
+    parser.add_argument(
+        "--pool-dialogues", type=int, help="With --select: cap the teaching pool's dialogues."
+    )
+    parser.add_argument(
+        "--held-out-dialogues", type=int, help="With --select: cap the held-out dialogues."
+    )
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     names = args.corpus or sorted(CORPORA)
     corpora = {name: CORPORA[name] for name in names}
     output = args.output or RESULTS
+    if args.select:
+        from selection import BUDGETS, run_selection
+
+        budgets = tuple(sorted(set(args.budget or BUDGETS)))
+        if min(budgets) < 1:
+            parser.error("--budget must be at least 1")
+        if args.rubric:
+            corpora = {n: replace(CORPORA[n], rubric_file=args.rubric) for n in names}
+        stem = f"agreement-select-{args.select}-{'-'.join(names)}" + (
+            f"-{Path(args.rubric).stem}" if args.rubric else ""
+        )
+        selected: dict[str, Any] = {
+            "command": "python " + " ".join(["bench/agreement.py", *sys.argv[1:]]),
+            "scorer": f"embedded v{EmbeddedScorer.version}",
+            "goals": GOALS,
+            "budgets": list(budgets),
+            "corpora": {
+                name: run_selection(
+                    corpus,
+                    args.select,
+                    budgets,
+                    measure,
+                    GOALS,
+                    tuple(range(1, args.random_seeds + 1)),
+                    args.refit_every,
+                    args.pool_dialogues,
+                    args.held_out_dialogues,
+                )
+                for name, corpus in corpora.items()
+            },
+        }
+        output = args.output or RESULTS.with_name(f"{stem}.json")
+        output.write_text(json.dumps(selected, indent=2) + "\n")
+        print(f"\nwrote {output}")
+        return
     if args.rubric:
         if len(names) != 1:
             parser.error("--rubric needs exactly one --corpus")

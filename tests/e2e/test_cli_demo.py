@@ -120,8 +120,8 @@ def test_demo_main_job_scores_every_call_and_reports_with_evidence(cli: Any) -> 
     assert f"{SCORED_CALLS} calls scored against one-call-close" in out
     assert "Machine vs manager, before -> after calibration" in out
     assert f"Re-scored {SCORED_CALLS} calls with the calibration" in out
-    assert "Why: Level" in out and "anchor:" in out, (
-        "the example call shows levels with their anchors"
+    assert "Why: Level" in out and "in the call" in out, (
+        "the example call shows levels with their anchors, and when in the call, in plain words"
     )
     for section in (
         "2. Scorecards and team benchmarks",

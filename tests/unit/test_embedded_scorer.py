@@ -183,7 +183,8 @@ def test_a_rubric_it_has_never_seen_works(scorer: EmbeddedScorer) -> None:
     booking_segments = {e.segment for e in booking.evidence}
     assert history_segments <= {2, 4}
     assert 6 in booking_segments
-    # And a call without the behaviour scores low on it.
+    # And a call without the behaviour, too short to tell (three turns of thanks and
+    # goodbye), says so instead of giving a low level it cannot back (issue 15, section 4).
     chat = make_call(
         "chat",
         [
@@ -194,8 +195,9 @@ def test_a_rubric_it_has_never_seen_works(scorer: EmbeddedScorer) -> None:
             ("rep", "Well, thanks so much for calling, have a wonderful day, goodbye."),
         ],
     )
-    low = scorer.score(ScoringRequest(chat, check.rubric, 1))
-    assert criterion(low, "appointment").level < booking.level
+    low = criterion(scorer.score(ScoringRequest(chat, check.rubric, 1)), "appointment")
+    assert low.level is None and not low.evidence
+    assert low.rationale.startswith("Too little to judge")
 
 
 def test_scores_are_deterministic_and_stored_embeddings_give_the_same_result(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -43,6 +43,7 @@ class CoachingStatus(StrEnum):
     IMPROVED = "improved"
     NOT_IMPROVED = "not_improved"
     NO_BASELINE = "no_baseline"
+    NOT_TRUSTED = "not_trusted"  # the criterion's scores are not trusted: no automatic verdict
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,26 @@ def evaluate_event(
         message=(
             f"{verdict}: {before_mean:.2f} -> {after_mean:.2f} ({change:+.2f}; "
             f"+{IMPROVEMENT} counts as improved){thin}"
+        ),
+    )
+
+
+def withhold_verdict(outcome: CoachingOutcome, criterion_name: str) -> CoachingOutcome:
+    """A verdict on a criterion whose scores are not trusted (domain/trust.py) is not given:
+    the means stay visible, marked, and the event counts in no flag or manager record."""
+    if outcome.status not in (CoachingStatus.IMPROVED, CoachingStatus.NOT_IMPROVED):
+        return outcome
+    figures = (
+        f"{outcome.before_mean:.2f} -> {outcome.after_mean:.2f}"
+        if outcome.before_mean is not None and outcome.after_mean is not None
+        else "levels on record"
+    )
+    return replace(
+        outcome,
+        status=CoachingStatus.NOT_TRUSTED,
+        message=(
+            f"no verdict: the scores of {criterion_name} are not trusted ({figures}, shown for "
+            "reference); teach the scorer (`callcoach scorer teach`) or opt the criterion in"
         ),
     )
 

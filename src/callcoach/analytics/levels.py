@@ -8,8 +8,8 @@ override replaces the machine level for that criterion. The latest override wins
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -82,6 +82,14 @@ class ScoreTable:
             overridden=overridden,
             overrides_per_call=per_call,
         )
+
+    def without(self, criterion_ids: Collection[str]) -> ScoreTable:
+        """The same calls with no level on `criterion_ids` (left out of every overall)."""
+        levels = self.levels.copy()
+        for cid in criterion_ids:
+            if cid in levels.columns:
+                levels[cid] = np.nan
+        return replace(self, levels=levels)
 
     def for_reps(self, rep_ids: Sequence[int] | set[int]) -> ScoreTable:
         return self.subset(self.calls[REP].isin(list(rep_ids)).to_numpy())

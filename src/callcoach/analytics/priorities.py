@@ -104,6 +104,7 @@ def coaching_priorities(
     team_of: pd.Series,
     selected: Sequence[int],
     limit: int = PRIORITIES_PER_REP,
+    excluded: frozenset[str] = frozenset(),
 ) -> dict[int, list[Priority]]:
     """Priorities of each selected rep against their own team's mean (over the team's calls).
 
@@ -111,6 +112,7 @@ def coaching_priorities(
     organisation: the mean over every call in `table` (rule: no team is not a team of one,
     which would compare the rep with themself and never find a gap). The weighted gaps of every
     rep and criterion are computed at once; objects are built only for the priorities kept.
+    `excluded` criteria (scores not trusted, domain/trust.py) are never a priority.
     """
     criteria = table.criteria
     columns = [c.id for c in criteria]
@@ -135,7 +137,11 @@ def coaching_priorities(
     order_keys = np.lexsort((np.arange(len(criteria)), -weights))
     for row, rep_id in enumerate(chosen):
         ranked = sorted(
-            (k for k in order_keys if not np.isnan(scores[row, k])),
+            (
+                k
+                for k in order_keys
+                if not np.isnan(scores[row, k]) and criteria[k].id not in excluded
+            ),
             key=lambda k: -scores[row, k],
         )[:limit]
         result[rep_id] = [

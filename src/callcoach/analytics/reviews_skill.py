@@ -40,6 +40,8 @@ class SkillLine:
     team_mean: float | None
     good: str  # the level-4 anchor
     source: str  # "scored" or "manual"
+    # Scores not trusted (domain/trust.py): shown, but left out of the skill rating.
+    held_out: bool = False
 
 
 @dataclass
@@ -57,8 +59,15 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def skill_from_scores(team: ScoreTable, rep_pk: int, team_pks: Sequence[int]) -> SkillResult:
-    """Skill from the window's machine levels (overrides applied) of the rep and the team."""
+def skill_from_scores(
+    team: ScoreTable,
+    rep_pk: int,
+    team_pks: Sequence[int],
+    held_out: frozenset[str] = frozenset(),
+) -> SkillResult:
+    """Skill from the window's machine levels (overrides applied) of the rep and the team.
+
+    `held_out` criteria (scores not trusted) keep their line, marked, and count in no overall."""
     mine = team.for_reps([rep_pk])
     theirs = team.for_reps(list(team_pks))
     lines = []
@@ -78,8 +87,11 @@ def skill_from_scores(team: ScoreTable, rep_pk: int, team_pks: Sequence[int]) ->
                 float(team_values.mean()) if len(team_values) else None,
                 crit.good,
                 "scored",
+                crit.id in held_out,
             )
         )
+    if held_out:
+        mine, theirs = mine.without(held_out), theirs.without(held_out)
     overall = mean_ci(mine.overall().to_numpy(dtype=float))
     team_overall = theirs.overall().to_numpy(dtype=float)
     team_overall = team_overall[~np.isnan(team_overall)]

@@ -15,6 +15,8 @@ from callcoach.cli import (  # noqa: F401  (importing a module registers its com
     reviews,
     rubrics,
     scorer,
+    scorer_teach,
+    scorer_trust,
     scoring,
     setup,
     users,
@@ -25,11 +27,12 @@ from callcoach.cli.app import app
 __all__ = ["app", "main"]
 from callcoach.cli.output import err_console
 from callcoach.services.common import ServiceError
+from callcoach.store.errors import StoreError
 
 
 def main() -> None:
     try:
         app()
-    except ServiceError as exc:
+    except (ServiceError, StoreError) as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(1)

@@ -17,6 +17,7 @@ from rich.markup import escape
 from callcoach.cli.app import app, state
 from callcoach.cli.options import CycleOpt, FromOpt, RepOpt, RubricOpt, ScorerOpt, TeamOpt, ToOpt
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, print_json, table
+from callcoach.cli.scorer_trust import say_trust_marks, trust_column
 
 if TYPE_CHECKING:
     from callcoach.analytics.priorities import Moment, Priority
@@ -174,12 +175,13 @@ def print_scorecards(report: Any) -> None:
                 "calls",
                 "overall (95% CI)",
                 "change",
-                *crit_names,
+                *[trust_column(c, report.trust) for c in crit_names],
                 "close rate vs team",
             ],
             rows,
         )
     )
+    say_trust_marks(report.trust)
     if any(not c.enough_calls for c in report.reps):
         say("[yellow]*[/] not enough calls for a meaningful assessment (fewer than 10 scored).")
     if len(report.reps) == 1:
@@ -254,9 +256,11 @@ def _print_benchmark(bench: Any) -> None:
     )
 
 
-def print_priority(priority: Priority, indent: str = "  ") -> None:
+def print_priority(priority: Priority, indent: str = "  ", mark: str = "") -> None:
+    """One priority; `mark` is its criterion's trust mark ('learning'), if any."""
     say(
-        f"{indent}[bold]{priority.rank}. {escape(priority.name)}[/] (weight {priority.weight:g}%): "
+        f"{indent}[bold]{priority.rank}. {escape(priority.name)}[/]"
+        f"{f' ({escape(mark)})' if mark else ''} (weight {priority.weight:g}%): "
         f"rep {priority.rep_mean:.2f} vs team {priority.team_mean:.2f}, gap {priority.gap:.2f} x "
         f"{priority.weight:g}% = {priority.weighted_gap:.2f} of the overall score to win back"
     )
@@ -317,7 +321,8 @@ def print_priorities(report: Any) -> None:
         if line.note:
             say(f"  {line.note}")
         for priority in line.priorities:
-            print_priority(priority)
+            trust = report.trust.get(priority.criterion_id)
+            print_priority(priority, mark=trust.mark if trust else "")
     for note in report.notes:
         say(f"[dim]note:[/] {note}")
 

@@ -215,7 +215,8 @@ def print_report(report: Any, review: Any = None) -> None:
     from callcoach.cli.analytics import print_priorities, print_scorecards
     from callcoach.cli.analytics_quality import print_coaching_report
     from callcoach.cli.scorer import print_calibration
-    from callcoach.cli.scoring import print_call_scores, summary_lines
+    from callcoach.cli.scoring import print_call_scores
+    from callcoach.cli.scoring_summary import summary_lines
 
     rule("1. Every call scored, every level backed by a quote")
     for line in summary_lines(report.scoring, rescore=False):

@@ -150,7 +150,7 @@ def _record(
     what = "Confirmed" if verdict is FeedbackVerdict.CONFIRMED else "Rejected"
     changed = "" if created else " (replaces your earlier verdict)"
     console.print(
-        f"{what}: segment {segment} of {call_id} {'shows' if verdict is FeedbackVerdict.CONFIRMED else 'does not show'} "
+        f"{what}: turn {segment} of {call_id} {'shows' if verdict is FeedbackVerdict.CONFIRMED else 'does not show'} "
         f"[bold]{criterion}[/] ({rubric_id}){changed}.\n  [dim]{item.speaker}:[/] {item.text}",
         highlight=False,
     )
@@ -159,7 +159,10 @@ def _record(
 
 CALL_ARG = typer.Argument(metavar="CALL_ID", help="The call's id.")
 CRITERION_ARG = typer.Argument(metavar="CRITERION", help="Criterion id in the rubric.")
-SEGMENT_ARG = typer.Argument(metavar="SEGMENT", help="Segment number (as `show call` prints it).")
+SEGMENT_ARG = typer.Argument(
+    metavar="SEGMENT",
+    help="Turn number, from 0, as the call page and `show call` print it (docs/scoring.md).",
+)
 RATER_OPTION = typer.Option(
     "--rater", help="Who judges. [default: your user name]", show_default=False
 )

@@ -19,6 +19,7 @@ from callcoach.cli.output import (
     fail,
     print_json,
 )
+from callcoach.cli.scoring_summary import summary_lines
 
 show_app = typer.Typer(help="Show one item in detail.", no_args_is_help=True)
 app.add_typer(show_app, name="show")
@@ -39,85 +40,6 @@ def parse_day(value: str | None, option: str) -> date | datetime | None:
         raise typer.BadParameter(
             f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", param_hint=option
         ) from None
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" if n == 1 else f"{n} {what}s"
-
-
-def summary_lines(summary: Any, rescore: bool) -> list[str]:
-    from callcoach.services.scoring.summary import group_by_reason
-
-    s = summary
-    where = {"processes": "worker processes", "threads": "concurrent requests"}.get(s.mode)
-    how = f", {s.workers} {where}" if where else ""
-    lines = [
-        f"[bold]{_count(s.scored, 'call')} scored[/] against [bold]{escape(s.rubric_id)}[/] "
-        f"v{s.rubric_version} with the {escape(s.scorer)} scorer in {s.seconds:.1f}s "
-        f"({s.calls_per_second:.2f} calls/s{how})."
-    ]
-    if s.selected == 0:
-        lines.append("No call matches the selection.")
-    if s.already_done and not rescore:
-        lines.append(
-            f"{_count(s.already_done, 'call')} already done on this rubric version and skipped "
-            "(--rescore scores them again)."
-        )
-    if s.not_scorable:
-        lines.append(
-            f"[yellow]{_count(len(s.not_scorable), 'call')} not scorable[/] "
-            "(stored with the reason; no score is invented):"
-        )
-        for kind, ids in group_by_reason(s.not_scorable).items():
-            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-            lines.append(f"  {escape(kind)} ({len(ids)}): {escape(shown)}")
-    if s.failures:
-        lines.append(
-            f"[red]{_count(len(s.failures), 'call')} failed[/] (the next `callcoach score` "
-            "tries them again):"
-        )
-        for note in s.failures[:10]:
-            lines.append(f"  {escape(note.call_id)}: {escape(note.reason)}")
-        if len(s.failures) > 10:
-            lines.append(f"  ... and {len(s.failures) - 10} more (--format json lists them all)")
-    if s.embeddings_computed or s.embeddings_reused:
-        lines.append(
-            f"Transcript embeddings: {s.embeddings_computed} computed and stored, "
-            f"{s.embeddings_reused} reused from earlier runs."
-        )
-    c = s.counters
-    if "llm_requests" in c or "llm_cache_hits" in c:
-        lines.append(
-            f"LLM: {c.get('llm_requests', 0)} answers from the endpoint "
-            f"({c.get('http_retries', 0)} retries after a timeout, 429 or 5xx), "
-            f"{c.get('llm_cache_hits', 0)} answers from the cache; "
-            f"{c.get('prompt_tokens_spent', 0):,} prompt + "
-            f"{c.get('completion_tokens_spent', 0):,} completion tokens spent."
-        )
-        lines.append(
-            f"Quotes: {c.get('quotes_verified', 0)} verified verbatim, "
-            f"{s.quotes_rejected} rejected (not in the cited segment; never stored); "
-            f"{_count(c.get('answers_retried', 0), 'answer')} asked again, "
-            f"{_count(c.get('levels_withheld', 0), 'level')} withheld for lack of a verified quote."
-        )
-        if c.get("full_transcript_fallbacks"):
-            lines.append(
-                f"[yellow]{c['full_transcript_fallbacks']} call(s) sent in full[/]: the candidate "
-                "picker (embedded scorer) was unavailable."
-            )
-    if s.evidence_dropped:
-        lines.append(
-            f"[yellow]{s.evidence_dropped} evidence quote(s) dropped[/]: not verbatim in their "
-            "segment."
-        )
-    if s.remaining:
-        lines.append(
-            f"[yellow]{_count(s.remaining, 'call')} not reached[/]: run the same command again "
-            "to continue where this run stopped."
-        )
-    if s.stopped:
-        lines.append(f"[red]Stopped:[/] {escape(s.stopped)}")
-    return lines
 
 
 @app.command("score")
@@ -169,6 +91,9 @@ def score_command(
         bool,
         typer.Option("--queue", help="Queue one job per call for `callcoach worker` instead."),
     ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="llm: ask the model again, past stored answers.")
+    ] = False,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Score every call not yet scored on the rubric's latest version, in parallel.
@@ -184,9 +109,10 @@ def score_command(
     name = scorer or settings.scorer
     if name not in scorer_names():
         raise fail(f"unknown scorer {name!r}; scorers: {', '.join(scorer_names())}")
-    if full_transcript and name != "llm":
-        raise fail("--full-transcript applies to the llm scorer only")
+    if (full_transcript or no_cache) and name != "llm":
+        raise fail("--full-transcript and --no-cache apply to the llm scorer only")
     options: dict[str, Any] = {"full_transcript": True} if full_transcript else {}
+    options.update({"use_cache": False} if no_cache else {})
     selection = CallSelection(
         since=parse_day(since, "--since"),
         until=parse_day(until, "--until"),
@@ -233,11 +159,11 @@ def score_command(
 
 
 def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    hours, rest = divmod(int(seconds or 0), 3600)
+    shown = (
+        f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    )
+    return "" if seconds is None else shown
 
 
 def detail_json(detail: Any) -> dict[str, Any]:
@@ -267,9 +193,12 @@ def detail_json(detail: Any) -> dict[str, Any]:
                             "speaker": e.speaker,
                             "start": e.start,
                             "end": e.end,
+                            "likelihood": e.likelihood,
+                            "reads_like": e.reads_like,
                         }
                         for e in crit.evidence
                     ],
+                    "trust": detail.trust_json(crit.criterion_id),
                     "prompt_tokens": crit.prompt_tokens,
                     "completion_tokens": crit.completion_tokens,
                 }
@@ -353,7 +282,7 @@ def _print_criterion(crit: Any, definition: Any) -> None:
         line = Text("  \u201c", style="italic")
         line.append(item.quote, style="italic")
         line.append("\u201d", style="italic")
-        where = f" - {item.speaker}, segment {item.segment}"
+        where = f" - {item.speaker}, turn {item.segment}"
         if item.start is not None:
             where += f" at {clock(item.start)}"
         line.append(where, style="dim")
@@ -382,7 +311,9 @@ def _print_transcript(detail: Any) -> None:
         for crit in run.criteria:
             for item in crit.evidence:
                 quotes.setdefault(item.segment, []).append(item.quote)
-    console.print("\n[bold]Transcript[/] (highlighted: segments quoted as evidence)")
+    console.print(
+        "\n[bold]Transcript[/] (turns numbered from 0, as everywhere; highlighted: turns quoted as evidence)"
+    )
     for seg in detail.call.segments:
         line = Text()
         line.append(f"[{seg.index}] ", style="dim")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -83,9 +84,11 @@ class Call:
         return digest.hexdigest()
 
     def effective_duration(self) -> float | None:
+        """The call's length in seconds: as given, else where its last turn ends. A value that
+        is not a finite length (an older import could store one) counts as unknown."""
         if self.duration_s is not None:
-            return self.duration_s
-        ends = [s.end for s in self.segments if s.end is not None]
+            return self.duration_s if 0 <= self.duration_s < math.inf else None
+        ends = [s.end for s in self.segments if s.end is not None and 0 <= s.end < math.inf]
         return max(ends) if ends else None
 
 

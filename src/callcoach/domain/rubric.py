@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,6 +199,11 @@ def check_rubric(data: Any) -> RubricCheck:
         weight = raw.get("weight")
         if isinstance(weight, bool) or not isinstance(weight, int | float):
             errors.append(f"{label}: 'weight' must be a number (percent)")
+            weights_valid = False
+        elif weight > WEIGHT_TOTAL or not math.isfinite(weight):
+            # YAML reads .nan and .inf as numbers; a NaN weight would null every overall score.
+            shown = repr(weight) if isinstance(weight, float) else "more than 100"
+            errors.append(f"{label}: weight must be a percent from above 0 to 100, got {shown}")
             weights_valid = False
         elif weight <= 0:
             errors.append(f"{label}: weight must be positive, got {_format_number(weight)}")

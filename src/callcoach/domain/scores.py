@@ -36,6 +36,10 @@ class Evidence:
     speaker: str
     start: float | None = None
     end: float | None = None
+    # The method's numbers behind the quote (embedded scorer): how likely the turn is a moment
+    # of the criterion, and the level its words read like. Shown on hover and in JSON only.
+    likelihood: float | None = None
+    reads_like: float | None = None
 
 
 @dataclass

@@ -8,7 +8,6 @@ Transcription itself lives in `ingest.transcribe`.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -18,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from callcoach.ingest.errors import ParseError
+from callcoach.ingest.json_source import parse_json
 from callcoach.ingest.transcript import ParsedTurn
 
 SAMPLE_RATE = 16_000  # what Whisper expects
@@ -393,10 +393,7 @@ def read_diarization(path: Path, recording: str | None = None) -> list[SpeakerTu
 
 
 def _read_json_turns(path: Path, text: str) -> list[SpeakerTurn]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(path, exc.lineno, f"invalid JSON: {exc.msg}") from exc
+    data = parse_json(path, text)
     if isinstance(data, dict):
         # Accept the common wrappers: {"segments": [...]} or {"turns": [...]}.
         data = data.get("segments", data.get("turns"))

@@ -11,15 +11,16 @@ is then identified as for any other format (by the roster). See docs/export-form
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from callcoach.domain.calls import SpeakerRole
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, utf8_lines
+from callcoach.ingest.json_source import parse_json
 from callcoach.ingest.registry import TranscriptFormat
 from callcoach.ingest.transcript import ParsedCall, ParsedTurn
 
@@ -31,8 +32,14 @@ class _Turn(BaseModel):
     model_config = ConfigDict(extra="allow")
     speaker: str = Field(max_length=200)
     text: str
-    start: float | None = None
-    end: float | None = None
+    start: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    end: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Turn:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"turn ends ({self.end}) before it starts ({self.start})")
+        return self
 
 
 class _Conversation(BaseModel):
@@ -48,7 +55,7 @@ class _Conversation(BaseModel):
     account: str | None = Field(default=None, max_length=300)
     deal_id: str | None = Field(default=None, max_length=200)
     call_type: str | None = Field(default=None, max_length=50)
-    duration_s: float | None = None
+    duration_s: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 def _describe(exc: ValidationError) -> str:
@@ -58,16 +65,22 @@ def _describe(exc: ValidationError) -> str:
 
 
 def _parse_line(path: Path, number: int, line: str) -> ParsedCall:
-    try:
-        raw = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ParseError(path, number, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
+    raw = parse_json(path, line, number)
     try:
         conv = _Conversation.model_validate(raw)
     except ValidationError as exc:
         raise ParseError(path, number, _describe(exc)) from exc
     if not conv.turns:
         raise ParseError(path, number, f"conversation {conv.call_id!r} has no turns")
+    starts = [(i, t.start) for i, t in enumerate(conv.turns) if t.start is not None]
+    for (_, before), (i, start) in pairwise(starts):
+        if start < before:
+            raise ParseError(
+                path,
+                number,
+                f"turns.{i}.start: {start} is before the turn before it ({before}); turns must "
+                "be in time order",
+            )
     speakers = {t.speaker for t in conv.turns}
     if conv.rep_speaker is not None and conv.rep_speaker not in speakers:
         raise ParseError(
@@ -115,19 +128,18 @@ def _parse_line(path: Path, number: int, line: str) -> ParsedCall:
 def read(path: Path) -> list[ParsedCall]:
     calls: list[ParsedCall] = []
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            call = _parse_line(path, number, line)
-            if call.external_id in seen:
-                raise ParseError(
-                    path,
-                    number,
-                    f"call_id {call.external_id!r} repeats line {seen[call.external_id]}",
-                )
-            seen[call.external_id] = number
-            calls.append(call)
+    for number, line in utf8_lines(path):
+        if not line.strip():
+            continue
+        call = _parse_line(path, number, line)
+        if call.external_id in seen:
+            raise ParseError(
+                path,
+                number,
+                f"call_id {call.external_id!r} repeats line {seen[call.external_id]}",
+            )
+        seen[call.external_id] = number
+        calls.append(call)
     if not calls:
         raise ParseError(path, None, "no conversations in file")
     return calls

@@ -274,6 +274,11 @@ def read_reps(path: Path, date_order: DateOrder | None = None) -> Records[Rep]:
         if name is None:
             raise row.error("name", "a rep needs a name (or first and last name, or an email)")
         _no_repeats(path, seen, name.lower(), row.line, f"rep {name!r}")
+        if email is not None:
+            key = ("email", email.lower())
+            if key in seen:
+                raise row.error("email", f"email {email!r} repeats line {seen[key]}")
+            seen[key] = row.line
         records.items.append(
             (
                 row.line,

@@ -6,9 +6,15 @@ column.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from enum import StrEnum
+
+# The largest values the store's columns hold: a 32-bit integer column, and amounts well inside
+# a double's exact range. Larger cells are refused with their line, not by the database.
+MAX_COUNT = 2**31 - 1
+MAX_AMOUNT = 1e15
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -129,6 +135,8 @@ def parse_amount(text: str) -> float:
     elif value.count(".") > 1:
         value = value.replace(".", "")  # 1.250.000: thousands
     amount = float(value)
+    if not math.isfinite(amount) or amount > MAX_AMOUNT:
+        raise ValueError(f"{text!r} is larger than any amount callcoach stores")
     if negative:
         raise ValueError(f"{text!r} is negative")
     return amount
@@ -154,6 +162,8 @@ def parse_count(text: str) -> int:
         number = float(raw)
     except ValueError:
         raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(number) or number > MAX_COUNT:
+        raise ValueError(f"{text!r} is larger than {MAX_COUNT:,}")
     if number != int(number):
         raise ValueError(f"{text!r} is not a whole number")
     if number < 0:

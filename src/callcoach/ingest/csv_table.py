@@ -167,6 +167,23 @@ class CsvTable:
         return iter(self.rows)
 
 
+def _check_closed_quotes(path: Path, start: int, rest: list[str], delimiter: str) -> None:
+    """The row that reaches the end of the file: refused if a quote opened in it is never
+    closed (the csv module would take the rest of the file, however long, as one cell)."""
+    strict = csv.reader(io.StringIO("".join(rest)), delimiter=delimiter, strict=True)
+    try:
+        next(strict, None)
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return  # other strict-mode complaints are read leniently, as on every other row
+        raise ParseError(
+            path,
+            start,
+            "a quote opened on this line is never closed (the rest of the file would be one "
+            "cell); close it or remove it",
+        ) from None
+
+
 def read_csv_table(path: Path) -> CsvTable:
     """Read a whole CSV file: headers, then rows with the line each starts on."""
     text, warning = _decode(path, path.read_bytes())
@@ -174,9 +191,8 @@ def read_csv_table(path: Path) -> CsvTable:
     header_at = next((i for i, line in enumerate(lines) if line.strip(' \t\r\n,;"')), None)
     if header_at is None:
         raise ParseError(path, None, "the file is empty")
-    reader = csv.reader(
-        io.StringIO("".join(lines[header_at:])), delimiter=_delimiter(lines[header_at])
-    )
+    delimiter = _delimiter(lines[header_at])
+    reader = csv.reader(io.StringIO("".join(lines[header_at:])), delimiter=delimiter)
     try:
         headers = [h.strip() for h in next(reader)]
     except csv.Error as exc:
@@ -205,6 +221,8 @@ def read_csv_table(path: Path) -> CsvTable:
             break
         except csv.Error as exc:
             raise ParseError(path, start, f"unreadable row: {exc}") from exc
+        if reader.line_num + header_at >= len(lines):
+            _check_closed_quotes(path, start, lines[start - 1 :], delimiter)
         consumed = reader.line_num
         filled = [c for c in row if c.strip()]
         if len(filled) <= 1 and (not filled or _FOOTER.match(filled[0].strip())):
@@ -215,6 +233,13 @@ def read_csv_table(path: Path) -> CsvTable:
         if len(row) > len(headers) and any(c.strip() for c in row[len(headers) :]):
             raise ParseError(
                 path, start, f"{len(row)} cells but the header has {len(headers)} columns"
+            )
+        if len(row) < len(headers):
+            raise ParseError(
+                path,
+                start,
+                f"{len(row)} cells but the header has {len(headers)} columns "
+                "(a missing separator, or a quote that is not closed?)",
             )
         table.rows.append(
             CsvRow(table, start, {normalized[i]: v for i, v in enumerate(row[: len(headers)])})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import json.decoder
 import json.scanner
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, read_utf8
 
 JsonPath = Sequence[str | int]
 
@@ -61,7 +62,10 @@ class JsonDocument:
         """Line of the deepest object or array on `where` (1 when nothing more precise is known)."""
         if self._positioned is None:
             decoder = _PositionDecoder()
-            self._positioned = (decoder.decode(self.text), decoder.offsets)
+            try:
+                self._positioned = (decoder.decode(self.text), decoder.offsets)
+            except RecursionError:  # the pure-Python scanner recurses deeper than the C one
+                return 1
         node, offsets = self._positioned
         offset = offsets.get(id(node), 0)
         for key in where:
@@ -87,14 +91,49 @@ class JsonDocument:
         return ParseError(self.path, self.line_at(loc), f"{where}: {message}" if where else message)
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFiniteError(text)
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotFiniteError(name)
+
+
+class _NotFiniteError(ValueError):
+    pass
+
+
+def parse_json(path: Path | str, text: str, line: int | None = None) -> Any:
+    """Parse JSON text (a whole file, or one line of a JSON Lines file at `line`).
+
+    Refused with a ParseError naming the line: syntax errors; NaN, Infinity and numbers too
+    large for a float (JSON has none of them, Python's decoder accepts them, and one NaN timestamp
+    or weight poisons every figure computed from it); integers of thousands of digits; nesting
+    deeper than the decoder's recursion limit (which would otherwise stop a whole multi-file
+    import with a RecursionError).
+    """
+    try:
+        return json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        where = exc.lineno if line is None else line
+        raise ParseError(path, where, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
+    except _NotFiniteError as exc:
+        raise ParseError(
+            path, line, f"invalid JSON: {exc.args[0]!r} is not a finite number"
+        ) from None
+    except RecursionError:
+        raise ParseError(path, line, "invalid JSON: nested too deeply to read") from None
+    except ValueError:  # an integer of more digits than Python converts (4,300)
+        raise ParseError(path, line, "invalid JSON: a number with thousands of digits") from None
+
+
 def load_json(path: Path) -> JsonDocument:
     """Read and parse a JSON file; a syntax error names its line and column."""
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
-    return JsonDocument(path=path, text=text, data=data)
+    text = read_utf8(path)
+    return JsonDocument(path=path, text=text, data=parse_json(path, text))
 
 
 def looks_like_json(head: str) -> bool:

@@ -34,10 +34,26 @@ def read_manifest(path: Path) -> list[tuple[str, CallMetadata]]:
     table = read_csv_table(path)
     table.map_columns(MANIFEST_COLUMNS, [("file", "call_id")])
     result: list[tuple[str, CallMetadata]] = []
+    keys: dict[str, int] = {}
+    call_ids: dict[str, int] = {}
     for row in table:
         key = row.raw("file") or row.raw("call_id")
         if key is None:
             raise ParseError(path, row.line, "row has neither file nor call_id")
+        # A repeated row would silently win over the first, and one call id given to two files
+        # would leave only the last file's call: both are refused.
+        if key in keys:
+            raise ParseError(path, row.line, f"{key!r} repeats line {keys[key]}")
+        keys[key] = row.line
+        call_id = row.raw("call_id")
+        if call_id is not None:
+            if call_id in call_ids:
+                raise row.error(
+                    "call_id",
+                    f"call id {call_id!r} is already given on line {call_ids[call_id]}; "
+                    "each call needs its own id",
+                )
+            call_ids[call_id] = row.line
         date_text = row.raw("date")
         try:
             date = datetime.fromisoformat(date_text.replace("Z", "+00:00")) if date_text else None

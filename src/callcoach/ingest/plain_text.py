@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, utf8_lines
 from callcoach.ingest.registry import TranscriptFormat
 from callcoach.ingest.timestamps import parse_clock
 from callcoach.ingest.transcript import ParsedCall, ParsedTurn, single_call
@@ -29,43 +29,40 @@ _STAMP = re.compile(r"^\s*\[\d[^\]]{0,14}\]")
 
 def read(path: Path) -> list[ParsedCall]:
     turns: list[ParsedTurn] = []
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            match = _TURN.match(line)
-            if match is None:
-                if _STAMP.match(line):
-                    raise ParseError(
-                        path, number, "expected '[mm:ss] Speaker: text' (no 'Speaker:' found)"
-                    )
-                if not turns:
-                    raise ParseError(
-                        path,
-                        number,
-                        "expected '[mm:ss] Speaker: text' (a line without a timestamp can only "
-                        "continue a turn)",
-                    )
-                turns[-1].text = f"{turns[-1].text} {line}".strip()
-                continue
-            start = parse_clock(match["clock"])
-            if start is None:
+    for number, raw in utf8_lines(path):
+        line = raw.strip()
+        if not line:
+            continue
+        match = _TURN.match(line)
+        if match is None:
+            if _STAMP.match(line):
                 raise ParseError(
-                    path, number, f"[{match['clock']}] is not a time ([mm:ss] or [hh:mm:ss])"
+                    path, number, "expected '[mm:ss] Speaker: text' (no 'Speaker:' found)"
                 )
-            if turns and turns[-1].start is not None and start < turns[-1].start:
+            if not turns:
                 raise ParseError(
                     path,
                     number,
-                    f"[{match['clock']}] is earlier than the turn before it; "
-                    "turns must be in time order",
+                    "expected '[mm:ss] Speaker: text' (a line without a timestamp can only "
+                    "continue a turn)",
                 )
-            if turns:
-                turns[-1].end = start
-            turns.append(
-                ParsedTurn(speaker=match["speaker"].strip(), text=match["text"], start=start)
+            turns[-1].text = f"{turns[-1].text} {line}".strip()
+            continue
+        start = parse_clock(match["clock"])
+        if start is None:
+            raise ParseError(
+                path, number, f"[{match['clock']}] is not a time ([mm:ss] or [hh:mm:ss])"
             )
+        if turns and turns[-1].start is not None and start < turns[-1].start:
+            raise ParseError(
+                path,
+                number,
+                f"[{match['clock']}] is earlier than the turn before it; "
+                "turns must be in time order",
+            )
+        if turns:
+            turns[-1].end = start
+        turns.append(ParsedTurn(speaker=match["speaker"].strip(), text=match["text"], start=start))
     return single_call(path, turns, NAME)
 
 

@@ -10,7 +10,6 @@ Checking calls, rubrics and criteria against the store is the service's job (ser
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,8 @@ from pathlib import Path
 from callcoach.domain.scores import LEVEL_MAX, LEVEL_MIN
 from callcoach.ingest.csv_cells import parse_count
 from callcoach.ingest.csv_table import read_csv_table
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, utf8_lines
+from callcoach.ingest.json_source import parse_json
 
 RATING_COLUMNS: dict[str, tuple[str, ...]] = {
     "call_id": ("call_id", "call", "Call ID"),
@@ -106,27 +106,21 @@ def _read_csv(path: Path) -> tuple[list[RatingRecord], list[str]]:
 
 def _read_jsonl(path: Path) -> tuple[list[RatingRecord], list[str]]:
     records = []
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                raw = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ParseError(
-                    path, number, f"invalid JSON: {exc.msg} (column {exc.colno})"
-                ) from exc
-            if not isinstance(raw, dict):
-                raise ParseError(path, number, "expected one JSON object per line")
-            cells = {
-                name: (None if raw.get(name) is None else str(raw[name]).strip())
-                for name in RATING_COLUMNS
-            }
+    for number, text in utf8_lines(path):
+        if not text.strip():
+            continue
+        raw = parse_json(path, text, number)
+        if not isinstance(raw, dict):
+            raise ParseError(path, number, "expected one JSON object per line")
+        cells = {
+            name: (None if raw.get(name) is None else str(raw[name]).strip())
+            for name in RATING_COLUMNS
+        }
 
-            def fail(name: str, reason: str, number: int = number) -> ParseError:
-                return ParseError(path, number, f"{name}: {reason}")
+        def fail(name: str, reason: str, number: int = number) -> ParseError:
+            return ParseError(path, number, f"{name}: {reason}")
 
-            records.append(_record(number, cells, fail))
+        records.append(_record(number, cells, fail))
     return records, []
 
 

@@ -38,6 +38,10 @@ def load_rubric_data(text: str, source: str) -> Any:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ParseError(source, line, f"invalid YAML: {problem}") from exc
+    except RecursionError:
+        raise ParseError(source, None, "invalid YAML: nested too deeply to read") from None
+    except ValueError as exc:  # an integer of more digits than Python converts (4,300)
+        raise ParseError(source, None, f"invalid YAML: {str(exc).split(':')[0]}") from None
 
 
 def check_rubric_text(text: str, source: str = "<rubric>") -> RubricCheck:
@@ -56,12 +60,23 @@ def check_rubric_text(text: str, source: str = "<rubric>") -> RubricCheck:
     return result
 
 
-def check_rubric_file(path: Path) -> RubricCheck:
+def read_rubric_text(path: Path) -> str:
+    """A rubric file's text; unreadable or non-UTF-8 files are a ParseError naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
-    return check_rubric_text(text, str(path))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParseError(
+            path, line, f"not UTF-8 text (byte {exc.start}); save the rubric as UTF-8"
+        ) from None
+
+
+def check_rubric_file(path: Path) -> RubricCheck:
+    return check_rubric_text(read_rubric_text(path), str(path))
 
 
 def dump_rubric(data: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ call was imported with. Levels are 1-5 (null: the criterion got no level).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,17 +17,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from callcoach.domain.scores import LEVEL_MAX, LEVEL_MIN
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, utf8_lines
+from callcoach.ingest.json_source import parse_json
+
+MAX_INT = 2**31 - 1  # the store's integer columns
 
 
 class EvidenceLine(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    segment: int = Field(ge=0)
+    segment: int = Field(ge=0, le=MAX_INT)
     quote: str = Field(min_length=1)
     speaker: str | None = None
-    start: float | None = None
-    end: float | None = None
+    start: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    end: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class CriterionLine(BaseModel):
@@ -48,10 +50,10 @@ class ScoreLine(BaseModel):
 
     call_id: str = Field(min_length=1)
     rubric_id: str = Field(min_length=1)
-    rubric_version: int = Field(ge=1)
+    rubric_version: int = Field(ge=1, le=MAX_INT)
     scorer: str = Field(min_length=1)
     scorer_version: str | None = None
-    overall: float | None = None
+    overall: float | None = Field(default=None, allow_inf_nan=False)
     criteria: list[CriterionLine]
 
     def to_json(self) -> dict[str, Any]:
@@ -95,23 +97,13 @@ def _describe(exc: ValidationError) -> str:
 
 def read_score_lines(path: Path) -> Iterator[tuple[int, ScoreLine]]:
     """(line number, parsed line) for every non-blank line; ParseError names the bad line."""
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise ParseError(
-                    path, number, f"invalid JSON ({exc.msg} at column {exc.colno})"
-                ) from exc
-            if not isinstance(data, dict):
-                raise ParseError(path, number, "each line must be a JSON object")
-            try:
-                yield number, ScoreLine.model_validate(data)
-            except ValidationError as exc:
-                raise ParseError(path, number, _describe(exc)) from exc
+    for number, raw in utf8_lines(path):
+        if not raw.strip():
+            continue
+        data = parse_json(path, raw, number)
+        if not isinstance(data, dict):
+            raise ParseError(path, number, "each line must be a JSON object")
+        try:
+            yield number, ScoreLine.model_validate(data)
+        except ValidationError as exc:
+            raise ParseError(path, number, _describe(exc)) from exc

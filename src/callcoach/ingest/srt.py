@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from callcoach.ingest.cues import Cue, blocks, cue_turns, parse_timing
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, read_utf8
 from callcoach.ingest.registry import TranscriptFormat
 from callcoach.ingest.transcript import ParsedCall, single_call
 
@@ -22,7 +22,7 @@ _SNIFF = re.compile(r"^\s*\d+\s*\r?\n\s*\d[\d:]*[,.]\d+\s+-->\s+\d")
 
 
 def read(path: Path) -> list[ParsedCall]:
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines = read_utf8(path).splitlines()
     cues: list[Cue] = []
     for block in blocks(lines):
         first = block.lines[0].strip()

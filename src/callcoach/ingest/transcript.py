@@ -9,6 +9,7 @@ identified, every turn is "other").
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,14 @@ from callcoach.ingest.errors import ParseError
 # The label of every turn in a transcript that names no speakers at all (undiarized ASR output).
 UNKNOWN_SPEAKER = "Speaker"
 MAX_SPEAKER_LENGTH = 200  # the store's column width
+
+# Size limits (docs/import-formats.md, "Limits"). A turn longer than MAX_TURN_CHARS is split into
+# turns of at most that many characters at sentence or word boundaries: the scorer's encoder reads
+# 256 tokens of a turn anyway, and one 50 MB turn took 7.5 GB to score. A call longer than
+# MAX_CALL_CHARS (about 15 hours of speech) is refused: no sales call is that long, and its
+# scoring would not fit a worker's memory.
+MAX_TURN_CHARS = 4_000
+MAX_CALL_CHARS = 1_000_000
 
 
 @dataclass
@@ -162,8 +171,91 @@ def identify_rep_speaker(
     return None, rep
 
 
+def _split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut after a sentence end, else at a space."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        cut = cut + 1 if cut > limit // 2 else window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    pieces.append(rest)
+    return [p for p in pieces if p]
+
+
+def _split_long(turn: ParsedTurn) -> list[ParsedTurn]:
+    if len(turn.text) <= MAX_TURN_CHARS:
+        return [turn]
+    pieces = _split_text(turn.text, MAX_TURN_CHARS)
+    timed = turn.start is not None and turn.end is not None
+    total = sum(len(p) for p in pieces)
+    result: list[ParsedTurn] = []
+    done = 0
+    for piece in pieces:
+        start = end = None
+        if timed:
+            assert turn.start is not None and turn.end is not None
+            span = turn.end - turn.start
+            start = round(turn.start + span * done / total, 3)
+            done += len(piece)
+            end = round(turn.start + span * done / total, 3)
+        result.append(ParsedTurn(turn.speaker, piece, start, end, turn.role))
+    return result
+
+
+def _fails(parsed: ParsedCall, reason: str) -> ParseError:
+    return ParseError(parsed.source_file, parsed.line, f"call {parsed.external_id!r}: {reason}")
+
+
+def check_call(parsed: ParsedCall) -> None:
+    """What every format must hold before a call is stored, whatever reader produced it.
+
+    Times are finite, not negative and never end before they start; no text holds a NUL
+    character (PostgreSQL cannot store one); the call is within MAX_CALL_CHARS. Turns longer than
+    MAX_TURN_CHARS are split (see the constant). Raises ParseError naming the file and line.
+    """
+    size = 0
+    for number, turn in enumerate(parsed.turns, start=1):
+        size += len(turn.text)
+        for name, value in (("start", turn.start), ("end", turn.end)):
+            if value is not None and not (math.isfinite(value) and value >= 0):
+                raise _fails(parsed, f"turn {number}: {name} time {value!r} is not a time")
+        if turn.start is not None and turn.end is not None and turn.end < turn.start:
+            raise _fails(parsed, f"turn {number} ends ({turn.end}) before it starts ({turn.start})")
+        if "\x00" in turn.text or "\x00" in turn.speaker:
+            raise _fails(parsed, f"turn {number} contains a NUL character (\\x00)")
+    if parsed.duration_s is not None and not (
+        math.isfinite(parsed.duration_s) and parsed.duration_s >= 0
+    ):
+        raise _fails(parsed, f"duration {parsed.duration_s!r} is not a duration")
+    for field_text in (
+        parsed.external_id,
+        parsed.rep,
+        parsed.account,
+        parsed.deal_external_id,
+        parsed.call_type,
+    ):
+        if field_text is not None and "\x00" in field_text:
+            raise _fails(parsed, "a field contains a NUL character (\\x00)")
+    if size > MAX_CALL_CHARS:
+        raise _fails(
+            parsed,
+            f"{size:,} characters of text; a call may have at most {MAX_CALL_CHARS:,} "
+            "(split the recording into calls)",
+        )
+    if any(len(turn.text) > MAX_TURN_CHARS for turn in parsed.turns):
+        parsed.turns = [piece for turn in parsed.turns for piece in _split_long(turn)]
+
+
 def to_call(parsed: ParsedCall, roster: Iterable[str], rep_speaker: str | None = None) -> Call:
-    """Turn a parsed transcript into a domain Call, assigning rep and prospect roles."""
+    """Turn a parsed transcript into a domain Call, assigning rep and prospect roles.
+
+    The call is checked first (`check_call`): a ParseError names what is wrong."""
+    check_call(parsed)
     if all(turn.role is not None for turn in parsed.turns) and rep_speaker is None:
         rep_label, rep = None, parsed.rep
         roles = [turn.role for turn in parsed.turns]

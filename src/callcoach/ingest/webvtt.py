@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from callcoach.ingest.cues import Cue, blocks, cue_turns, parse_timing
-from callcoach.ingest.errors import ParseError
+from callcoach.ingest.errors import ParseError, read_utf8
 from callcoach.ingest.registry import TranscriptFormat
 from callcoach.ingest.transcript import ParsedCall, single_call
 
@@ -28,7 +28,7 @@ _SKIPPED_BLOCKS = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t].*)?$")
 
 
 def read(path: Path) -> list[ParsedCall]:
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines = read_utf8(path).splitlines()
     if not lines or not _HEADER.match(lines[0]):
         raise ParseError(path, 1, "not a WebVTT file: the first line must be 'WEBVTT'")
     body = iter(blocks(lines))

@@ -12,9 +12,17 @@ and such segments are never merged into one turn.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from callcoach.ingest.errors import ParseError
 from callcoach.ingest.json_source import load_json, looks_like_json
@@ -26,8 +34,8 @@ NAME = "whisper-json"
 
 class _Segment(BaseModel):
     model_config = ConfigDict(extra="allow")
-    start: float
-    end: float
+    start: float = Field(ge=0, allow_inf_nan=False)
+    end: float = Field(ge=0, allow_inf_nan=False)
     text: str
     speaker: str | int | None = None
 
@@ -41,7 +49,7 @@ class _Segment(BaseModel):
 class _Transcript(BaseModel):
     model_config = ConfigDict(extra="allow")
     segments: list[_Segment]
-    duration: float | None = None
+    duration: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 _SEGMENTS = TypeAdapter(list[_Segment])
@@ -60,6 +68,14 @@ def read(path: Path) -> list[ParsedCall]:
         raise doc.validation_error(exc) from exc
     if not transcript.segments:
         raise ParseError(path, 1, "no segments in the transcript")
+    prefix: tuple[str, ...] = () if isinstance(doc.data, list) else ("segments",)
+    for number, (before, segment) in enumerate(pairwise(transcript.segments), start=1):
+        if segment.start < before.start:
+            raise doc.error(
+                (*prefix, number),
+                f"segment {number} starts ({segment.start}) before the segment before it "
+                f"({before.start}); segments must be in time order",
+            )
     turns = [
         ParsedTurn(
             speaker=UNKNOWN_SPEAKER if segment.speaker is None else str(segment.speaker),

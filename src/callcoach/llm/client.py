@@ -28,6 +28,9 @@ import httpx
 
 RESPONSE_FORMATS = ("json_schema", "json_object_schema", "json_object", "none")
 MAX_RETRY_AFTER_S = 300.0  # a server asking for longer is treated as down, not waited on
+# Requests in a row that gave up after every retry (5xx, timeouts) with no answer in between:
+# the endpoint is down for everyone, and the run stops instead of retrying it for every call.
+FAILED_REQUESTS_TO_STOP = 2
 
 
 class LlmError(Exception):
@@ -146,6 +149,8 @@ class ChatClient:
             else RESPONSE_FORMATS.index(endpoint.response_format)
         )
         self.stats = ClientStats()
+        self._given_up_in_a_row = 0
+        self._down: str | None = None  # why the endpoint is taken to be down
 
     def close(self) -> None:
         """Stop: waiting retries give up and requests in flight are cut off."""
@@ -208,6 +213,8 @@ class ChatClient:
         while True:
             if self._closed.is_set():
                 raise LlmError("the scoring run was stopped")
+            if self._down is not None:
+                raise LlmUnavailableError(self._down)
             form = self.response_format
             delay: float | None = None
             failure: str
@@ -228,6 +235,8 @@ class ChatClient:
                 else:
                     unreachable = False
                     if response.status_code == 200:
+                        with self._lock:
+                            self._given_up_in_a_row = 0
                         return replace(self._answer(response), retries=attempt)
                     if _format_unsupported(response) and self._fall_back(form):
                         continue  # not a retry: the server just wants JSON asked differently
@@ -248,10 +257,20 @@ class ChatClient:
                         )
                         raise LlmError(f"{self.endpoint.chat_url} answered {failure}{hint}")
             if attempt >= self.endpoint.max_retries:
-                error_type = LlmUnavailableError if unreachable else LlmError
-                raise error_type(
+                message = (
                     f"{self.endpoint.chat_url}: {failure} (gave up after {attempt + 1} attempt(s))"
                 )
+                with self._lock:
+                    self._given_up_in_a_row += 1
+                    if self._given_up_in_a_row >= FAILED_REQUESTS_TO_STOP and self._down is None:
+                        self._down = (
+                            f"{message}; {self._given_up_in_a_row} requests in a row failed "
+                            "with no answer in between, so the endpoint is taken to be down"
+                        )
+                    down = self._down
+                if down is not None:
+                    raise LlmUnavailableError(down)
+                raise (LlmUnavailableError if unreachable else LlmError)(message)
             with self._lock:
                 self.stats.note_retry(failure.split(":")[0].split(" (")[0])
             self._sleep(delay if delay is not None else self._backoff(attempt))

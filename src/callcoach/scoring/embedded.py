@@ -19,7 +19,7 @@ How a call is scored (details in docs/scoring.md):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
@@ -30,7 +30,6 @@ from callcoach.domain.rubric import Criterion, Rubric
 from callcoach.domain.scores import CallScore, CriterionScore, Evidence, ScoreStatus
 from callcoach.scoring.base import RubricGuidance, ScoringRequest, unscorable_reason
 from callcoach.scoring.calibration import (
-    ABSENT,
     PRESENT,
     PRESENT_TAUGHT,
     EvidenceStrength,
@@ -38,9 +37,10 @@ from callcoach.scoring.calibration import (
     ladder_level,
 )
 from callcoach.scoring.embedded_features import (
+    DEFAULT_ZERO_SHOT,
     TurnBatch,
+    ZeroShotWeights,
     call_turn_batch,
-    previous_other_turn,
     texts_batch,
     turn_features,
     without,
@@ -54,6 +54,7 @@ from callcoach.scoring.embedded_quotes import (
     quote_evidence,
     sentence_spans,
 )
+from callcoach.scoring.embedded_rationale import rationale, too_thin
 from callcoach.scoring.embedded_rubric import PrototypeCache, RubricPrototypes
 from callcoach.scoring.embedded_teaching import FittedTeaching, TeachingCache
 from callcoach.scoring.embedding_model import EmbeddingModel, shared_model
@@ -119,27 +120,6 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(q / (1 - q)), dtype=np.float32)
 
 
-def _short(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
-def where_in_call(call: Call, segment: int) -> str:
-    """'at 23:05, late in the call (segment 61 of 80)': time when known, always the position."""
-    count = len(call.segments)
-    share = segment / max(count - 1, 1)
-    part = "early" if share < 1 / 3 else "late" if share > 2 / 3 else "midway"
-    start = call.segments[segment].start
-    at = f"at {_clock(start)}, " if start is not None else ""
-    return f"{at}{part} in the call (segment {segment} of {count})"
-
-
 class EmbeddedScorer:
     name = "embedded"
     version = "2.2"
@@ -151,13 +131,16 @@ class EmbeddedScorer:
         disabled_features: frozenset[str] = frozenset(),
         backend: str | None = None,
         model_cache: str | None = None,
+        zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT,
     ) -> None:
-        """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations;
+        """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations,
+        `zero_shot` for weights fitted elsewhere (the bench fits them on the other corpus);
         `backend` and `model_cache` choose how the embedding model runs (embedding_model.py)."""
         self._model = model or shared_model(model_path, backend, model_cache)
         self._disabled = frozenset(disabled_features)
         self._prototypes = PrototypeCache()
-        self._teaching = TeachingCache(disabled=self._disabled)
+        self._zero_shot = zero_shot
+        self._teaching = TeachingCache(disabled=self._disabled, zero_shot=zero_shot)
 
     @property
     def embedding_model(self) -> str | None:
@@ -239,8 +222,8 @@ class EmbeddedScorer:
         )
         result: dict[str, tuple[np.ndarray, np.ndarray, int, float]] = {}
         for cid in criteria:
-            own = without(features[cid], self._disabled)
-            logits = zero_shot_logit(own)
+            own = without(features[cid], self._disabled, self._zero_shot)
+            logits = zero_shot_logit(own, self._zero_shot)
             change = (adjust or {}).get(cid)
             proto = prototypes.criteria[cid]
             ladder, levels = proto.ladder, proto.ladder_levels
@@ -400,7 +383,20 @@ class EmbeddedScorer:
         evidence: list[Evidence],
     ) -> CriterionScore:
         strength = judgement.strength()
+        thin = too_thin(call, crit, strength)
+        if thin is not None:
+            return thin
         likelihoods = [p for _, p in moments]
+        evidence = [
+            replace(
+                item,
+                likelihood=round(p, 3),
+                reads_like=None
+                if (rung := judgement.rung_of(item.segment)) is None
+                else round(rung, 2),
+            )
+            for item, (_, p) in zip(evidence, moments, strict=True)
+        ]
         if level >= 3:
             confidence = float(np.mean(likelihoods))
         elif strength.strongest >= strength.present:
@@ -412,7 +408,7 @@ class EmbeddedScorer:
             criterion_id=crit.id,
             level=level,
             confidence=round(min(max(confidence, 0.05), 0.99), 3),
-            rationale=_rationale(call, crit, level, strength, judgement, evidence, likelihoods),
+            rationale=rationale(call, crit, level, strength, evidence),
             evidence=evidence,
         )
 
@@ -445,46 +441,3 @@ def _sentence_rows(call: Call) -> list[tuple[int, Span]]:
 def _sentence_texts(call: Call) -> list[str]:
     """The sentences of `_sentence_rows`, as text."""
     return [call.segments[seg].text[span.start : span.end] for seg, span in _sentence_rows(call)]
-
-
-def _nearest_anchor(rung: float | None) -> str:
-    if rung is None:
-        return ""
-    return f"; reads closest to the level-{min(5, max(1, round(rung)))} anchor"
-
-
-def _rationale(
-    call: Call,
-    crit: Criterion,
-    level: int,
-    strength: EvidenceStrength,
-    judgement: TurnJudgement,
-    evidence: list[Evidence],
-    likelihoods: list[float],
-) -> str:
-    anchor = f'Level {level} anchor: "{crit.anchors[level]}"'
-    if not evidence:
-        return f"{anchor}. No rep turn to judge."
-    first = evidence[0]
-    previous = previous_other_turn(call, first.segment)
-    context = (
-        f', replying to "{_short(call.segments[previous].text, 70)}"'
-        if previous is not None
-        else ""
-    )
-    where = where_in_call(call, first.segment)
-    rung = _nearest_anchor(judgement.rung_of(first.segment))
-    moment = f"segment {first.segment} {where}{context} (likelihood {likelihoods[0]:.2f}{rung})"
-    if level >= 3:
-        times = "once" if strength.shown <= 1 else f"in {strength.shown} rep turns"
-        return f"{anchor}. Shown {times}; strongest at {moment}."
-    if strength.strongest >= strength.present:
-        return (
-            f"{anchor}. The rep's moments on this read like the low anchors rather than what "
-            f"the criterion asks ({_short(crit.description, 120)}). Strongest: {moment}."
-        )
-    missing = "Not shown" if strength.strongest < ABSENT or level == 1 else "Only hinted at"
-    return (
-        f"{anchor}. {missing}: no rep turn clearly does what the criterion asks "
-        f"({_short(crit.description, 120)}). Closest moment: {moment}."
-    )

@@ -284,6 +284,27 @@ ZERO_SHOT_BIAS = -2.21408
 # fmt: on
 
 
+@dataclass(frozen=True)
+class ZeroShotWeights:
+    """The zero-shot weights with where they were fitted: a figure measured on data they were
+    fitted on is not a zero-shot figure (bench/agreement.py fits them on the other corpus)."""
+
+    center: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    fitted_on: str
+
+
+DEFAULT_ZERO_SHOT = ZeroShotWeights(
+    ZERO_SHOT_CENTER,
+    ZERO_SHOT_SCALE,
+    ZERO_SHOT_WEIGHTS,
+    ZERO_SHOT_BIAS,
+    "pooled rep turns of both bench corpora (bench/meta_weights.py)",
+)
+
+
 # Feature groups that can be switched off to measure what each buys (bench/agreement.py ablations).
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "context": ("context", "distinct_context"),
@@ -299,7 +320,9 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def without(features: np.ndarray, groups: frozenset[str]) -> np.ndarray:
+def without(
+    features: np.ndarray, groups: frozenset[str], zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT
+) -> np.ndarray:
     """The features with the named groups held at their average (standardized value 0)."""
     if not groups:
         return features
@@ -307,14 +330,17 @@ def without(features: np.ndarray, groups: frozenset[str]) -> np.ndarray:
     for group in groups:
         for name in FEATURE_GROUPS[group]:
             column = FEATURE_NAMES.index(name)
-            result[:, column] = ZERO_SHOT_CENTER[column]
+            result[:, column] = zero_shot.center[column]
     return result
 
 
-def standardize(features: np.ndarray) -> np.ndarray:
-    return np.asarray((features - ZERO_SHOT_CENTER) / ZERO_SHOT_SCALE, dtype=np.float32)
+def standardize(features: np.ndarray, zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT) -> np.ndarray:
+    return np.asarray((features - zero_shot.center) / zero_shot.scale, dtype=np.float32)
 
 
-def zero_shot_logit(features: np.ndarray) -> np.ndarray:
+def zero_shot_logit(
+    features: np.ndarray, zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT
+) -> np.ndarray:
     """Log-odds that each turn shows the criterion, from the rubric's text alone."""
-    return np.asarray(standardize(features) @ ZERO_SHOT_WEIGHTS + ZERO_SHOT_BIAS, dtype=np.float32)
+    z = standardize(features, zero_shot) @ zero_shot.weights + zero_shot.bias
+    return np.asarray(z, dtype=np.float32)

@@ -33,7 +33,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from callcoach.scoring.base import LabelledTurn, RubricGuidance
 from callcoach.scoring.embedded_features import (
+    DEFAULT_ZERO_SHOT,
     TurnBatch,
+    ZeroShotWeights,
     standardize,
     texts_batch,
     turn_features,
@@ -386,6 +388,7 @@ def fit_teaching(
     prototypes: RubricPrototypes,
     model: EmbeddingModel,
     disabled: frozenset[str] = frozenset(),
+    zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT,
 ) -> FittedTeaching:
     by_criterion: dict[str, list[LabelledTurn]] = {}
     for ex in guidance.examples:
@@ -415,8 +418,8 @@ def fit_teaching(
         rows = np.array([keys[(e.text, e.context, e.position)] for e in examples], dtype=int)
         vectors, contexts = shared.vectors[rows], shared.contexts[rows]
         positions = None if shared.positions is None else shared.positions[rows]
-        features = without(all_features[cid][rows], disabled)
-        zero = zero_shot_logit(features)
+        features = without(all_features[cid][rows], disabled, zero_shot)
+        zero = zero_shot_logit(features, zero_shot)
         labels = np.array([e.positive for e in examples], dtype=int)
         background = np.array([e.source == "background" for e in examples], dtype=bool)
         fitted: OffsetLogistic | None = None
@@ -448,8 +451,13 @@ def fit_teaching(
 class TeachingCache:
     """Fitted teaching per (rubric content, teaching state), per process."""
 
-    def __init__(self, limit: int = 16, disabled: frozenset[str] = frozenset()) -> None:
-        self._disabled = disabled
+    def __init__(
+        self,
+        limit: int = 16,
+        disabled: frozenset[str] = frozenset(),
+        zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT,
+    ) -> None:
+        self._disabled, self._zero_shot = disabled, zero_shot
         self._items: dict[tuple[str, str], FittedTeaching] = {}
         self._limit = limit
         self._lock = Lock()
@@ -484,7 +492,7 @@ class TeachingCache:
             found = self._items.get(key)
         if found is not None:
             return found
-        fitted = fit_teaching(guidance, prototypes, model, self._disabled)
+        fitted = fit_teaching(guidance, prototypes, model, self._disabled, self._zero_shot)
         with self._lock:
             if len(self._items) >= self._limit:
                 self._items.pop(next(iter(self._items)))

@@ -12,10 +12,14 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcoach.store.errors import StoreError, explain_database_error
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+__all__ = ["Database", "StoreError", "alembic_config", "database_url", "make_engine"]
 
 
 def database_url(value: str) -> str:
@@ -78,15 +82,28 @@ class Database:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            self._raise_explained(exc)
             raise
         finally:
             session.close()
 
+    def _raise_explained(self, exc: BaseException) -> None:
+        """Database faults a user can act on (no such folder, not a database, read-only, server
+        unreachable, a value the column cannot hold) become a StoreError that says so."""
+        if isinstance(exc, sa_exc.DBAPIError) and not isinstance(exc, sa_exc.IntegrityError):
+            explained = explain_database_error(self.url, self.display_url, exc)
+            if explained is not None:
+                raise explained from exc
+
     def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except sa_exc.DBAPIError as exc:
+            self._raise_explained(exc)
+            raise
 
     def head_revision(self) -> str | None:
         return ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
@@ -95,9 +112,13 @@ class Database:
         """Create or upgrade the schema to the latest revision; returns (before, after)."""
         before = self.current_revision()
         config = alembic_config(self.url)
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except sa_exc.DBAPIError as exc:
+            self._raise_explained(exc)
+            raise
         return before, self.current_revision()
 
     def is_current(self) -> bool:

@@ -29,6 +29,7 @@ from callcoach.store.repositories.score_exchange import ScoreExchangeRepository
 from callcoach.store.repositories.scores import ScoreRepository
 from callcoach.store.repositories.scoring_queue import ScoringQueueRepository
 from callcoach.store.repositories.teaching import TeachingRepository
+from callcoach.store.repositories.trust import TrustRepository
 from callcoach.store.repositories.users import UserRepository
 from callcoach.store.repositories.web_sessions import WebSessionRepository
 
@@ -44,6 +45,7 @@ class UnitOfWork:
         self.rubrics = RubricRepository(session)
         self.scores = ScoreRepository(session)
         self.teaching = TeachingRepository(session)
+        self.trust = TrustRepository(session)
         self.audit = AuditRepository(session)
         self.analytics = AnalyticsRepository(session)
         self.score_exchange = ScoreExchangeRepository(session)

@@ -5,12 +5,14 @@ Presentation only: every number comes from a service report; these functions lay
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from callcoach.analytics.agreement import CriterionAgreement
 from callcoach.analytics.scorecards import RepScorecard, TeamBenchmark
 from callcoach.analytics.trends import TrendPoint
 from callcoach.domain.rubric import Rubric
+from callcoach.domain.trust import CriterionTrust
 from callcoach.services.assessment.outcomes import OutcomesReport
 
 Figure = dict[str, Any]
@@ -45,10 +47,16 @@ def _fmt(value: float | None) -> str:
 
 
 def team_heatmap(
-    rubric: Rubric, cards: list[RepScorecard], benchmarks: list[TeamBenchmark]
+    rubric: Rubric,
+    cards: list[RepScorecard],
+    benchmarks: list[TeamBenchmark],
+    trust: Mapping[str, CriterionTrust] | None = None,
 ) -> Figure:
-    """Reps x criteria: the mean level, coloured 1-5, with n and the interval on hover."""
-    names = [c.name for c in rubric.criteria]
+    """Reps x criteria: the mean level, coloured 1-5, with n and the interval on hover.
+
+    A criterion whose scores are not trusted (or still learning) carries the mark in its name."""
+    marks = {cid: t.mark for cid, t in (trust or {}).items()}
+    names = [f"{c.name} ({marks[c.id]})" if marks.get(c.id) else c.name for c in rubric.criteria]
     ids = [c.id for c in rubric.criteria]
     rows_z: list[list[float | None]] = []
     rows_text: list[list[str]] = []

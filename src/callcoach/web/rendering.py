@@ -74,7 +74,8 @@ def nav_items(account: Account) -> list[tuple[str, str]]:
     items.append(("/calls", "Calls"))
     items.append(("/reviews", "Reviews"))
     if account.role is not Role.REP:
-        items += [("/rubrics", "Rubrics"), ("/agreement", "Agreement"), ("/outcomes", "Outcomes")]
+        items += [("/rubrics", "Rubrics"), ("/trust", "Trust"), ("/agreement", "Agreement")]
+        items += [("/outcomes", "Outcomes"), ("/teach", "Teach")]
         items.append(("/jobs", "Jobs"))
     if account.role is Role.ADMIN:
         items += [("/import", "Import"), ("/admin/users", "Users"), ("/admin/audit", "Audit")]

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from callcoach.domain.scores import CallScore, HumanRating
+from callcoach.domain.trust import CriterionTrust
 from callcoach.services.calls.review import CallReview
 from callcoach.store.repositories.browse import CallListItem
 
@@ -59,6 +60,12 @@ class EvidenceOut(BaseModel):
     end: float | None
     speaker: str
     quote: str = Field(description="Verbatim text of that segment.")
+    likelihood: float | None = Field(
+        default=None, description="Embedded scorer: how likely the turn is a moment of it (0-1)."
+    )
+    reads_like: float | None = Field(
+        default=None, description="Embedded scorer: the level (1-5) the turn's words read like."
+    )
 
 
 class CriterionScoreOut(BaseModel):
@@ -106,6 +113,8 @@ class CallScoreOut(BaseModel):
                             end=e.end,
                             speaker=e.speaker,
                             quote=e.quote,
+                            likelihood=e.likelihood,
+                            reads_like=e.reads_like,
                         )
                         for e in c.evidence
                     ],
@@ -148,6 +157,13 @@ class SegmentOut(BaseModel):
     text: str
 
 
+class TrustStateOut(BaseModel):
+    state: str = Field(description="trusted, learning or not_trusted (docs/scoring.md).")
+    in_decisions: bool = Field(description="Whether the scores drive priorities and verdicts.")
+    opted_in: bool
+    reasons: list[str]
+
+
 class CallDetailOut(BaseModel):
     id: str
     date: datetime | None
@@ -161,9 +177,14 @@ class CallDetailOut(BaseModel):
     segments: list[SegmentOut]
     scores: list[CallScoreOut]
     ratings: list[HumanRatingOut]
+    trust: dict[str, dict[str, TrustStateOut]] = Field(
+        default_factory=dict, description="Per rubric of the scores, per criterion: trust."
+    )
 
     @classmethod
-    def of(cls, review: CallReview) -> CallDetailOut:
+    def of(
+        cls, review: CallReview, trust: dict[str, dict[str, CriterionTrust]] | None = None
+    ) -> CallDetailOut:
         call = review.call
         return cls(
             id=call.external_id,
@@ -188,6 +209,18 @@ class CallDetailOut(BaseModel):
             ],
             scores=[CallScoreOut.of(r.score) for r in review.runs],
             ratings=[HumanRatingOut.of(r) for r in review.ratings],
+            trust={
+                rubric: {
+                    cid: TrustStateOut(
+                        state=t.state.value,
+                        in_decisions=t.in_decisions,
+                        opted_in=t.opted_in,
+                        reasons=t.reasons,
+                    )
+                    for cid, t in states.items()
+                }
+                for rubric, states in (trust or {}).items()
+            },
         )
 
 

@@ -40,6 +40,14 @@ class Judgement(BaseModel):
     level: int = Field(ge=1, le=5)
     confidence: float = Field(ge=0.0, le=1.0)
 
+    @field_validator("level", mode="before")
+    @classmethod
+    def _whole_level(cls, value: Any) -> Any:
+        # JSON true is not level 1 (pydantic's lax mode would read it so): refused, asked again.
+        if isinstance(value, bool):
+            raise ValueError(f"level must be a whole number from 1 to 5, not {value!r}")
+        return value
+
     @field_validator("confidence", mode="before")
     @classmethod
     def _share(cls, value: Any) -> Any:

@@ -35,7 +35,7 @@ from callcoach.domain.rubric import Criterion, Rubric
 from callcoach.domain.scores import CallScore, CriterionScore, Evidence, ScoreStatus
 from callcoach.llm.client import ChatAnswer, ChatClient, LlmEndpoint, parse_json_content
 from callcoach.scoring.base import Scorer, ScoringRequest, unscorable_reason
-from callcoach.scoring.evidence import verify_quote
+from callcoach.scoring.evidence import evidence_problem, verify_quote
 from callcoach.scoring.llm.prompt import (
     PROMPT_VERSION,
     Judgement,
@@ -83,6 +83,7 @@ class LlmOptions:
     per_criterion: int = 3  # candidate segments per criterion in evidence-first mode
     max_evidence: int = 3
     max_tokens: int = 800
+    use_cache: bool = True  # False: ask the model again (the new valid answers are still kept)
     quote_chars: int = 300
     rationale_chars: int = 600
     embedded: dict[str, Any] = field(default_factory=dict)  # options of the candidate picker
@@ -107,6 +108,8 @@ class _Attempt:
     completion_tokens: int | None
     verified: list[Evidence] = field(default_factory=list)
     rejected: int = 0
+    not_found: int = 0  # quotes not in the segments they cite
+    refusals: list[str] = field(default_factory=list)  # why verbatim quotes were not evidence
 
 
 def _load_candidate_selector() -> CandidateSelector | None:
@@ -227,8 +230,11 @@ class LlmScorer:
         messages: list[dict[str, str]],
         stats: Counter[str],
     ) -> _Attempt:
+        """One answer, checked. A stored answer is used only while it still passes every check
+        (one that fails is asked again); only answers that pass are stored (a failure is never
+        served from the cache)."""
         key = self._cache_key(call, rubric, crit, messages)
-        cached = self._cache.get(key)
+        cached = self._cache.get(key) if self.options.use_cache else None
         if cached is not None:
             stats["llm_cache_hits"] += 1
             answer = ChatAnswer(
@@ -237,14 +243,33 @@ class LlmScorer:
                 completion_tokens=cached.get("completion_tokens"),
                 finish_reason=cached.get("finish_reason"),
             )
-        else:
-            answer = self.client.complete(
-                messages, schema=self._schema, max_tokens=self.options.max_tokens
+            attempt = self._check(call, answer, Counter())
+            if self._problem(attempt) is None:
+                self._count(attempt, stats)
+                return attempt
+            stats["llm_cache_rejected"] += 1
+        answer = self.client.complete(
+            messages, schema=self._schema, max_tokens=self.options.max_tokens
+        )
+        stats["llm_requests"] += 1
+        stats["http_retries"] += answer.retries
+        stats["prompt_tokens_spent"] += answer.prompt_tokens or 0
+        stats["completion_tokens_spent"] += answer.completion_tokens or 0
+        attempt = self._check(call, answer, stats)
+        self._count(attempt, stats)
+        if self._problem(attempt) is None:
+            self._cache.put(
+                key,
+                {
+                    "content": answer.content,
+                    "prompt_tokens": answer.prompt_tokens,
+                    "completion_tokens": answer.completion_tokens,
+                    "finish_reason": answer.finish_reason,
+                },
             )
-            stats["llm_requests"] += 1
-            stats["http_retries"] += answer.retries
-            stats["prompt_tokens_spent"] += answer.prompt_tokens or 0
-            stats["completion_tokens_spent"] += answer.completion_tokens or 0
+        return attempt
+
+    def _check(self, call: Call, answer: ChatAnswer, stats: Counter[str]) -> _Attempt:
         attempt = _Attempt(
             content=answer.content,
             judgement=None,
@@ -258,42 +283,45 @@ class LlmScorer:
             cut = " (cut off at max_tokens)" if answer.finish_reason == "length" else ""
             attempt.problem = f"it is not valid JSON for the schema{cut}: {_short(exc)}"
             stats["invalid_answers"] += 1
-        if attempt.judgement is not None and cached is None:
-            # Only usable answers are kept: a malformed one is asked again on the next run.
-            self._cache.put(
-                key,
-                {
-                    "content": answer.content,
-                    "prompt_tokens": answer.prompt_tokens,
-                    "completion_tokens": answer.completion_tokens,
-                    "finish_reason": answer.finish_reason,
-                },
-            )
+        self._verify(call, attempt)
         return attempt
 
-    def _verify(self, call: Call, attempt: _Attempt, stats: Counter[str]) -> None:
+    def _verify(self, call: Call, attempt: _Attempt) -> None:
         if attempt.judgement is None:
             return
         seen: set[tuple[int, str]] = set()
         for item in attempt.judgement.evidence[: self.options.max_evidence]:
             evidence = verify_quote(call, item.segment, item.quote)
+            refusal = None if evidence is None else evidence_problem(call, evidence)
             if evidence is None:
                 attempt.rejected += 1
-                stats["quotes_rejected"] += 1
+                attempt.not_found += 1
+            elif refusal is not None:
+                attempt.rejected += 1
+                attempt.refusals.append(refusal)
             elif (evidence.segment, evidence.quote) not in seen:
                 seen.add((evidence.segment, evidence.quote))
                 attempt.verified.append(evidence)
+
+    @staticmethod
+    def _count(attempt: _Attempt, stats: Counter[str]) -> None:
+        if attempt.rejected:
+            stats["quotes_rejected"] += attempt.rejected
         stats["quotes_verified"] += len(attempt.verified)
 
     @staticmethod
     def _problem(attempt: _Attempt) -> str | None:
         if attempt.judgement is None:
             return attempt.problem
-        if attempt.rejected:
-            return (
-                f"{attempt.rejected} quote(s) are not in the segments they cite "
+        problems = []
+        if attempt.not_found:
+            problems.append(
+                f"{attempt.not_found} quote(s) are not in the segments they cite "
                 "(a quote must be copied exactly from that one segment)"
             )
+        problems.extend(dict.fromkeys(attempt.refusals))
+        if problems:
+            return "; ".join(problems)
         if not attempt.verified:
             return "it has no quote; every level needs at least one quote from the call"
         return None
@@ -306,13 +334,13 @@ class LlmScorer:
         shown: list[int] | None,
         candidates: list[int],
         stats: Counter[str],
+        withheld: list[tuple[str, str]],
     ) -> CriterionScore:
         messages = [
             {"role": "system", "content": system_message(rubric, self.options.max_evidence)},
             {"role": "user", "content": user_message(call, crit, shown, candidates)},
         ]
         attempts = [self._ask(call, rubric, crit, messages, stats)]
-        self._verify(call, attempts[0], stats)
         problem = self._problem(attempts[0])
         if problem is not None:
             stats["answers_retried"] += 1
@@ -322,7 +350,6 @@ class LlmScorer:
                 {"role": "user", "content": retry_message(problem)},
             ]
             attempts.append(self._ask(call, rubric, crit, retry, stats))
-            self._verify(call, attempts[1], stats)
         prompt = [a.prompt_tokens for a in attempts if a.prompt_tokens is not None]
         completion = [a.completion_tokens for a in attempts if a.completion_tokens is not None]
         prompt_tokens = sum(prompt) if prompt else None
@@ -332,6 +359,7 @@ class LlmScorer:
         best = max(reversed(usable), key=lambda a: len(a.verified), default=None)
         if best is None or best.judgement is None:
             stats["levels_withheld"] += 1
+            withheld.append(("invalid", attempts[-1].problem or "no answer"))
             return CriterionScore(
                 criterion_id=crit.id,
                 level=None,
@@ -346,8 +374,9 @@ class LlmScorer:
         judgement = best.judgement
         if not best.verified:
             stats["levels_withheld"] += 1
+            withheld.append(("unbacked", self._problem(best) or "no quote"))
             why = (
-                f"none of its {best.rejected} quote(s) appear in the segments they cite"
+                f"none of its {best.rejected} quote(s) can back a level ({self._problem(best)})"
                 if best.rejected
                 else "it quoted nothing from the call"
             )
@@ -404,6 +433,7 @@ class LlmScorer:
         candidates = self._candidates(request)
         if candidates is None and not self.options.full_transcript:
             stats["full_transcript_fallbacks"] += 1
+        withheld: list[tuple[str, str]] = []
         for crit in rubric.criteria:
             picked = [] if candidates is None else list(candidates.get(crit.id, []))
             shown = None if candidates is None else candidate_windows(call, picked)
@@ -411,15 +441,26 @@ class LlmScorer:
                 shown = None  # no candidate at all: let the model read the whole call
             # The picker adds context turns; the rep's own turns are what the model should weigh.
             focus = [i for i in picked if 0 <= i < len(call.segments) and call.segments[i].is_rep]
-            result.criteria.append(self._judge(call, rubric, crit, shown, focus, stats))
+            result.criteria.append(self._judge(call, rubric, crit, shown, focus, stats, withheld))
         levels = {c.criterion_id: c.level for c in result.criteria}
         result.overall = rubric.weighted_overall(dict(levels))
         if all(level is None for level in levels.values()):
             result.status = ScoreStatus.FAILED
-            result.reason = (
-                "the model's answers carried no quote found in the transcript for any criterion"
-            )
+            result.reason = _failure_reason(withheld)
         return result, dict(stats)
+
+
+def _failure_reason(withheld: list[tuple[str, str]]) -> str:
+    """Why no criterion got a level, by kind: an invalid answer is not "no quote found"."""
+    parts = []
+    for kind, label in (
+        ("invalid", "answer(s) not valid for the schema"),
+        ("unbacked", "answer(s) without a quote that can back a level"),
+    ):
+        details = [detail for k, detail in withheld if k == kind]
+        if details:
+            parts.append(f"{len(details)} {label} (first: {details[0]})")
+    return "no criterion got a level: " + "; ".join(parts)
 
 
 def _short(exc: Exception) -> str:

@@ -15,9 +15,11 @@ from callcoach.analytics.coaching import (
     evaluate_event,
     manager_effectiveness,
     repeated_no_improvement,
+    withhold_verdict,
 )
 from callcoach.analytics.levels import DATE, REP, ScoreTable
 from callcoach.domain.access import SYSTEM, Role, Viewer
+from callcoach.domain.trust import excluded_from_decisions
 from callcoach.services.assessment.query import (
     AssessmentQuery,
     Question,
@@ -27,6 +29,7 @@ from callcoach.services.assessment.query import (
     resolve_scope,
 )
 from callcoach.services.common import ServiceError
+from callcoach.services.scoring.trust import decision_states
 from callcoach.store.uow import Store, UnitOfWork
 
 
@@ -135,6 +138,8 @@ def coaching_report(
     outcomes = []
     notes = []
     known = set(scope.rubric.rubric.criterion_ids)
+    held = excluded_from_decisions(decision_states(uow, scope.rubric.rubric.id))
+    names = {c.id: c.name for c in scope.criteria}
     for event_id, rep_pk, name, crit, coached_on, note, coach in rows:
         if crit not in known:
             notes.append(f"event {event_id} ({name}, {crit}): criterion no longer in the rubric")
@@ -147,7 +152,10 @@ def coaching_report(
         event = CoachingEventInput(
             event_id, name, crit, coached_on, coach or managers.get(name), note
         )
-        outcomes.append(evaluate_event(event, history, today))
+        outcome = evaluate_event(event, history, today)
+        if crit in held:
+            outcome = withhold_verdict(outcome, names.get(crit, crit))
+        outcomes.append(outcome)
     if not rows:
         notes.append("no coaching recorded yet: `callcoach coaching add REP CRITERION --date ...`")
     return CoachingReport(

@@ -12,6 +12,7 @@ from callcoach.analytics.priorities import Priority, coaching_priorities
 from callcoach.analytics.sampling import CHECKIN_CALLS, sample_rep
 from callcoach.analytics.scorecards import MIN_CALLS_PER_REP
 from callcoach.domain.access import SYSTEM, Viewer
+from callcoach.domain.trust import excluded_from_decisions
 from callcoach.services.assessment.query import (
     AssessmentQuery,
     CycleInfo,
@@ -19,6 +20,7 @@ from callcoach.services.assessment.query import (
     resolve_scope,
 )
 from callcoach.services.assessment.scorecards import attach_moments, latest_calls_table
+from callcoach.services.scoring.trust import decision_states
 from callcoach.store.uow import Store
 
 
@@ -179,7 +181,10 @@ def monthly_checkin(
         quarter = table.subset(
             ((table.calls[DATE] >= since) & (table.calls[DATE] < until)).to_numpy()
         )
-        priorities = coaching_priorities(quarter, scope.team_of(), scope.selected, limit=1)
+        excluded = excluded_from_decisions(decision_states(uow, scope.rubric.rubric.id))
+        priorities = coaching_priorities(
+            quarter, scope.team_of(), scope.selected, limit=1, excluded=excluded
+        )
         # The moments of the month: the lowest levels on that criterion among the recent calls.
         monthly = {
             rep: [replace(items[0], moments=[])] for rep, items in priorities.items() if items

@@ -28,6 +28,7 @@ from callcoach.analytics.scorecards import (
     team_benchmarks,
 )
 from callcoach.domain.access import SYSTEM, Scope, Viewer
+from callcoach.domain.trust import CriterionTrust, excluded_from_decisions
 from callcoach.services.assessment.query import (
     MANUAL,
     AssessmentQuery,
@@ -37,6 +38,7 @@ from callcoach.services.assessment.query import (
     resolve_scope,
     split_by_date,
 )
+from callcoach.services.scoring.trust import decision_states
 from callcoach.store.uow import Store, UnitOfWork
 
 # Candidate calls fetched per priority: more than shown, since some low levels have no quote.
@@ -56,6 +58,8 @@ class ScorecardReport:
     notes: list[str] = field(default_factory=list)
     rubric_name: str = ""
     scored_versions: list[int] = field(default_factory=list)  # versions the counted runs used
+    # Per criterion: can its scores be trusted (domain/trust.py); shown next to every score.
+    trust: dict[str, CriterionTrust] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,6 +83,7 @@ class PrioritiesReport:
     notes: list[str] = field(default_factory=list)
     rubric_name: str = ""
     scored_versions: list[int] = field(default_factory=list)  # versions the counted runs used
+    trust: dict[str, CriterionTrust] = field(default_factory=dict)
 
 
 def scored_versions(table: ScoreTable) -> list[int]:
@@ -216,6 +221,7 @@ def scorecard_report(
         teams=benchmarks,
         overridden_levels=current.overridden,
         notes=notes,
+        trust=decision_states(uow, scope.rubric.rubric.id),
     )
 
 
@@ -319,7 +325,9 @@ def build_priorities(
 def priorities_report(
     uow: UnitOfWork, scope: Question, table: ScoreTable, limit: int
 ) -> PrioritiesReport:
-    priorities = coaching_priorities(table, scope.team_of(), scope.selected, limit)
+    trust = decision_states(uow, scope.rubric.rubric.id)
+    excluded = excluded_from_decisions(trust)
+    priorities = coaching_priorities(table, scope.team_of(), scope.selected, limit, excluded)
     attach_moments(uow, table, priorities, scope.access)
     return PrioritiesReport(
         rubric=scope.rubric.rubric.id,
@@ -329,7 +337,29 @@ def priorities_report(
         scorer=scope.scorer,
         cycle=CycleInfo.of(scope.cycle),
         reps=_rep_priorities(scope, table, priorities, scope.selected),
-        notes=[n for n in (agreement_note(uow, scope), *_scope_notes(scope, table)) if n],
+        notes=[
+            n
+            for n in (
+                agreement_note(uow, scope),
+                trust_note(scope, trust),
+                *_scope_notes(scope, table),
+            )
+            if n
+        ],
+        trust=trust,
+    )
+
+
+def trust_note(scope: Question, trust: dict[str, CriterionTrust]) -> str | None:
+    """Which criteria are kept out of the priorities because their scores are not trusted."""
+    names = {c.id: c.name for c in scope.criteria}
+    held = [names.get(c, c) for c in sorted(excluded_from_decisions(trust))]
+    if not held:
+        return None
+    return (
+        f"not trusted, so not used for priorities: {', '.join(held)} (the machine disagrees "
+        "with your team's verdicts; `callcoach scorer trust` shows why, `callcoach scorer "
+        "teach` improves it, `callcoach scorer trust --opt-in CRITERION` uses it anyway)"
     )
 
 

@@ -15,6 +15,7 @@ from callcoach.analytics.scorecards import RepScorecard, TeamBenchmark
 from callcoach.analytics.trends import TrendPoint
 from callcoach.domain.access import SYSTEM, Role, Viewer
 from callcoach.domain.rubric import Rubric
+from callcoach.domain.trust import CriterionTrust
 from callcoach.services.accounts.people import visible_rep
 from callcoach.services.assessment.agreement import AgreementReport, build_agreement
 from callcoach.services.assessment.outcomes import OutcomesReport, build_outcomes
@@ -70,6 +71,7 @@ class RepView:
     notes: list[str]
     empty_reason: str | None = None
     rubric_version: int | None = None
+    trust: dict[str, CriterionTrust] = field(default_factory=dict)
 
 
 def _cycles_back(label: str, count: int) -> list[str]:
@@ -223,6 +225,7 @@ def rep_view(
         coaching=[e for e in assessment.coaching.events if e.rep == person.name],
         notes=cards.notes + assessment.coaching.notes,
         rubric_version=stored.version,
+        trust=cards.trust,
     )
 
 

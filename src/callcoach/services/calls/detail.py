@@ -14,8 +14,10 @@ from callcoach.domain.access import SYSTEM, Viewer
 from callcoach.domain.calls import Call
 from callcoach.domain.rubric import Rubric
 from callcoach.domain.scores import CallScore, HumanRating
+from callcoach.domain.trust import CriterionTrust
 from callcoach.services.calls.review import review_call
 from callcoach.services.common import NotFoundError
+from callcoach.services.scoring.trust import decision_states
 from callcoach.store.uow import Store
 
 
@@ -38,6 +40,19 @@ class CallDetail:
     runs: list[CallScore]  # one per scorer, all on that rubric version
     ratings: list[HumanRating]  # managers' ratings of this call on that rubric
     available: list[RunRef] = field(default_factory=list)  # every run the call has
+    # Per criterion: can its scores be trusted (domain/trust.py), shown next to them.
+    trust: dict[str, CriterionTrust] = field(default_factory=dict)
+
+    def trust_json(self, criterion_id: str) -> dict[str, object] | None:
+        found = self.trust.get(criterion_id)
+        if found is None:
+            return None
+        return {
+            "state": found.state.value,
+            "in_decisions": found.in_decisions,
+            "opted_in": found.opted_in,
+            "reasons": found.reasons,
+        }
 
     def evidence_segments(self) -> dict[int, list[str]]:
         """Segment index -> the criteria whose evidence quotes it (for highlighting)."""
@@ -98,6 +113,10 @@ def show_call(
     if scorer is not None:
         runs = [s for s in runs if s.scorer == scorer]
     runs.sort(key=lambda s: s.scorer)
+    trust: dict[str, CriterionTrust] = {}
+    if chosen is not None:
+        with store.unit_of_work() as uow:
+            trust = decision_states(uow, chosen)
     return CallDetail(
         call=review.call,
         team=review.team,
@@ -110,4 +129,5 @@ def show_call(
             {RunRef(s.rubric_id, s.rubric_version, s.scorer) for s in every},
             key=lambda r: (r.rubric_id, r.rubric_version, r.scorer),
         ),
+        trust=trust,
     )

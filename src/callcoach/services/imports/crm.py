@@ -116,7 +116,8 @@ def _write_deal(uow: UnitOfWork, roster: _Roster, line: int, record: DealRecord)
 def _write_rep(uow: UnitOfWork, roster: _Roster, line: int, rep: Rep) -> bool:
     by_name = uow.people.rep_row(rep.name)
     by_email = uow.people.rep_row_by_email(rep.email) if rep.email else None
-    if by_name is not None and by_email is not None and by_name.id != by_email.id:
+    if by_email is not None and (by_name is None or by_name.id != by_email.id):
+        # Matching by email would rename that rep: a roster row renames no one silently.
         raise ParseError(
             roster.path,
             line,

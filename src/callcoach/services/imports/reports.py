@@ -15,6 +15,7 @@ from pathlib import Path
 
 from callcoach.ingest.errors import ParseError
 from callcoach.services.common import NoProgress, Progress, ServiceError
+from callcoach.store.errors import ValueRefusedError
 
 
 @dataclass
@@ -116,5 +117,9 @@ def import_each_file(
             file_report.reject(f"cannot read file: {exc.strerror or exc}")
         except ServiceError as exc:
             file_report.reject(str(exc))
+        except ValueRefusedError as exc:
+            file_report.reject(str(exc))
+        except RecursionError:
+            file_report.reject("nested too deeply to read (more than a few hundred levels)")
         progress.advance()
     return report

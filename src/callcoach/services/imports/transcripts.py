@@ -70,11 +70,45 @@ def _same_file(stored: str | None, current: str | None) -> bool:
 _IMPORT_MATCHING = Scope.system("import matching against the whole store")
 
 
-def _settle_identity(uow: UnitOfWork, call: Call, derived_id: bool) -> tuple[bool, str | None]:
+def _where(parsed: ParsedCall) -> str:
+    return f"{parsed.source_file}:{parsed.line}" if parsed.line else parsed.source_file
+
+
+def _refuse_duplicate(
+    parsed: ParsedCall, call: Call, same: str, claimed: dict[str, str], source: str | None
+) -> None:
+    """Two calls with the same transcript and rep speaker but different ids given by the user
+    would be stored as one, silently: the second is refused, naming where the first came from."""
+    if parsed.derived_id or same == call.external_id:
+        return
+    first = claimed.get(same)
+    if first is None and _same_file(source, parsed.source_file):
+        return  # the same file re-imported: it keeps the id it was stored under
+    raise ParseError(
+        parsed.source_file,
+        parsed.line,
+        f"call {call.external_id!r} has the same transcript as call {same!r} (from "
+        f"{first or source}); a transcript is imported once: remove the duplicate",
+    )
+
+
+def _settle_identity(
+    uow: UnitOfWork, call: Call, parsed: ParsedCall, claimed: dict[str, str]
+) -> tuple[bool, str | None]:
     """Decide which stored call (if any) this one re-imports, renaming it when needed.
 
-    Returns (match by content allowed, warning).
+    Returns (match by content allowed, warning). `claimed` holds the calls this import has
+    already stored (id -> file and line): a second file or line with one of their ids, or with
+    the same transcript under another id, is refused rather than overwriting the first.
     """
+    derived_id = parsed.derived_id
+    if not derived_id and call.external_id in claimed:
+        raise ParseError(
+            parsed.source_file,
+            parsed.line,
+            f"call id {call.external_id!r} is already imported from {claimed[call.external_id]} "
+            "in this import; each call needs its own id",
+        )
     content_hash = call.content_hash
     row = uow.calls.row(call.external_id, scope=_IMPORT_MATCHING)
     warning = None
@@ -96,6 +130,7 @@ def _settle_identity(uow: UnitOfWork, call: Call, derived_id: bool) -> tuple[boo
     rep_speaker = call.meta.get("rep_speaker")
     for same in uow.calls.rows_with_content(content_hash):
         if (same.meta or {}).get("rep_speaker") == rep_speaker:
+            _refuse_duplicate(parsed, call, same.external_id, claimed, same.source_file)
             call.external_id = same.external_id
             return True, warning
     return False, warning
@@ -127,6 +162,7 @@ def _store_calls(
     metadata: MetadataLookup,
     rep_speaker: str | None,
     report: FileReport,
+    claimed: dict[str, str],
 ) -> None:
     roster = uow.people.rep_names(scope=_IMPORT_MATCHING)
     unidentified: list[str] = []
@@ -139,7 +175,8 @@ def _store_calls(
         if not call.rep_segments:
             unidentified.append(call.external_id)
             unidentified_labels.update(dict.fromkeys(s.speaker for s in call.segments))
-        match_content, warning = _settle_identity(uow, call, parsed.derived_id)
+        match_content, warning = _settle_identity(uow, call, parsed, claimed)
+        claimed[call.external_id] = _where(parsed)
         parsed.external_id = call.external_id  # callers report the id the call was stored as
         if warning:
             report.warnings.append(warning)
@@ -216,8 +253,9 @@ def import_calls(
         parsed_calls = fmt.read(path)
         if not parsed_calls:
             raise ParseError(path, None, "no calls in file")
+        this_file = dict(claimed)  # a rejected file claims nothing
         with store.unit_of_work() as uow:
-            _store_calls(uow, path, parsed_calls, metadata, rep_speaker, file_report)
+            _store_calls(uow, path, parsed_calls, metadata, rep_speaker, file_report, this_file)
             uow.audit.record(
                 actor,
                 "import.calls",
@@ -225,7 +263,9 @@ def import_calls(
                 created=file_report.created,
                 updated=file_report.updated,
             )
+        claimed.update(this_file)
 
+    claimed: dict[str, str] = {}
     return import_each_file(
         expand_paths(paths, registry), import_file, description="Importing calls", progress=progress
     )

@@ -140,7 +140,7 @@ def review_document(view: ReviewView) -> list[Block]:
                     "-" if line.ci_low is None else f"{line.ci_low:.1f}-{line.ci_high:.1f}",
                     str(line.n),
                     level(line.team_mean),
-                    line.source,
+                    line.source + (" (not trusted: not in the rating)" if line.held_out else ""),
                 ]
                 for line in pack.skill.lines
             ],

@@ -47,6 +47,7 @@ from callcoach.domain.reviews import (
     tenure_months,
     tenure_weights,
 )
+from callcoach.domain.trust import excluded_from_decisions
 from callcoach.services.assessment.coaching import coaching_report
 from callcoach.services.common import ServiceError
 from callcoach.services.reviews.evidence import (
@@ -63,6 +64,7 @@ from callcoach.services.reviews.metric_items import (
     plan_items,
     skill_items,
 )
+from callcoach.services.scoring.trust import decision_states
 from callcoach.store.uow import UnitOfWork
 
 LISTEN_MINUTES_PER_CALL = 6  # a manager skims a call for its key moments (5-10 calls ~ 30 min)
@@ -125,7 +127,8 @@ def build_pack(
     )
 
     # Skill: machine levels, or managers' ratings of the window's calls when none is scored.
-    skill = skill_from_scores(g.team_table, g.rep.pk, g.team_pks)
+    held = excluded_from_decisions(decision_states(uow, g.query.rubric.rubric.id))
+    skill = skill_from_scores(g.team_table, g.rep.pk, g.team_pks, held)
     manual_review = None
     manual_ids: list[str] = []
     ratings_count = 0

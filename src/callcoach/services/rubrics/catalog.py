@@ -9,7 +9,12 @@ from pathlib import Path
 
 from callcoach.domain.rubric import Rubric, RubricCheck
 from callcoach.ingest.errors import ParseError
-from callcoach.ingest.rubric_yaml import check_rubric_file, check_rubric_text, dump_rubric
+from callcoach.ingest.rubric_yaml import (
+    check_rubric_file,
+    check_rubric_text,
+    dump_rubric,
+    read_rubric_text,
+)
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.store.repositories.rubrics import StoredRubric
 from callcoach.store.uow import Store, UnitOfWork
@@ -78,9 +83,9 @@ def add_rubric_text(
 
 def read_rubric_file(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ServiceError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+        return read_rubric_text(path)
+    except ParseError as exc:
+        raise RubricInvalidError(RubricCheck(None, errors=[str(exc)])) from exc
 
 
 def add_rubric_file(

@@ -19,7 +19,6 @@ from concurrent.futures import (
     Executor,
     Future,
     ProcessPoolExecutor,
-    ThreadPoolExecutor,
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
@@ -31,8 +30,15 @@ from callcoach.domain.access import SYSTEM, Scope, Viewer
 from callcoach.domain.calls import Call
 from callcoach.domain.scores import CallScore, ScoreStatus
 from callcoach.scoring.base import RubricGuidance, Scorer, ScoringRequest, unscorable_reason
+from callcoach.scoring.evidence import keep_valid_evidence
 from callcoach.scoring.registry import ScorerConfig, build_scorer
 from callcoach.services.common import NoProgress, NotFoundError, Progress, ServiceError
+from callcoach.services.scoring.stopping import (
+    DaemonThreadPool,
+    Terminated,
+    sigterm_stops_run,
+    stop_worker_processes,
+)
 from callcoach.services.scoring.summary import CallNote, ScoringSummary
 from callcoach.services.scoring.teaching import load_guidance
 from callcoach.services.scoring.workers import (
@@ -46,6 +52,7 @@ from callcoach.services.scoring.workers import (
 )
 from callcoach.store.repositories.calls import CallFilter
 from callcoach.store.repositories.rubrics import StoredRubric
+from callcoach.store.repositories.scores import StaleTranscriptError
 from callcoach.store.repositories.scoring_queue import QueuedCall
 from callcoach.store.uow import Store, UnitOfWork
 
@@ -133,26 +140,6 @@ def _resolve_rubric(store: Store, rubric_id: str) -> StoredRubric:
         return stored
 
 
-def _verbatim_only(call: Call, score: CallScore) -> int:
-    """Drop any evidence that is not verbatim in its segment; returns how many were dropped.
-
-    The scorers already verify their quotes; this is the store's last line of defence for the
-    product's promise that every stored quote is the call's own words.
-    """
-    dropped = 0
-    for crit in score.criteria:
-        kept = [
-            e
-            for e in crit.evidence
-            if 0 <= e.segment < len(call.segments)
-            and e.quote
-            and e.quote in call.segments[e.segment].text
-        ]
-        dropped += len(crit.evidence) - len(kept)
-        crit.evidence = kept
-    return dropped
-
-
 class _Run:
     """One scoring run: loads calls, hands them to the executor, writes what comes back."""
 
@@ -213,9 +200,13 @@ class _Run:
             status=ScoreStatus.NOT_SCORABLE,
             reason=reason,
         )
-        with self.store.unit_of_work() as uow:
-            uow.scores.save(score, call_pk, self.stored.version_pk)
-        self.summary.not_scorable.append(CallNote(call.external_id, reason, stored=True))
+        try:
+            with self.store.unit_of_work() as uow:
+                uow.scores.save(score, call_pk, self.stored.version_pk, call.content_hash)
+        except StaleTranscriptError as exc:
+            self.summary.failures.append(CallNote(call.external_id, str(exc)))
+        else:
+            self.summary.not_scorable.append(CallNote(call.external_id, reason, stored=True))
         self.progress.advance()
 
     def record(self, result: WorkResult) -> None:
@@ -231,7 +222,7 @@ class _Run:
                 self.summary.stopped = reason
             self.progress.advance()
             return
-        self.summary.evidence_dropped += _verbatim_only(call, score)
+        self.summary.evidence_dropped += keep_valid_evidence(call, score)
         if score.status is ScoreStatus.SCORED:
             rubric = self.stored.rubric
             score.overall = rubric.weighted_overall(
@@ -239,11 +230,19 @@ class _Run:
             )
         try:
             with self.store.unit_of_work() as uow:
+                # The score first: it locks the call's row, so a concurrent run saving the same
+                # call waits for this one instead of colliding on the unique keys.
+                uow.scores.save(score, result.call_pk, self.stored.version_pk, call.content_hash)
                 if result.new_embeddings is not None and self.model is not None:
                     uow.embeddings.save(
                         result.call_pk, self.model, call.content_hash, result.new_embeddings
                     )
-                uow.scores.save(score, result.call_pk, self.stored.version_pk)
+        except StaleTranscriptError as exc:
+            self.summary.failures.append(
+                CallNote(result.call_id, f"could not save the score: {exc}")
+            )
+            self.progress.advance()
+            return
         except Exception as exc:
             # e.g. the call was deleted meanwhile, or another run saved it first: this call
             # fails, the run goes on (nothing half-written: the transaction rolled back).
@@ -328,7 +327,7 @@ def _executor(
     guidance: RubricGuidance | None = None,
 ) -> tuple[Executor, Callable[[WorkItem], WorkResult], str]:
     if getattr(scorer, "io_bound", False):
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="callcoach-score")
+        pool = DaemonThreadPool(workers, "callcoach-score")
         return pool, lambda item: score_one(scorer, item), "threads"
     threads = max(1, (os.cpu_count() or 1) // workers)
     export = getattr(scorer, "export_prepared", None)
@@ -458,22 +457,26 @@ def score_calls(
     )
     executor: Executor | None = None
     try:
-        if todo and (io_bound or summary.workers > 1):
-            executor, work, summary.mode = _executor(
-                scorer, scorer_config, build, summary.workers, guidance
-            )
-            run.ship_guidance = summary.mode == "processes"
-            run.run_on(executor, work, todo)
-        else:
-            summary.mode = "in-process"
-            run.run_in_process(todo)
-    except KeyboardInterrupt:
+        with sigterm_stops_run():
+            if todo and (io_bound or summary.workers > 1):
+                executor, work, summary.mode = _executor(
+                    scorer, scorer_config, build, summary.workers, guidance
+                )
+                run.ship_guidance = summary.mode == "processes"
+                run.run_on(executor, work, todo)
+            else:
+                summary.mode = "in-process"
+                run.run_in_process(todo)
+    except KeyboardInterrupt as exc:
         summary.interrupted = True
-        summary.stopped = "interrupted: the calls finished so far are saved"
+        how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        summary.stopped = f"{how}: the calls finished so far are saved"
     finally:
         close = getattr(scorer, "close", None)
         if summary.interrupted and callable(close):
             close()  # cut off requests in flight rather than wait for them
+        if executor is not None and summary.interrupted:
+            stop_worker_processes(executor)  # each holds a model: none is left running
         if executor is not None:
             # After Ctrl-C, calls not yet started are dropped; what finished is already saved.
             executor.shutdown(wait=not summary.interrupted, cancel_futures=True)

@@ -21,6 +21,7 @@ from callcoach.domain.scores import CallScore
 from callcoach.llm.client import LlmUnavailableError
 from callcoach.scoring.base import RubricGuidance, Scorer, ScoringRequest
 from callcoach.scoring.registry import ScorerConfig
+from callcoach.services.scoring.stopping import exit_with_parent
 from callcoach.store.uow import Store
 
 ScorerBuilder = Callable[[ScorerConfig], Scorer]
@@ -80,6 +81,7 @@ def init_worker(
     global _worker_scorer, _worker_guidance
     # Ctrl-C is the parent's to handle: it stops the run and reports what was saved.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()  # never left running (holding a model) after the parent is killed
     # Share the cores between workers instead of every worker's math library using all of them.
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[variable] = str(threads)

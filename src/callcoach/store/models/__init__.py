@@ -31,6 +31,7 @@ from callcoach.store.models.scores import (
     HumanRatingRow,
     ScoreRunRow,
 )
+from callcoach.store.models.trust import CriterionOptInRow, TrustReportRow
 
 __all__ = [
     "NAMING",
@@ -47,6 +48,7 @@ __all__ = [
     "CallEmbeddingRow",
     "CallRow",
     "CoachingEventRow",
+    "CriterionOptInRow",
     "CriterionScoreRow",
     "DealRow",
     "EvidenceFeedbackRow",
@@ -65,6 +67,7 @@ __all__ = [
     "ScoreRunRow",
     "SegmentRow",
     "TeamRow",
+    "TrustReportRow",
     "UserRow",
     "UserTeamRow",
     "WebSessionRow",

@@ -22,7 +22,12 @@ from callcoach.store.models.base import Base
 
 
 class ScoreRunRow(Base):
-    """One scorer's verdict on one call against one rubric version (unique: re-scoring updates)."""
+    """One scorer's verdict on one call against one rubric version (unique: re-scoring updates).
+
+    `content_hash` is the transcript the scorer read: a run whose hash is not the call's current
+    one scored text the call no longer has, and is scored again (None: imported from a scores
+    file, taken to be about the current text).
+    """
 
     __tablename__ = "score_runs"
     __table_args__ = (UniqueConstraint("call_id", "rubric_version_id", "scorer"),)
@@ -31,6 +36,7 @@ class ScoreRunRow(Base):
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"), index=True)
     scorer: Mapped[str] = mapped_column(String(100))
     scorer_version: Mapped[str] = mapped_column(String(100))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     overall: Mapped[float | None] = mapped_column(Float)

@@ -294,10 +294,17 @@ class BrowseRepository:
         """Changes whenever anything the analytics read changes.
 
         Primary-key maxima (new scores, calls, deals, coaching events, rubric versions: an index
-        lookup each, whatever the table's size) and the ratings' latest write (overrides update
-        their row in place; the table is small).
+        lookup each, whatever the table's size), the ratings' latest write (overrides update
+        their row in place; the table is small), and what sets the criteria's trust states
+        (the latest measurement, opt-in and bar).
         """
-        from callcoach.store.models import CoachingEventRow, RubricVersionRow
+        from callcoach.store.models import (
+            AppSettingRow,
+            CoachingEventRow,
+            CriterionOptInRow,
+            RubricVersionRow,
+            TrustReportRow,
+        )
 
         row = self.session.execute(
             select(
@@ -308,6 +315,12 @@ class BrowseRepository:
                 select(func.max(CallRow.id)).scalar_subquery(),
                 select(func.max(DealRow.id)).scalar_subquery(),
                 select(func.max(RubricVersionRow.id)).scalar_subquery(),
+                # Trust states decide which criteria drive priorities (domain/trust.py).
+                select(func.max(TrustReportRow.created_at)).scalar_subquery(),
+                select(func.max(CriterionOptInRow.decided_at)).scalar_subquery(),
+                select(AppSettingRow.value)
+                .where(AppSettingRow.key == "trust.bar")
+                .scalar_subquery(),
                 # which team is reported on which rubric (an assignment changes the reports)
                 select(
                     func.sum(TeamRow.id * func.coalesce(TeamRow.rubric_id, 0))

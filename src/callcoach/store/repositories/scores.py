@@ -29,16 +29,21 @@ from callcoach.store.repositories.scoping import scoped
 
 
 def evidence_to_json(items: list[Evidence]) -> list[dict[str, Any]]:
-    return [
-        {
+    result = []
+    for e in items:
+        item: dict[str, Any] = {
             "segment": e.segment,
             "start": e.start,
             "end": e.end,
             "speaker": e.speaker,
             "quote": e.quote,
         }
-        for e in items
-    ]
+        if e.likelihood is not None:
+            item["likelihood"] = e.likelihood
+        if e.reads_like is not None:
+            item["reads_like"] = e.reads_like
+        result.append(item)
+    return result
 
 
 def evidence_from_json(items: list[Any]) -> list[Evidence]:
@@ -49,6 +54,8 @@ def evidence_from_json(items: list[Any]) -> list[Evidence]:
             speaker=str(e.get("speaker") or ""),
             start=e.get("start"),
             end=e.get("end"),
+            likelihood=e.get("likelihood"),
+            reads_like=e.get("reads_like"),
         )
         for e in items
     ]
@@ -80,6 +87,10 @@ def _to_score(run: ScoreRunRow, call_id: str, rubric_id: str, version: int) -> C
     )
 
 
+class StaleTranscriptError(Exception):
+    """A score of text the call no longer has (re-imported, or deleted, while it was scored)."""
+
+
 class ScoreRepository:
     UNSCOPED: ClassVar[dict[str, str]] = {
         "save": "write",
@@ -90,8 +101,31 @@ class ScoreRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def save(self, score: CallScore, call_pk: int, rubric_version_pk: int) -> ScoreRunRow:
-        """Store a run, replacing any earlier run of the same scorer on the same rubric version."""
+    def save(
+        self,
+        score: CallScore,
+        call_pk: int,
+        rubric_version_pk: int,
+        content_hash: str | None = None,
+    ) -> ScoreRunRow:
+        """Store a run, replacing any earlier run of the same scorer on the same rubric version.
+
+        `content_hash` is the transcript the scorer read. The call's row is locked and its
+        current hash compared first: a score of an older text (the call was re-imported while it
+        was scored) is refused with StaleTranscriptError, so no stored quote is of words the call
+        no longer has, and the next run scores the new text.
+        """
+        current = self.session.scalar(
+            select(CallRow.content_hash).where(CallRow.id == call_pk).with_for_update()
+        )
+        if current is None:
+            raise StaleTranscriptError(f"call {score.call_id!r} was deleted while it was scored")
+        if content_hash is not None and content_hash != current:
+            raise StaleTranscriptError(
+                f"call {score.call_id!r} was re-imported with a different transcript while it "
+                "was scored; the score of the old text was not stored (the next run scores the "
+                "new text)"
+            )
         self.session.execute(
             delete(ScoreRunRow).where(
                 ScoreRunRow.call_id == call_pk,
@@ -108,6 +142,7 @@ class ScoreRepository:
             rubric_version_id=rubric_version_pk,
             scorer=score.scorer,
             scorer_version=score.scorer_version,
+            content_hash=current,
             status=score.status.value,
             reason=score.reason,
             overall=score.overall,

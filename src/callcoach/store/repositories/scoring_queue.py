@@ -29,12 +29,22 @@ class ScoringQueueRepository:
     def queue(
         self, external_ids: Sequence[str], rubric_version_pk: int, scorer: str
     ) -> list[QueuedCall]:
-        """The given calls (in the given order) with the status of their stored run, if any."""
+        """The given calls (in the given order) with the status of their stored run, if any.
+
+        A run stored against another transcript than the call's current one counts as none.
+        """
         found: dict[str, QueuedCall] = {}
         for start in range(0, len(external_ids), _CHUNK):
             chunk = list(external_ids[start : start + _CHUNK])
             rows = self.session.execute(
-                select(CallRow.id, CallRow.external_id, ScoreRunRow.status, ScoreRunRow.created_at)
+                select(
+                    CallRow.id,
+                    CallRow.external_id,
+                    ScoreRunRow.status,
+                    ScoreRunRow.created_at,
+                    CallRow.content_hash,
+                    ScoreRunRow.content_hash,
+                )
                 .outerjoin(
                     ScoreRunRow,
                     (ScoreRunRow.call_id == CallRow.id)
@@ -43,8 +53,14 @@ class ScoringQueueRepository:
                 )
                 .where(CallRow.external_id.in_(chunk))
             )
-            for call_pk, external_id, status, stored_at in rows:
-                found[external_id] = QueuedCall(call_pk, external_id, status, stored_at)
+            for call_pk, external_id, status, stored_at, text_now, text_scored in rows:
+                stale = text_scored is not None and text_scored != text_now
+                # A score of an older transcript counts as none: the call is scored again.
+                found[external_id] = (
+                    QueuedCall(call_pk, external_id, None, None)
+                    if stale
+                    else QueuedCall(call_pk, external_id, status, stored_at)
+                )
         return [found[e] for e in external_ids if e in found]
 
     def call_pk(self, external_id: str) -> int | None:

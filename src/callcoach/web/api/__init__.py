@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcoach.web.api import admin, calls, jobs, reviews, rubric_teams, team
+from callcoach.web.api import admin, calls, jobs, reviews, rubric_teams, team, trust
 
 ROUTERS = (
     calls.router,
@@ -11,4 +11,5 @@ ROUTERS = (
     rubric_teams.router,
     admin.router,
     jobs.router,
+    trust.router,
 )

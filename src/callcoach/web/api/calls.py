@@ -17,6 +17,7 @@ from callcoach.domain.scores import CallScore
 from callcoach.services.accounts.users import Account
 from callcoach.services.calls.listing import CallListRequest
 from callcoach.services.calls.review import list_calls, override_level, review_call, visible_scores
+from callcoach.services.scoring.trust import decision_states
 from callcoach.store.repositories.browse import CallSort
 from callcoach.store.repositories.calls import CallFilter
 from callcoach.web.auth import api_account, check_csrf, container_of
@@ -106,7 +107,11 @@ def call_detail(
     request: Request, call_id: str, account: Account = Depends(api_account)
 ) -> CallDetailOut:
     """A call with its transcript, every machine score and every human rating."""
-    return CallDetailOut.of(review_call(container_of(request).store, call_id, account.viewer))
+    store = container_of(request).store
+    review = review_call(store, call_id, account.viewer)
+    with store.unit_of_work() as uow:
+        trust = {r: decision_states(uow, r) for r in {run.score.rubric_id for run in review.runs}}
+    return CallDetailOut.of(review, trust)
 
 
 @router.post("/calls/{call_id:path}/overrides", response_model=HumanRatingOut, status_code=201)

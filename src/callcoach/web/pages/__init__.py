@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcoach.web.pages import admin, auth, calibration, calls, jobs, reviews, team, users
+from callcoach.web.pages import admin, auth, calibration, calls, jobs, reviews, team, trust, users
 
 ROUTERS = (
     auth.router,
@@ -13,4 +13,5 @@ ROUTERS = (
     users.router,
     jobs.router,
     calibration.router,
+    trust.router,
 )

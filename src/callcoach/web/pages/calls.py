@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
+from callcoach.domain.trust import CriterionTrust
 from callcoach.services.accounts.people import roster
 from callcoach.services.accounts.users import Account
 from callcoach.services.calls.listing import (
@@ -24,6 +25,7 @@ from callcoach.services.calls.review import (
     override_level,
     review_call,
 )
+from callcoach.services.scoring.trust import decision_states
 from callcoach.store.repositories.browse import CallSort
 from callcoach.web.auth import check_csrf, container_of, page_account
 from callcoach.web.rendering import render
@@ -115,10 +117,15 @@ def call_page(
     run = review.run(rubric)
     feedback = evidence_verdicts(store, call_id, account.viewer) if review.can_override else {}
     rubrics = sorted({r.score.rubric_id for r in review.runs})
+    trust: dict[str, CriterionTrust] = {}
+    if run is not None:
+        with store.unit_of_work() as uow:
+            trust = decision_states(uow, run.score.rubric_id)
     return render(
         request,
         "call.html",
         account,
+        trust=trust,
         review=review,
         run=run,
         rubrics=rubrics,

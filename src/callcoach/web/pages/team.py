@@ -74,7 +74,9 @@ def dashboard(
     )
     heatmap = None
     if view.scorecards is not None and view.scorecards.reps:
-        heatmap = charts.team_heatmap(view.rubric, view.scorecards.reps, view.scorecards.teams)
+        heatmap = charts.team_heatmap(
+            view.rubric, view.scorecards.reps, view.scorecards.teams, view.scorecards.trust
+        )
     cycles = review_cycles(store, account.viewer, view.selection.team, view.selection.teams)
     return render(
         request, "dashboard.html", account, view=view, heatmap=heatmap, review_cycles=cycles

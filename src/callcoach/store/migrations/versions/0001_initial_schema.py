@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 18:23:22.149425
+Create Date: 2026-12-07 18:29:02.124279
 """
 
 from __future__ import annotations
@@ -133,6 +133,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_sets")),
     )
     op.create_table(
+        "criterion_opt_ins",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.String(length=100), nullable=False),
+        sa.Column("opted_in", sa.Boolean(), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"], ["rubrics.id"], name=op.f("fk_criterion_opt_ins_rubric_id_rubrics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_criterion_opt_ins")),
+        sa.UniqueConstraint(
+            "rubric_id", "criterion_id", name=op.f("uq_criterion_opt_ins_rubric_id")
+        ),
+    )
+    op.create_table(
         "rubric_versions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rubric_id", sa.Integer(), nullable=False),
@@ -216,6 +233,24 @@ def upgrade() -> None:
     with op.batch_alter_table("reps", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reps_team_id"), ["team_id"], unique=False)
 
+    op.create_table(
+        "trust_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rubric_version_id", sa.Integer(), nullable=False),
+        sa.Column("scorer", sa.String(length=100), nullable=False),
+        sa.Column("stamp", sa.Text(), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rubric_version_id"],
+            ["rubric_versions.id"],
+            name=op.f("fk_trust_reports_rubric_version_id_rubric_versions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trust_reports")),
+        sa.UniqueConstraint(
+            "rubric_version_id", "scorer", name=op.f("uq_trust_reports_rubric_version_id")
+        ),
+    )
     op.create_table(
         "activities",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -603,6 +638,7 @@ def upgrade() -> None:
         sa.Column("rubric_version_id", sa.Integer(), nullable=False),
         sa.Column("scorer", sa.String(length=100), nullable=False),
         sa.Column("scorer_version", sa.String(length=100), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("overall", sa.Float(), nullable=True),
@@ -736,6 +772,7 @@ def downgrade() -> None:
 
     op.drop_table("coaching_events")
     op.drop_table("activities")
+    op.drop_table("trust_reports")
     with op.batch_alter_table("reps", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reps_team_id"))
 
@@ -750,6 +787,7 @@ def downgrade() -> None:
 
     op.drop_table("teams")
     op.drop_table("rubric_versions")
+    op.drop_table("criterion_opt_ins")
     op.drop_table("calibration_sets")
     op.drop_table("rubrics")
     with op.batch_alter_table("report_cache", schema=None) as batch_op:
