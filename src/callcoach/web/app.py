@@ -10,13 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from urllib.parse import quote
 
-import plotly
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -32,6 +30,7 @@ from callcoach.services.accounts.users import (
 )
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.web import api, pages
+from callcoach.web.assets import PLOTLY, REVALIDATE
 from callcoach.web.auth import (
     LoginRequiredError,
     SessionCookieMiddleware,
@@ -42,7 +41,6 @@ from callcoach.web.background import start_jobs, stop_jobs
 from callcoach.web.rendering import WEB_DIR, render
 from callcoach.web.report_cache import ReportCache
 
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 # No inline script may run: page data travels in inert JSON blocks read by /static/app.js.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -175,6 +173,7 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        PLOTLY.warm_up()  # compress the chart library before the first dashboard asks for it
         start_jobs(container)  # in-process queue: recover what a stopped server left, run jobs
         try:
             yield
@@ -197,14 +196,15 @@ def create_app(container: Container) -> FastAPI:
     app.state.report_cache = ReportCache()
     _install_error_handlers(app)
 
+    # The chart library, compressed once and cached for good at a URL naming its content
+    # (web/assets.py); the unversioned URL stays for anything that kept it.
+    @app.get(PLOTLY.route, include_in_schema=False)
+    def plotly_versioned(request: Request, digest: str) -> Response:
+        return PLOTLY.versioned(request, digest)
+
     @app.get("/static/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        # Served from the installed plotly package: the charts need no network.
-        return FileResponse(
-            PLOTLY_JS,
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+    def plotly_js(request: Request) -> Response:
+        return PLOTLY.response(request, cache_control=REVALIDATE)
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for router in pages.ROUTERS:

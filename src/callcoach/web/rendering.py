@@ -15,6 +15,7 @@ from markupsafe import Markup
 from callcoach import __version__
 from callcoach.domain.access import Role
 from callcoach.services.accounts.users import Account
+from callcoach.web.assets import PLOTLY
 from callcoach.web.auth import csrf_token
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -60,6 +61,8 @@ templates.env.filters["num"] = _num
 templates.env.filters["pct"] = _pct
 templates.env.globals["json_script"] = _json_script
 templates.env.globals["version"] = __version__
+# The chart library's URL names its content, so browsers cache it for good (web/assets.py).
+templates.env.globals["plotly_url"] = lambda: PLOTLY.url
 
 
 def nav_items(account: Account) -> list[tuple[str, str]]:

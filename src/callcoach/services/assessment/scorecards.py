@@ -99,20 +99,27 @@ def deal_frame(uow: UnitOfWork, scope: Question, current: ScoreTable) -> pd.Data
     closed = dict(
         uow.analytics.closed_deals(np.unique(linked[linked >= 0]).tolist(), scope=scope.benchmark)
     )
-    links = pd.DataFrame({"rep": current.calls[REP], "deal": current.calls[DEAL]})
-    links = links[links["deal"].isin(list(closed))].drop_duplicates()
-    links["won"] = links["deal"].map(closed).astype(int)
-    frame = links.groupby("rep").agg(won=("won", "sum"), closed=("deal", "count"))
-    frame = frame.reindex(scope.reps.index).fillna(0).astype(int)
+    # Plain counting over the (rep, deal) pairs: a pandas groupby here cost more than the
+    # queries on a rep page.
+    won: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for rep, deal in set(zip(current.calls[REP].tolist(), linked.tolist(), strict=True)):
+        if deal in closed:
+            count[rep] = count.get(rep, 0) + 1
+            won[rep] = won.get(rep, 0) + int(closed[deal])
+    reps = scope.reps.index
     quotas = uow.analytics.quota_attainment(
         scope.cycle.start, scope.cycle.end, scope.population, scope=scope.benchmark
     )
-    attainment = pd.Series(np.nan, index=scope.reps.index, dtype=float)
-    for rep, quota, won_amount in quotas:
-        if rep in attainment.index and quota > 0:
-            attainment[rep] = won_amount / quota
-    frame["attainment"] = attainment
-    return frame
+    attainment = {rep: won_amount / quota for rep, quota, won_amount in quotas if quota > 0}
+    return pd.DataFrame(
+        {
+            "won": np.array([won.get(r, 0) for r in reps], dtype=np.int64),
+            "closed": np.array([count.get(r, 0) for r in reps], dtype=np.int64),
+            "attainment": np.array([attainment.get(r, np.nan) for r in reps], dtype=float),
+        },
+        index=reps,
+    )
 
 
 def agreement_note(uow: UnitOfWork, scope: Question) -> str | None:
