@@ -169,7 +169,9 @@ def test_ratings_import_and_export_commands(cli: Any, tmp_path: Path) -> None:
     )
     unknown = cli("import", "ratings", str(ratings), "--rubric", "nope")
     assert unknown.exit_code == 1
-    assert "no rubric 'nope' (rubrics: complex-b2b, one-call-close)" in words(unknown.output)
+    assert "no rubric 'nope' (rubrics: complex-b2b, one-call-close, review-conversation)" in words(
+        unknown.output
+    )
     assert cli("import", "ratings", str(ratings)).exit_code == 0
 
     out = tmp_path / "exported.csv"

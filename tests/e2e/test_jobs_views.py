@@ -74,7 +74,11 @@ def test_calls_imported_on_the_command_line_are_scored_by_a_job(
     # --no-score imports only; importing the same file again changes nothing to score.
     second = tmp_path / "second.jsonl"
     second.write_text(
-        (tmp_path / "first.jsonl").read_text().replace("call-00", "later-00"), encoding="utf-8"
+        (tmp_path / "first.jsonl")
+        .read_text()
+        .replace("call-00", "later-00")
+        .replace("(call ", "(later call "),
+        encoding="utf-8",
     )
     quiet = runner.invoke(cli_app, ["--db", db, "import", "calls", str(second), "--no-score"])
     assert quiet.exit_code == 0 and "Scoring" not in quiet.output
@@ -117,7 +121,16 @@ def test_calls_uploaded_on_the_web_are_scored_by_a_job(
     page = admin.post(
         "/import",
         data={"kind": "calls", "csrf_token": page_csrf(admin, "/import")},
-        files=[("files", ("more.jsonl", upload.replace(b"call-", b"more-"), "text/plain"))],
+        files=[
+            (
+                "files",
+                (
+                    "more.jsonl",
+                    upload.replace(b"call-", b"more-").replace(b"(call ", b"(more call "),
+                    "text/plain",
+                ),
+            )
+        ],
     )
     assert page.status_code == 200
     assert "being scored in the background" in page.text and "/jobs#job-" in page.text
