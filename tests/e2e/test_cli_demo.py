@@ -103,7 +103,7 @@ def test_demo_options_are_checked(cli: Any) -> None:
 
 
 # Five short calls per rep: every section of the report still has content (ratings to calibrate
-# on, priorities with moments, coaching verdicts, a review), at a quarter of the 240 calls this
+# on, priorities with moments, coaching events, a review), at a quarter of the 240 calls this
 # test once scored.
 SCORED_CALLS = 60
 
@@ -128,12 +128,17 @@ def test_demo_main_job_scores_every_call_and_reports_with_evidence(cli: Any) -> 
         "3. Each rep's two coaching priorities",
         "what good looks like (level 4)",
         "4. Did coaching work?",
-        "Manager effectiveness",
         "5. A review cycle",
         "prepared 6 review packs",
         "PDF for the meeting",
     ):
         assert section in out, section
+    # Five calls per rep leave fewer than the 10 calls after coaching a verdict needs: each event
+    # says so, with the date to re-score after (the default 600-call demo measures every verdict;
+    # managers' records are tested in tests/integration/test_assessment_services.py).
+    coaching = json.loads(cli("coaching", "report", "--format", "json").output)
+    assert coaching["events"] and {e["status"] for e in coaching["events"]} == {"too_early"}
+    assert all("re-score after" in e["message"] for e in coaching["events"])
     pdfs = list(Path(cli.db).parent.glob("demo-review-*.pdf"))
     assert len(pdfs) == 1 and pdfs[0].read_bytes().startswith(b"%PDF")
 

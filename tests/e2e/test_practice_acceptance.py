@@ -60,6 +60,7 @@ def test_a_level_2_demo_moment_practised_offline(tmp_path: Path) -> None:
         "I hear you, and that matters. What would it cost you if this stays as it is for "
         "another quarter?",
         "Teams your size usually save two days at every month end; would that answer it?",
+        "Those two days go back into selling, so the tool pays for itself in the first quarter.",
     ]
     script = [*lines, "/end", "The second one, a 3", "Ask about the cost first", "/retry",
               "What would you need to see to feel sure about it?", "/end", "/finish"]  # fmt: skip

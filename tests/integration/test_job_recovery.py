@@ -124,12 +124,12 @@ def _claim(store: Store, job: Job, runner: Runner) -> Job | None:
 
 def test_a_kind_is_registered_once_and_maps_to_a_queue() -> None:
     registry = default_registry()
-    assert registry.names == ["transcribe", "score", "score-calls"]
-    assert registry.queues == ["transcribe", "score"]
+    assert registry.names == ["transcribe", "score", "score-calls", "review-packs"]
+    assert registry.queues == ["transcribe", "score", "reviews"]
     with pytest.raises(ValueError, match="already registered"):
         registry.register(registry.get("score"))
     extended = JobRegistry(registry)
-    extended.register(JobKind("review-packs", "reviews", "Prepare review packs", lambda ctx: {}))
-    assert extended.queues == ["transcribe", "score", "reviews"]
+    extended.register(JobKind("warm-up", "practice", "Build the reply index", lambda ctx: {}))
+    assert extended.queues == ["transcribe", "score", "reviews", "practice"]
     with pytest.raises(KeyError, match="unknown job kind 'nope'"):
         registry.get("nope")
