@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from callcoach.cli.analytics import say
-from callcoach.cli.app import state
+from callcoach.cli.options import acting_as
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, print_json, table
 from callcoach.cli.practice import practice_app
 
@@ -19,14 +19,6 @@ AsUserOpt = Annotated[
         "--as", help="Act as this web user (their role and scope); default: administrator."
     ),
 ]
-
-
-def _ctx(ctx: typer.Context, as_user: str | None) -> tuple[Any, Any]:
-    from callcoach.domain.access import SYSTEM
-    from callcoach.services.accounts.users import get_user
-
-    container = state(ctx).container()
-    return container, SYSTEM if not as_user else get_user(container.store, as_user).viewer
 
 
 def _rows(assignments: list[Any]) -> list[dict[str, Any]]:
@@ -94,7 +86,7 @@ def assign_command(
         assign_from_plan,
     )
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     chosen = sum(bool(x) for x in (rep, from_review is not None, from_coaching_rule))
     if chosen != 1:
         raise typer.BadParameter("give one of --rep, --from-review ID, --from-coaching-rule")
@@ -143,7 +135,7 @@ def assignments_command(
     """Practice assignments with their progress: sessions done, the level reached in each attempt, open, done or overdue."""
     from callcoach.services.assignments.assign import assignments_of
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     found = assignments_of(container.store, viewer, rep)
     if output is OutputFormat.json:
         print_json(

@@ -14,9 +14,8 @@ from rich.markup import escape
 
 from callcoach.cli.analytics import emit_json, say
 from callcoach.cli.app import app
-from callcoach.cli.options import RubricOpt
+from callcoach.cli.options import AsOpt, RubricOpt, acting_as
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, table
-from callcoach.cli.reviews import AsOpt, _ctx
 
 calibration_app = typer.Typer(
     help="Calibration sets: the same calls rated blind by two or more managers, then compared "
@@ -42,7 +41,7 @@ def create_command(
     """Create a set of calls for managers to rate blind in the web app."""
     from callcoach.services.assessment.calibration_sets import create_calibration_set
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     set_id = create_calibration_set(
         container.store,
         viewer,
@@ -65,7 +64,7 @@ def list_command(
     """The calibration sets you created, rate, or (an administrator) every set."""
     from callcoach.services.assessment.calibration_sets import list_calibration_sets
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     sets = list_calibration_sets(container.store, viewer)
     if output is OutputFormat.json:
         emit_json([asdict(s) for s in sets])
@@ -103,7 +102,7 @@ def show_command(
     within one point."""
     from callcoach.services.assessment.calibration_sets import show_calibration_set
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     view = show_calibration_set(container.store, viewer, set_id)
     if output is OutputFormat.json:
         data = asdict(view)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,3 +35,22 @@ ToOpt = Annotated[
 RepOpt = Annotated[str | None, typer.Option("--rep", help="Only this rep.")]
 TeamOpt = Annotated[str | None, typer.Option("--team", help="Only this team.")]
 FormatOpt = Annotated[OutputFormat, FORMAT_OPTION]
+
+AsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this web user (their role and scope); default: the command line acts as "
+        "administrator.",
+    ),
+]
+
+
+def acting_as(ctx: typer.Context, as_user: str | None) -> tuple[Any, Any]:
+    """The container and the viewer a command acts as: `--as USER`'s, else the administrator."""
+    from callcoach.cli.app import state
+    from callcoach.domain.access import SYSTEM
+    from callcoach.services.accounts.users import get_user
+
+    container = state(ctx).container()
+    return container, SYSTEM if not as_user else get_user(container.store, as_user).viewer

@@ -14,8 +14,8 @@ import typer
 from rich.markup import escape
 
 from callcoach.cli.analytics import say
-from callcoach.cli.app import app, state
-from callcoach.cli.options import CycleOpt, RubricOpt
+from callcoach.cli.app import app
+from callcoach.cli.options import AsOpt, CycleOpt, RubricOpt, acting_as
 from callcoach.cli.output import FORMAT_OPTION, OutputFormat, console, err_console, print_json
 from callcoach.cli.practice_output import (
     print_attempt,
@@ -33,14 +33,6 @@ practice_app = typer.Typer(
 )
 app.add_typer(practice_app, name="practice")
 
-AsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        help="Act as this web user (their role and scope); default: the command line acts as "
-        "administrator.",
-    ),
-]
 DifficultyOpt = Annotated[
     int,
     typer.Option(
@@ -54,15 +46,6 @@ TurnsOpt = Annotated[
     int,
     typer.Option("--turns", min=1, max=30, help="Your turns in one attempt before it is scored."),
 ]
-
-
-def _ctx(ctx: typer.Context, as_user: str | None) -> tuple[Any, Any]:
-    from callcoach.domain.access import SYSTEM
-    from callcoach.services.accounts.users import get_user
-
-    container = state(ctx).container()
-    viewer = SYSTEM if not as_user else get_user(container.store, as_user).viewer
-    return container, viewer
 
 
 @practice_app.command("create")
@@ -98,7 +81,7 @@ def create_command(
     """Cut a practice scenario from a call's moment (--call, --criterion, [--segment]) or from a rep's coaching priority (--rep, --priority: its weakest moment)."""
     from callcoach.services.practice.scenarios import create_from_call, create_from_priority
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     common: dict[str, Any] = {
         "viewer": viewer,
         "settings": container.settings,
@@ -141,7 +124,7 @@ def list_command(
     from callcoach.services.practice.scenarios import list_scenarios
     from callcoach.services.practice.sessions import list_sessions
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     if sessions:
         found = list_sessions(container.store, viewer, rep=rep, scenario_id=scenario)
         if output is OutputFormat.json:
@@ -166,7 +149,7 @@ def show_command(
     """A scenario: the persona, the context, the prospect's line, the goal, difficulty and turns."""
     from callcoach.services.practice.scenarios import show_scenario
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     scenario = show_scenario(container.store, scenario_id, viewer)
     if output is OutputFormat.json:
         print_json(asdict(scenario))
@@ -204,7 +187,7 @@ def edit_command(
     """Edit a scenario (managers and administrators): persona, prospect's line, goal, difficulty, turns."""
     from callcoach.services.practice.scenarios import edit_scenario
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     values = {
         "title": title,
         "difficulty": difficulty,
@@ -238,7 +221,7 @@ def transcript_command(
     from callcoach.services.practice.scenarios import show_scenario
     from callcoach.services.practice.sessions import show_session
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     session = show_session(container.store, session_id, viewer)
     scenario = show_scenario(container.store, session.scenario_id, viewer)
     print_session(session, scenario, output is OutputFormat.json)
@@ -276,7 +259,7 @@ def session_command(
 
     if (scenario_id is None) == (resume is None):
         raise typer.BadParameter("give a SCENARIO_ID for a new session, or --resume SESSION")
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     store = container.store
     settings = container.settings
     if llm is not None:

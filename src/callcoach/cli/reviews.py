@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from callcoach.cli.analytics import emit_json, finite, say
 from callcoach.cli.app import app, state
-from callcoach.cli.options import RubricOpt
+from callcoach.cli.options import AsOpt, RubricOpt, acting_as
 from callcoach.cli.output import (
     FORMAT_OPTION,
     OutputFormat,
@@ -34,27 +34,10 @@ review_app = typer.Typer(
 )
 app.add_typer(review_app, name="review")
 
-AsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        help="Act as this web user (their role and scope); default: the command line acts as "
-        "administrator.",
-    ),
-]
 AsOfOpt = Annotated[
     datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"], help="Last day of the window (default: today)."),
 ]
-
-
-def _ctx(ctx: typer.Context, as_user: str | None) -> tuple[Any, Any]:
-    from callcoach.domain.access import SYSTEM
-    from callcoach.services.accounts.users import get_user
-
-    container = state(ctx).container()
-    viewer = SYSTEM if not as_user else get_user(container.store, as_user).viewer
-    return container, viewer
 
 
 def _window(text: str | None) -> int | None:
@@ -141,7 +124,7 @@ def prepare_command(
 
     if bool(rep) == bool(team):
         raise typer.BadParameter("give --rep NAME or --team NAME")
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     settings = container.settings
     common: dict[str, Any] = {
         "rubric": rubric or settings.default_rubric,
@@ -202,7 +185,7 @@ def show_command(
     """A review: its state, the pack, the self-assessment and perception gaps, ratings, the plan, the text's check, and what is missing."""
     from callcoach.services.reviews.views import show_review
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     view = show_review(container.store, review_id, viewer)
     if output is OutputFormat.json:
         from callcoach.services.reviews.views_json import view_json
@@ -226,7 +209,7 @@ def list_command(
     """Reviews you may see, newest first, with what each still lacks."""
     from callcoach.services.reviews.views import list_reviews
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     reviews = list_reviews(container.store, viewer, rep=rep, team=team, state=state_)
     if output is OutputFormat.json:
         from callcoach.services.reviews.views import quick_missing
@@ -277,7 +260,7 @@ def self_assess_command(
     """The rep's self-assessment, per dimension a rating 1-5 and words; recorded once, before they read the manager's view."""
     from callcoach.services.reviews.lifecycle import self_assess
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     ratings, said = _pairs(rating, "--rating"), _pairs(words, "--words")
     data = {
         dim: {"rating": ratings.get(dim), "words": said.get(dim)}
@@ -303,7 +286,7 @@ def rate_command(
     """The manager's final ratings (the product only proposes them)."""
     from callcoach.services.reviews.lifecycle import rate
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     summary = rate(
         container.store, review_id, _pairs(ratings, "RATINGS"), _pairs(reason, "--reason"), viewer
     )
@@ -327,7 +310,7 @@ def plan_command(
     """Write the development plan's practice assignments and notes (the pack proposes them)."""
     from callcoach.services.reviews.lifecycle import set_plan
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     summary = set_plan(container.store, review_id, assignment, notes, viewer)
     say(f"Review {summary.id}: plan saved.")
 
@@ -359,7 +342,7 @@ def draft_command(
     """Write the review text (every sentence cites the pack's evidence) or save an edit; each sentence is checked and flagged when what it says is not in what it cites."""
     from callcoach.services.reviews.drafting import generate_draft, save_draft
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     if edit is not None:
         result = save_draft(container.store, review_id, edit.read_text(encoding="utf-8"), viewer)
     else:
@@ -398,7 +381,7 @@ def _transition(
 ) -> None:
     from callcoach.services.reviews import lifecycle
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     summary = getattr(lifecycle, action)(container.store, review_id, viewer=viewer, **kwargs)
     extra = (
         f"; checkpoint {summary.checkpoint_on.isoformat()} (coaching event {summary.checkpoint_event_id})"
@@ -456,7 +439,7 @@ def export_command(
     """Export the review (dimensions, evidence with quotes and timestamps, the plan, the checkpoint, the text) as Markdown, HTML or PDF."""
     from callcoach.services.reviews.export import export_review
 
-    container, viewer = _ctx(ctx, as_user)
+    container, viewer = acting_as(ctx, as_user)
     data = export_review(container.store, review_id, to, viewer)
     path = out or Path(f"review-{review_id}.{to}")
     path.write_bytes(data)
