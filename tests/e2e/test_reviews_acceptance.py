@@ -460,10 +460,14 @@ def test_a_team_cycle_is_a_job_and_never_prepares_a_rep_twice(
 ) -> None:
     """`review prepare --team` runs as a job (recorded, shown by `callcoach jobs`); running the
     cycle again, as a resumed job does, skips the reps whose pack it already stored."""
-    import shutil
+    import sqlite3
+    from contextlib import closing
 
     db = str(tmp_path / "cycle.db")
-    shutil.copyfile(org["db"], db)
+    # The database runs in WAL mode: a file copy can miss what is still in the -wal file, so
+    # the copy goes through SQLite's own backup.
+    with closing(sqlite3.connect(org["db"])) as source, closing(sqlite3.connect(db)) as target:
+        source.backup(target)
     args = ("review", "prepare", "--team", "East", "--as-of", "2026-05-31", "--rubric", RUBRIC)
     first = json.loads(cli(db, *args, "--format", "json").stdout)
     prepared = {p["rep"] for p in first["prepared"]}
