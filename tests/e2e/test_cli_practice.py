@@ -84,5 +84,39 @@ def test_bad_input_is_refused_with_a_clear_message(db: str) -> None:
         db, "practice", "create", "--call", "ana-1", "--criterion", "discovery",
         "--segment", "0", ok=False,
     )  # fmt: skip
-    assert "give --call CALL --criterion C, or --rep REP" in run(db, "practice", "create", ok=False)
+    assert "give --call CALL --criterion C, --rep REP [--priority N], or --assignment ID" in run(
+        db, "practice", "create", ok=False
+    )
     assert "No practice scenarios." in run(db, "practice", "list")
+
+
+def test_a_scenario_for_an_objection_assignment_counts_towards_it(db: str) -> None:
+    objection = "The price seems high compared to what we pay now."
+    given = json.loads(
+        run(db, "practice", "assign", "--rep", "Ana Alvarez", "--objection", objection,
+            "--sessions", "1", "--as", "mia", "-f", "json")
+    )[0]  # fmt: skip
+    assignment = str(given["id"])
+    # Another rep, or another team's manager: the assignment does not exist for them.
+    for other in ("cara", "wes"):
+        refused = run(db, "practice", "create", "--assignment", assignment, "--as", other,
+                      ok=False)  # fmt: skip
+        assert f"no practice assignment {assignment}" in refused
+    assert "--assignment chooses the moment itself" in run(
+        db, "practice", "create", "--assignment", assignment, "--call", "ana-1", ok=False
+    )
+    shown = run(db, "practice", "create", "--assignment", assignment, "--as", "ana")
+    assert f"for practice assignment #{assignment} ({objection})" in shown
+    assert "cut from call ana-2" in shown  # her lost deal's call (tests/e2e/web_org.py)
+    created = json.loads(run(db, "practice", "show", "1", "-f", "json", "--as", "ana"))
+    assert created["origin"]["objection"] == objection
+    assert created["goal"]["criterion_id"] == "objection_handling"
+    lines = [
+        "Compared to two lost days every month end, what is the current tool costing you?",
+        "If the month end closed on time, what would that be worth to your finance team?",
+        "/end",
+        "/finish",
+    ]
+    run(db, "practice", "session", "1", "--as", "ana", stdin="\n".join(lines) + "\n")
+    progress = json.loads(run(db, "practice", "assignments", "--as", "ana", "-f", "json"))
+    assert [(p["id"], p["sessions_done"]) for p in progress] == [(given["id"], 1)]

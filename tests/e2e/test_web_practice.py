@@ -215,3 +215,119 @@ def test_a_spoken_turn_is_transcribed_answered_and_kept_as_a_voice_turn(
         ("persona", "voice"),
     ]
     assert turns[0]["text"] == events[0]["text"] and turns[1]["text"] == events[1]["text"]
+
+
+def test_the_page_says_why_the_prospect_says_nothing(app: FastAPI) -> None:
+    """When no real prospect's reply fits, the page shows the note (no reply is invented), and
+    the API's turn answer carries it."""
+    client = signed_in(app, "ana")
+    token = page_csrf(client)
+    headers = {"X-CSRF-Token": token}
+    scenario = client.post(
+        "/api/v1/practice/scenarios",
+        json={"call": "ana-1", "criterion": "discovery", "turn_limit": 20},
+        headers=headers,
+    ).json()
+    session = client.post(
+        f"/api/v1/practice/scenarios/{scenario['id']}/sessions", headers=headers
+    ).json()
+    url = f"/practice/sessions/{session['id']}"
+    # The small org's prospects said only a handful of distinct things: the prospect runs out
+    # of replies that do not repeat itself within the turn limit.
+    silent = None
+    for number in range(15):
+        line = f"What does the month end cost your team, question {number}?"
+        answer = client.post(f"{url}/turn", data={"csrf_token": token, "text": line})
+        assert answer.status_code == 200 and line in answer.text
+        if 'id="prospect-silent"' in answer.text:
+            silent = answer
+            break
+    assert silent is not None, "the prospect never ran out of fitting replies"
+    assert "?silent=nothing-fits" in str(silent.url)
+    assert "says nothing:</strong> no real prospect&#39;s reply fits" in silent.text
+    assert "end the attempt to be scored" in silent.text
+    turns = client.get(f"/api/v1/practice/sessions/{session['id']}").json()["attempts"][0]
+    assert turns["turns"][-1]["speaker"] == "practitioner"  # no reply was made up
+    # The API's turn answer carries the same note.
+    more = client.post(
+        f"/api/v1/practice/sessions/{session['id']}/turns",
+        json={"text": "And what would fixing it be worth to you?"},
+        headers=headers,
+    )
+    assert more.status_code == 200, more.text
+    if more.json()["reply"] is None:
+        assert "no real prospect's reply fits" in more.json()["note"]
+    # Once the prospect answers again (or for a stale link), the note is not shown.
+    page = client.get(f"{url}?silent=nothing-fits").text
+    shown = 'id="prospect-silent"' in page
+    last = client.get(f"/api/v1/practice/sessions/{session['id']}").json()["attempts"][0]
+    assert shown == (last["turns"][-1]["speaker"] == "practitioner")
+    assert 'id="prospect-silent"' not in client.get(f"{url}?silent=made-up").text
+
+
+def test_a_rep_practises_an_assignment_from_their_page_and_no_one_else_can(
+    app: FastAPI,
+) -> None:
+    from callcoach.domain.assignments import TargetKind
+    from callcoach.services.assignments.assign import assign
+
+    store = app.state.container.store
+    objection = "The price seems high compared to what we pay now."
+    given = assign(store, "Ana Alvarez", TargetKind.OBJECTION, objection, rubric="one-call-close")
+    ana = signed_in(app, "ana")
+    page = ana.get("/reps/Ana Alvarez").text
+    assert f'name="assignment" value="{given.id}"' in page and "Practise this</button>" in page
+    token = page_csrf(ana, "/reps/Ana Alvarez")
+    created = ana.post(
+        "/practice/scenarios",
+        data={"csrf_token": token, "assignment": str(given.id)},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    scenario_page = ana.get(created.headers["location"]).text
+    assert f"for practice assignment #{given.id} (objection “{objection}”)" in scenario_page
+    assert "Your goal (Objection handling depth, level 4)" in scenario_page
+    # ana-2 is her lost deal's call: the moment is the price objection there.
+    assert "ana-2" in scenario_page and objection in scenario_page
+
+    api = ana.post(
+        "/api/v1/practice/scenarios", json={"assignment": given.id},
+        headers={"X-CSRF-Token": token},
+    )  # fmt: skip
+    assert api.status_code == 201 and api.json()["origin"]["objection"] == objection
+    unknown = ana.post(
+        "/api/v1/practice/scenarios", json={"assignment": 999}, headers={"X-CSRF-Token": token}
+    )
+    assert unknown.status_code == 404 and unknown.json() == {"detail": "no practice assignment 999"}
+    unheard = assign(
+        store, "Ana Alvarez", TargetKind.OBJECTION,
+        "Legal will never accept storing payroll data abroad.", rubric="one-call-close",
+    )  # fmt: skip
+    refused = ana.post(
+        "/api/v1/practice/scenarios", json={"assignment": unheard.id},
+        headers={"X-CSRF-Token": token},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert "no prospect in Ana Alvarez's lost deals" in refused.json()["detail"]
+    assert "practise a criterion instead" in refused.json()["detail"]
+
+    for name in ("cara", "wes"):  # another rep; the manager of another team
+        other = signed_in(app, name)
+        other_token = page_csrf(other)
+        by_page = other.post(
+            "/practice/scenarios",
+            data={"csrf_token": other_token, "assignment": str(given.id)},
+            follow_redirects=False,
+        )
+        assert by_page.status_code == 404, (name, by_page.text[-200:])
+        by_api = other.post(
+            "/api/v1/practice/scenarios", json={"assignment": given.id},
+            headers={"X-CSRF-Token": other_token},
+        )  # fmt: skip
+        assert by_api.status_code == 404 and "no practice assignment" in by_api.json()["detail"]
+    mia = signed_in(app, "mia")  # Ana's manager may cut it for her
+    made = mia.post(
+        "/api/v1/practice/scenarios", json={"assignment": given.id},
+        headers={"X-CSRF-Token": page_csrf(mia)},
+    )  # fmt: skip
+    assert made.status_code == 201 and made.json()["rep"] == "Ana Alvarez"

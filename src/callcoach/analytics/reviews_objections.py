@@ -70,3 +70,44 @@ def dedupe(texts: Sequence[str]) -> list[int]:
     for index, text in enumerate(texts):
         seen.setdefault(" ".join(text.split()).casefold(), index)
     return sorted(seen.values())
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
+    return np.asarray(vectors / norms, dtype=float)
+
+
+def type_members(
+    texts: Sequence[str], vectors: np.ndarray, name: str, name_vector: np.ndarray
+) -> tuple[list[int], np.ndarray]:
+    """Which of these turns are of the objection type called `name`, and each turn's cosine
+    similarity to the name.
+
+    The turns are grouped exactly as `cluster_objections` groups them for a review. The name
+    (a type's central quote, as reviews list it) belongs to the group of the turn it repeats
+    word for word; a name written otherwise belongs to the group it is closest to on average,
+    provided it fits that group at least as well as the group's least typical member fits the
+    rest of it (mean cosine similarity, the average linkage the grouping itself uses). A group of
+    one turn admits only that turn's own words. No group it fits: no turn is of that type.
+    """
+    count = len(texts)
+    if count == 0:
+        return [], np.zeros(0)
+    unit = _unit(np.asarray(vectors, dtype=float))
+    to_name = unit @ _unit(np.asarray(name_vector, dtype=float))
+    clusters = cluster_objections(unit)
+    wanted = " ".join(name.split()).casefold()
+    for cluster in clusters:
+        if any(" ".join(texts[m].split()).casefold() == wanted for m in cluster.members):
+            return sorted(cluster.members), to_name
+    best: tuple[float, list[int]] | None = None
+    for cluster in clusters:
+        members = cluster.members
+        if len(members) < 2:
+            continue
+        inner = unit[members] @ unit[members].T
+        typical = (inner.sum(axis=1) - np.diag(inner)) / (len(members) - 1)
+        fit = float(to_name[members].mean())
+        if fit >= float(typical.min()) and (best is None or fit > best[0]):
+            best = (fit, sorted(members))
+    return (best[1] if best else []), to_name

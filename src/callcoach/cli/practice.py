@@ -71,6 +71,14 @@ def create_command(
     priority: Annotated[
         int, typer.Option("--priority", min=1, help="Which coaching priority of --rep (1 or 2).")
     ] = 1,
+    assignment: Annotated[
+        int | None,
+        typer.Option(
+            "--assignment",
+            help="Cut for this practice assignment: an objection type from a moment of it in "
+            "the rep's lost deals, a criterion from the rep's weakest moment on it.",
+        ),
+    ] = None,
     cycle: CycleOpt = None,
     rubric: RubricOpt = None,
     difficulty: DifficultyOpt = 2,
@@ -78,7 +86,8 @@ def create_command(
     as_user: AsOpt = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Cut a practice scenario from a call's moment (--call, --criterion, [--segment]) or from a rep's coaching priority (--rep, --priority: its weakest moment)."""
+    """Cut a practice scenario from a call's moment (--call, --criterion, [--segment]), from a rep's coaching priority (--rep, --priority: its weakest moment) or for a practice assignment (--assignment)."""
+    from callcoach.services.practice.from_assignment import create_from_assignment
     from callcoach.services.practice.scenarios import create_from_call, create_from_priority
 
     container, viewer = acting_as(ctx, as_user)
@@ -88,7 +97,15 @@ def create_command(
         "difficulty": difficulty,
         "turn_limit": turns,
     }
-    if rep and not call:
+    if assignment is not None:
+        if call or rep or criterion:
+            raise typer.BadParameter(
+                "--assignment chooses the moment itself: give it without --call, --criterion "
+                "or --rep",
+                param_hint="--assignment",
+            )
+        scenario = create_from_assignment(container.store, assignment, **common)
+    elif rep and not call:
         scenario = create_from_priority(
             container.store, rep, priority, rubric=rubric, cycle=cycle, **common
         )
@@ -99,7 +116,9 @@ def create_command(
             container.store, call, criterion, segment=segment, rubric=rubric, **common
         )
     else:
-        raise typer.BadParameter("give --call CALL --criterion C, or --rep REP [--priority N]")
+        raise typer.BadParameter(
+            "give --call CALL --criterion C, --rep REP [--priority N], or --assignment ID"
+        )
     if output is OutputFormat.json:
         print_json(asdict(scenario))
         return

@@ -42,6 +42,12 @@ def print_scenario(scenario: Scenario) -> None:
             f"  cut from call {escape(scenario.original.call_id)}, segment "
             f"{scenario.original.segment}" + (f", level {level} there" if level is not None else "")
         )
+    if scenario.origin.get("from") == "assignment":
+        target = scenario.origin.get("objection") or scenario.origin.get("criterion")
+        say(
+            f"  for practice assignment #{scenario.origin.get('assignment')}"
+            + (f" ({escape(str(target))})" if target else "")
+        )
     say(f"  [bold]You talk to[/] {escape(who)}")
     for line in persona.cares_about:
         say(f"    cares about: “{escape(line)}”")

@@ -39,6 +39,11 @@ from callcoach.store.uow import Store
 
 CONCEDE_QUANTILE = 0.25  # design constant: the least resisting quarter of real replies concede
 NOTHING_FITS = "nothing-fits"
+# Why the prospect said nothing, by the reply's `source["by"]` (shown in place of a reply).
+SILENCE_NOTES = {
+    NOTHING_FITS: "no real prospect's reply fits this point of the conversation without "
+    "repeating itself or contradicting the scenario: end the attempt to be scored",
+}
 
 # The offline prospect answers with what real prospects said in the organisation's own calls:
 # its reply index reads every call (a reply naming another account is adapted or not used).
@@ -129,6 +134,10 @@ class Prospect:
             ).encode_cached
         return self.encoder
 
+    def text_encoder(self) -> Encoder:
+        """The sentence encoder of the reply index (the bundled MiniLM unless one was given)."""
+        return self._encode()
+
     def engine(self) -> ReplyEngine:
         """The offline engine over every call's customer turns (rebuilt when calls change)."""
         with self._lock:
@@ -192,12 +201,7 @@ class Prospect:
             accept=self._too_early(scenario, turns),
         )
         if chosen is None:
-            return ProspectReply(
-                None,
-                {"by": NOTHING_FITS},
-                "no real prospect's reply fits this point of the conversation without "
-                "repeating itself or contradicting the scenario: end the attempt to be scored",
-            )
+            return ProspectReply(None, {"by": NOTHING_FITS}, SILENCE_NOTES[NOTHING_FITS])
         return ProspectReply(
             chosen.text,
             {

@@ -51,7 +51,7 @@ def _criterion(rubric: Rubric, criterion_id: str) -> Any:
         ) from None
 
 
-def _run(runs: list[CallScore], criterion_id: str, prefer: str) -> tuple[CallScore | None, Any]:
+def run_on(runs: list[CallScore], criterion_id: str, prefer: str) -> tuple[CallScore | None, Any]:
     """The run (the configured scorer's first) and its score on the criterion."""
     ordered = sorted(runs, key=lambda r: r.scorer != prefer)
     for run in ordered:
@@ -93,7 +93,7 @@ def create_from_call(
     if not call.rep:
         raise PracticeServiceError(f"call {call_id} has no rep: there is nobody to practise it")
     crit = _criterion(detail.rubric, criterion_id)
-    run, scored = _run(detail.runs, criterion_id, settings.scorer)
+    run, scored = run_on(detail.runs, criterion_id, settings.scorer)
     if segment is None:
         if scored is None or not scored.evidence:
             raise PracticeServiceError(

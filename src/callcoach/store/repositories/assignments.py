@@ -52,6 +52,7 @@ class AssignmentRepository:
         review_id: int | None = None,
         source: AssignmentSource | None = None,
         since: datetime | None = None,
+        ids: Sequence[int] | None = None,
     ) -> list[tuple[Assignment, int]]:
         """(assignment, rep pk), oldest first."""
         query = (
@@ -68,6 +69,8 @@ class AssignmentRepository:
             query = query.where(PracticeAssignmentRow.source == source.value)
         if since is not None:
             query = query.where(PracticeAssignmentRow.assigned_on >= since.date())
+        if ids is not None:
+            query = query.where(PracticeAssignmentRow.id.in_(list(ids)))
         query = query.order_by(PracticeAssignmentRow.assigned_on, PracticeAssignmentRow.id)
         return [
             (

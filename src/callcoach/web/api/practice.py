@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from callcoach.services.accounts.users import Account
 from callcoach.services.practice import sessions as ops
+from callcoach.services.practice.from_assignment import create_from_assignment
 from callcoach.services.practice.scenarios import (
     create_from_call,
     create_from_priority,
@@ -28,7 +29,8 @@ router = APIRouter(prefix="/api/v1/practice", tags=["practice"], dependencies=[D
 
 
 class ScenarioRequest(BaseModel):
-    """From a call's moment (call, criterion, [segment]) or a rep's priority (rep, priority)."""
+    """From a call's moment (call, criterion, [segment]), a rep's priority (rep, priority), or
+    a practice assignment (assignment: its objection type or criterion)."""
 
     call: str | None = None
     criterion: str | None = None
@@ -37,6 +39,7 @@ class ScenarioRequest(BaseModel):
     priority: int = Field(1, ge=1)
     rubric: str | None = None
     cycle: str | None = None
+    assignment: int | None = None
     difficulty: int = Field(2, ge=1, le=3)
     turn_limit: int = Field(6, ge=1, le=30)
 
@@ -77,7 +80,13 @@ def create(
         "turn_limit": body.turn_limit,
         "rubric": body.rubric,
     }
-    if body.call:
+    if body.assignment is not None:
+        common.pop("rubric")  # the assignment's own rubric
+        encoder = practice_kit(container).prospect.text_encoder()
+        scenario = create_from_assignment(
+            container.store, body.assignment, encoder=encoder, **common
+        )
+    elif body.call:
         scenario = create_from_call(
             container.store, body.call, body.criterion or "", segment=body.segment, **common
         )
@@ -88,7 +97,7 @@ def create(
     else:
         from callcoach.services.practice.scenarios import PracticeServiceError
 
-        raise PracticeServiceError("give call and criterion, or rep and priority")
+        raise PracticeServiceError("give call and criterion, rep and priority, or assignment")
     return asdict(scenario)
 
 

@@ -1,4 +1,5 @@
-"""Pages: practice scenarios ("Practise this moment" from a call's evidence or a priority), a
+"""Pages: practice scenarios ("Practise this moment" from a call's evidence or a priority,
+"Practise this" on an assignment), a
 scenario (managers edit it), and a session (type or hold to talk; the coach after each attempt)."""
 
 from __future__ import annotations
@@ -8,10 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from callcoach.domain.access import Role
-from callcoach.domain.practice import DIFFICULTY_NAMES, TurnSpeaker
+from callcoach.domain.practice import DIFFICULTY_NAMES, AttemptStatus, TurnSpeaker
 from callcoach.services.accounts.users import Account
 from callcoach.services.practice import sessions as ops
 from callcoach.services.practice.coach import line_ids
+from callcoach.services.practice.from_assignment import create_from_assignment
+from callcoach.services.practice.prospect import SILENCE_NOTES
 from callcoach.services.practice.scenarios import (
     create_from_call,
     create_from_priority,
@@ -54,10 +57,19 @@ def create_page(
     rep: str | None = Form(None),
     priority: int = Form(1),
     cycle: str | None = Form(None),
+    assignment: int | None = Form(None),
     account: Account = Depends(page_account),
 ) -> Response:
     container = container_of(request)
-    if call:
+    if assignment is not None:
+        scenario = create_from_assignment(
+            container.store,
+            assignment,
+            viewer=account.viewer,
+            settings=container.settings,
+            encoder=practice_kit(container).prospect.text_encoder(),
+        )
+    elif call:
         scenario = create_from_call(
             container.store,
             call,
@@ -133,6 +145,15 @@ def session_page(
     store = container_of(request).store
     session = ops.show_session(store, session_id, account.viewer)
     scenario = show_scenario(store, session.scenario_id, account.viewer)
+    current = session.current
+    waiting = (
+        current is not None
+        and current.status is AttemptStatus.IN_PROGRESS
+        and bool(current.turns)
+        and current.turns[-1].speaker is TurnSpeaker.PRACTITIONER
+    )
+    # Only while the prospect has not answered the last line: a stale link shows nothing.
+    silence = SILENCE_NOTES.get(request.query_params.get("silent", "")) if waiting else None
     return render(
         request,
         "practice_session.html",
@@ -143,6 +164,7 @@ def session_page(
         practitioner=TurnSpeaker.PRACTITIONER,
         mine=session.started_by == account.username,
         difficulty_names=DIFFICULTY_NAMES,
+        silence=silence,
     )
 
 
@@ -154,7 +176,13 @@ async def turn_page(
     account: Account = Depends(page_account),
 ) -> Response:
     kit = practice_kit(container_of(request))
-    await run_in_threadpool(ops.take_turn, kit, session_id, text, account.viewer)
+    outcome = await run_in_threadpool(ops.take_turn, kit, session_id, text, account.viewer)
+    silent = outcome.reply.source.get("by") if outcome.reply.text is None else None
+    if silent in SILENCE_NOTES and not outcome.attempt_ended:
+        # The prospect said nothing: the page says why (the note is not a turn, so not stored).
+        return RedirectResponse(
+            f"/practice/sessions/{session_id}?silent={silent}#bottom", status_code=303
+        )
     return _to_session(session_id)
 
 
