@@ -1,5 +1,6 @@
 """The demo's review cycle on a small generated demo (scored by the deterministic fake scorer):
-packs for the first team, every other rep self-assessed, one review written and its PDF."""
+packs for the first team, every other rep self-assessed, one review written and its PDF; and,
+on the same demo, its practice history as the assignments and the coaching report show it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from callcoach.analytics.coaching import CoachingStatus
+from callcoach.domain.assignments import AssignmentStatus
 from callcoach.scoring.registry import ScorerConfig
+from callcoach.services.assessment.coaching import build_coaching_report
+from callcoach.services.assessment.query import AssessmentQuery
+from callcoach.services.assignments.assign import assignments_of
+from callcoach.services.demo.practice import GENERATOR_SCORER
 from callcoach.services.demo.reviews import demo_review_cycle
 from callcoach.services.demo.setup import DemoOptions, generate_demo
+from callcoach.services.practice.sessions import list_sessions, show_session
 from callcoach.services.rubrics.catalog import install_templates
 from callcoach.services.scoring.runs import score_calls
 from callcoach.settings import Settings
@@ -37,3 +45,26 @@ def test_the_demo_prepares_a_review_cycle_and_writes_one_pdf(
     assert cycle.draft.check.summary()["flagged"] == 0
     assert cycle.pdf.exists() and cycle.pdf.read_bytes().startswith(b"%PDF")
     assert cycle.pdf.parent == tmp_path.resolve()
+
+    # The practice history (issue 17 section 4): every practising rep's assignment is done, and
+    # the 30-day coaching report shows their practice beside the change on their real calls.
+    practised = {(p.rep, p.criterion) for p in summary.practice}
+    truth = {line.rep: line for line in summary.skills}
+    assert practised and all(truth[rep].practised == crit for rep, crit in practised)
+    carried = {truth[rep].practice_carried_over for rep, _ in practised}
+    assert carried == {True, False}, "some practice carried over, some did not"
+    assigned = assignments_of(sqlite_store, today=summary.end)
+    assert {(a.assignment.rep, a.assignment.target) for a in assigned} == practised
+    assert all(a.status is AssignmentStatus.DONE and a.best_level for a in assigned)
+    report = build_coaching_report(
+        sqlite_store, AssessmentQuery(rubric=summary.rubric_id, scorer="fake"), as_of=summary.end
+    )
+    assert {(c.rep, c.criterion_id) for c in report.practice} == practised
+    for line in report.practice:
+        assert line.sessions == 3 and line.attempts >= 3 and line.best_level is not None
+        assert line.real.status in (CoachingStatus.IMPROVED, CoachingStatus.NOT_IMPROVED)
+        assert line.real.before_calls == line.real.after_calls == 10
+    session = show_session(sqlite_store, list_sessions(sqlite_store)[0].id)
+    attempt = session.attempts[0]
+    assert attempt.score is not None and attempt.score.scorer == GENERATOR_SCORER
+    assert attempt.practitioner_turns and attempt.score.evidence

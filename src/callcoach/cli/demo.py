@@ -87,8 +87,9 @@ def demo_command(
         bool,
         typer.Option(
             "--show-truth",
-            help="Also print the generated truth: each rep's skill per criterion and whether "
-            "their coaching worked (what the product should find).",
+            help="Also print the generated truth: each rep's skill per criterion, whether "
+            "their coaching worked and whether their practice carried over to their calls "
+            "(what the product should find).",
         ),
     ] = False,
     score: Annotated[
@@ -272,6 +273,10 @@ def rule(title: str) -> None:
     console.rule(f"[bold]{title}[/]", align="left")
 
 
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "[red]no[/]")
+
+
 def print_summary(summary: Any, show_truth: bool, scored: bool = False) -> None:
     from callcoach.demo.model import CALL_TYPES
 
@@ -380,6 +385,14 @@ def print_summary(summary: Any, show_truth: bool, scored: bool = False) -> None:
     if len(s.coaching) > 30:
         console.print(f"... and {len(s.coaching) - 30} more coaching events.")
     console.print("What each session covered: `callcoach coaching list`.")
+    if s.practice:
+        console.print(
+            f"[bold]Practice[/]: {len(s.practice)} reps were assigned practice on a criterion "
+            f"and did {sum(p.sessions for p in s.practice)} sessions "
+            f"({sum(p.attempts for p in s.practice)} attempts), each cut from one of their own "
+            "calls; `callcoach coaching report` shows whether it carried over to their calls.",
+            highlight=False,
+        )
 
     if show_truth:
         truth = Table(
@@ -395,17 +408,17 @@ def print_summary(summary: Any, show_truth: bool, scored: bool = False) -> None:
             )
         truth.add_column("coached", no_wrap=True)
         truth.add_column("worked", no_wrap=True)
+        truth.add_column("practised", no_wrap=True)
+        truth.add_column("carried over", no_wrap=True)
         for line in s.skills[:40]:
-            worked = (
-                ""
-                if line.coaching_worked is None
-                else ("yes" if line.coaching_worked else "[red]no[/]")
-            )
+            worked = _yes_no(line.coaching_worked)
             truth.add_row(
                 line.rep,
                 *(f"{line.skills[c]:.1f}" for c in criteria),
                 CRITERION_SHORT.get(line.coached or "", line.coached or ""),
                 worked,
+                CRITERION_SHORT.get(line.practised or "", line.practised or ""),
+                _yes_no(line.practice_carried_over),
             )
         console.print(truth)
 

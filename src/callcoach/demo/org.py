@@ -28,6 +28,7 @@ from callcoach.demo.model import (
 from callcoach.demo.names import FIRST_NAMES, LAST_NAMES
 from callcoach.demo.people import make_org
 from callcoach.demo.pipeline import PipelineSimulator
+from callcoach.demo.practice import PracticePlan, apply_practice, plan_practice
 from callcoach.demo.ratings import rate_calls, rater_pairs, vague_criterion
 from callcoach.demo.transcripts import CallContext, write_call
 from callcoach.domain.calls import Activity, Call, Deal, DealOutcome, Quota, Team
@@ -54,6 +55,7 @@ class DemoOrg:
     quotas: list[Quota] = field(default_factory=list)
     ratings: list[HumanRating] = field(default_factory=list)
     coaching: list[CoachingEvent] = field(default_factory=list)
+    practice: list[PracticePlan] = field(default_factory=list)  # with its truth (demo/practice.py)
     vague_criterion: str = ""
     # Calls already written (those the managers rated), reused when the importer streams them.
     written: dict[int, Call] = field(default_factory=dict, repr=False)
@@ -200,6 +202,12 @@ def generate_org(
         for plan in profile.coaching
         if plan.criterion in criteria
     ]
+    # Practice is placed between each rep's simulated calls, and raises the true level of the
+    # calls after it where it carries over; before the ratings, which rate the true levels.
+    org.practice = plan_practice(
+        reps, plans, managers, calendar, criteria, random.Random(f"{seed}/practice")
+    )
+    apply_practice(plans, org.practice, seed)
     org.vague_criterion = vague_criterion(criteria, weights or {})
     team_reps: dict[int, list[int]] = {}
     for profile in reps:

@@ -57,6 +57,21 @@ class SkillLine:
     skills: dict[str, float]
     coached: str | None
     coaching_worked: bool | None
+    practised: str | None = None  # the criterion practised (demo/practice.py)
+    practice_carried_over: bool | None = None  # did it raise the level on real calls after it
+
+
+@dataclass(frozen=True)
+class PracticeLine:
+    """A rep's practice history as anyone can see it (whether it carried over is the truth)."""
+
+    rep: str
+    criterion: str
+    assigned_by: str
+    assigned_on: date
+    first_session: date
+    sessions: int
+    attempts: int
 
 
 @dataclass
@@ -101,6 +116,7 @@ class DemoSummary:
     vague_criterion: str
     coaching: list[CoachingLine]
     skills: list[SkillLine]
+    practice: list[PracticeLine]
     short_transcripts: bool
     database: str | None = None
     seconds: float | None = None
@@ -152,8 +168,10 @@ def summarize(org: DemoOrg, stats: CallStats) -> DemoSummary:
     closed = outcomes["won"] + outcomes["lost"]
     rated_calls = {r.call_id for r in org.ratings}
     skills = []
+    practised = {p.rep_index: p for p in org.practice}
     for profile in org.reps:
         first = profile.coaching[0] if profile.coaching else None
+        practice = practised.get(profile.index)
         skills.append(
             SkillLine(
                 rep=profile.rep.name,
@@ -161,6 +179,8 @@ def summarize(org: DemoOrg, stats: CallStats) -> DemoSummary:
                 skills={c: round(profile.skills[c], 2) for c in org.criteria},
                 coached=first.criterion if first else None,
                 coaching_worked=(first.effect > 0) if first else None,
+                practised=practice.criterion if practice else None,
+                practice_carried_over=practice.carried_over if practice else None,
             )
         )
     minutes = stats.minutes or [0.0]
@@ -198,5 +218,17 @@ def summarize(org: DemoOrg, stats: CallStats) -> DemoSummary:
             for e in sorted(org.coaching, key=lambda e: (e.coached_on, e.rep))
         ],
         skills=skills,
+        practice=[
+            PracticeLine(
+                rep=org.reps[p.rep_index].rep.name,
+                criterion=p.criterion,
+                assigned_by=p.assigned_by,
+                assigned_on=calendar.date_of(p.assigned_day),
+                first_session=calendar.date_of(p.first_day),
+                sessions=len(p.sessions),
+                attempts=sum(len(s.attempts) for s in p.sessions),
+            )
+            for p in org.practice
+        ],
         short_transcripts=org.config.short_transcripts,
     )

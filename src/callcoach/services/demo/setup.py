@@ -18,6 +18,7 @@ from callcoach.demo.model import DEFAULT_CALLS
 from callcoach.demo.names import VENDOR_DOMAIN
 from callcoach.demo.summary import CallStats, DemoSummary, summarize
 from callcoach.services.common import NoProgress, NotFoundError, Progress, ServiceError
+from callcoach.services.demo.practice import write_practice_history
 from callcoach.store.uow import Store, UnitOfWork
 
 DEMO_SOURCE = "demo"  # calls.source_format and deals.source of everything the demo writes
@@ -88,6 +89,7 @@ def _write(
     uow.bulk.insert_quotas(org.quotas, rep_ids)
     uow.bulk.insert_ratings(org.ratings, rated_pks, rubric_pk)
     uow.coaching.add_many(org.coaching, rep_ids, rubric_pk)
+    write_practice_history(uow, org, rep_ids, rubric_pk)  # services/demo/practice.py
     uow.audit.record(
         None,
         "demo.generate",

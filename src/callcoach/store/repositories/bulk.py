@@ -17,6 +17,7 @@ from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session
 
 from callcoach.domain.calls import Activity, Call, Deal, Quota, Rep, Team
+from callcoach.domain.practice import ScenarioKind
 from callcoach.domain.scores import HumanRating
 from callcoach.store.models import (
     ActivityRow,
@@ -25,6 +26,8 @@ from callcoach.store.models import (
     CoachingEventRow,
     DealRow,
     HumanRatingRow,
+    PracticeAssignmentRow,
+    PracticeScenarioRow,
     QuotaRow,
     RepRow,
     SegmentRow,
@@ -84,8 +87,8 @@ class BulkRepository:
         """Delete the calls and deals tagged `source` and what hangs off the tagged people.
 
         Segments, scores, ratings, feedback and embeddings go with their calls (ON DELETE
-        CASCADE). Reps whose email is at `email_domain` lose their activity, quotas and
-        coaching events; those not in `keep_reps` are deleted unless a user account is linked
+        CASCADE). Reps whose email is at `email_domain` lose their activity, quotas, coaching
+        events, practice assignments and practice of moments; those not in `keep_reps` are deleted unless a user account is linked
         to them (a login is somebody's, not the generator's).
         """
         calls = self.session.execute(delete(CallRow).where(CallRow.source_format == source))
@@ -97,8 +100,16 @@ class BulkRepository:
         )
         rep_pks = [pk for pk, _ in tagged]
         for chunk in _chunks(rep_pks):
-            for table in (ActivityRow, QuotaRow, CoachingEventRow):
+            for table in (ActivityRow, QuotaRow, CoachingEventRow, PracticeAssignmentRow):
                 self.session.execute(delete(table).where(table.rep_id.in_(chunk)))
+            # Their practice of moments (sessions, attempts and turns go with it: CASCADE); a
+            # review rehearsal belongs to its review and stays.
+            self.session.execute(
+                delete(PracticeScenarioRow).where(
+                    PracticeScenarioRow.rep_id.in_(chunk),
+                    PracticeScenarioRow.kind == ScenarioKind.MOMENT.value,
+                )
+            )
         keep = set(keep_reps)
         linked = set(
             self.session.scalars(select(UserRow.rep_id).where(UserRow.rep_id.is_not(None)))

@@ -99,6 +99,7 @@ class PracticeRepository(PracticeReports):
         rubric_pk: int,
         source_call_pk: int | None,
         review_id: int | None = None,
+        at: datetime | None = None,
     ) -> int:
         scenario.check()
         row = PracticeScenarioRow(
@@ -121,7 +122,7 @@ class PracticeRepository(PracticeReports):
             review_id=review_id,
             origin=dict(scenario.origin),
             created_by=scenario.created_by,
-            created_at=now_utc(),
+            created_at=at or now_utc(),
         )
         self.session.add(row)
         self.session.flush()
@@ -216,13 +217,17 @@ class PracticeRepository(PracticeReports):
         )
 
     # sessions ------------------------------------------------------------------------------
-    def create_session(self, scenario_id: int, rep_pk: int, started_by: str) -> int:
+    # Writes stamp the time they happen; `at` is for a history written after the fact (the
+    # demo's practice history, services/demo/practice.py).
+    def create_session(
+        self, scenario_id: int, rep_pk: int, started_by: str, at: datetime | None = None
+    ) -> int:
         row = PracticeSessionRow(
             scenario_id=scenario_id,
             rep_id=rep_pk,
             started_by=started_by,
             status=SessionStatus.OPEN.value,
-            created_at=now_utc(),
+            created_at=at or now_utc(),
         )
         self.session.add(row)
         self.session.flush()
@@ -356,15 +361,15 @@ class PracticeRepository(PracticeReports):
             for row, rep, title, criterion, count, best, last_level in self.session.execute(query)
         ]
 
-    def finish_session(self, session_id: int) -> None:
+    def finish_session(self, session_id: int, at: datetime | None = None) -> None:
         self.session.execute(
             update(PracticeSessionRow)
             .where(PracticeSessionRow.id == session_id)
-            .values(status=SessionStatus.FINISHED.value, finished_at=now_utc())
+            .values(status=SessionStatus.FINISHED.value, finished_at=at or now_utc())
         )
 
     # attempts and turns --------------------------------------------------------------------
-    def add_attempt(self, session_id: int) -> tuple[int, int]:
+    def add_attempt(self, session_id: int, at: datetime | None = None) -> tuple[int, int]:
         """A new attempt (the next number): (attempt id, number)."""
         latest = self.session.scalar(
             select(func.max(PracticeAttemptRow.number)).where(
@@ -377,7 +382,7 @@ class PracticeRepository(PracticeReports):
             number=number,
             status=AttemptStatus.IN_PROGRESS.value,
             debrief={},
-            started_at=now_utc(),
+            started_at=at or now_utc(),
         )
         self.session.add(row)
         self.session.flush()
@@ -390,6 +395,7 @@ class PracticeRepository(PracticeReports):
         text: str,
         via: TurnVia = TurnVia.TEXT,
         source: dict[str, Any] | None = None,
+        at: datetime | None = None,
     ) -> int:
         latest = self.session.scalar(
             select(func.max(PracticeTurnRow.idx)).where(PracticeTurnRow.attempt_id == attempt_id)
@@ -403,7 +409,7 @@ class PracticeRepository(PracticeReports):
                 text=text,
                 via=via.value,
                 source=source,
-                created_at=now_utc(),
+                created_at=at or now_utc(),
             )
         )
         self.session.flush()
@@ -413,15 +419,19 @@ class PracticeRepository(PracticeReports):
         """Delete an attempt with its turns (one never started, when the session finishes)."""
         self.session.execute(delete(PracticeAttemptRow).where(PracticeAttemptRow.id == attempt_id))
 
-    def end_attempt(self, attempt_id: int) -> None:
+    def end_attempt(self, attempt_id: int, at: datetime | None = None) -> None:
         self.session.execute(
             update(PracticeAttemptRow)
             .where(PracticeAttemptRow.id == attempt_id)
-            .values(status=AttemptStatus.ENDED.value, ended_at=now_utc())
+            .values(status=AttemptStatus.ENDED.value, ended_at=at or now_utc())
         )
 
     def save_score(
-        self, attempt_id: int, status: AttemptStatus, score: AttemptScore | None
+        self,
+        attempt_id: int,
+        status: AttemptStatus,
+        score: AttemptScore | None,
+        at: datetime | None = None,
     ) -> None:
         self.session.execute(
             update(PracticeAttemptRow)
@@ -430,7 +440,7 @@ class PracticeRepository(PracticeReports):
                 status=status.value,
                 score=score.to_json() if score else None,
                 level=score.level if score else None,
-                scored_at=now_utc(),
+                scored_at=at or now_utc(),
             )
         )
 
