@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from callcoach.voice.wav import wav_bytes
 from tests.conftest import missing_service
 
 REP_VOICE = "en-us"
@@ -67,6 +68,11 @@ def run(*args: str | Path) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"{args[0]} failed: {result.stderr.strip()}")
     return result.stdout
+
+
+def silent_wav(seconds: float = 1.0, rate: int = 16_000) -> bytes:
+    """A recording from a muted microphone: digital silence, as WAV."""
+    return wav_bytes(b"\x00\x00" * int(rate * seconds), rate)
 
 
 def speak(text: str, voice: str, out: Path) -> float:

@@ -59,7 +59,12 @@ class Settings(BaseSettings):
     )
     tts_voice: str = Field(
         default="en-us",
-        description="espeak-ng voice that speaks practice replies (`espeak-ng --voices=en`).",
+        description="espeak-ng voice of the practice prospect's replies (`espeak-ng --voices=en`).",
+    )
+    rehearsal_tts_voice: str = Field(
+        default="en-gb",
+        description="espeak-ng voice of the rep's persona in review rehearsals: another voice "
+        "than the prospect's, so a manager hears whom they are rehearsing with.",
     )
     tts_rate: int = Field(
         default=165, ge=80, le=450, description="Speaking rate of practice replies, words a minute."

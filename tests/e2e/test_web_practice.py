@@ -3,9 +3,7 @@ the API, and role isolation on every route (a rep reaches only their own)."""
 
 from __future__ import annotations
 
-import io
 import json
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,8 @@ from callcoach.roleplay.encoders import HashedWordEncoder
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.practice.sessions import PracticeKit
 from callcoach.store.uow import Store
-from tests.e2e.web_client import app_on, page_csrf, signed_in
+from tests.audio_helpers import silent_wav
+from tests.e2e.web_client import app_on, page_csrf, post_recording, signed_in
 from tests.e2e.web_org import build_small_org
 
 
@@ -30,16 +29,6 @@ def app(sqlite_store: Store) -> Iterator[FastAPI]:
         sqlite_store, container.settings, ScorerConfig("fake"), encoder=HashedWordEncoder()
     )
     yield app
-
-
-def _silent_wav(seconds: float = 1.0) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\x00\x00" * int(16000 * seconds))
-    return buffer.getvalue()
 
 
 def test_a_rep_practises_a_moment_from_the_call_page(app: FastAPI) -> None:
@@ -107,11 +96,15 @@ def test_the_api_runs_a_session_and_refuses_bad_input(app: FastAPI) -> None:
     empty = client.post(f"{base}/turns", json={"text": ""}, headers=headers)
     assert empty.status_code == 400 and "the line is empty" in empty.json()["detail"]
     silent = client.post(
-        f"{base}/voice", content=_silent_wav(), headers={**headers, "Content-Type": "audio/wav"}
+        f"{base}/voice", content=silent_wav(), headers={**headers, "Content-Type": "audio/wav"}
     )
     assert silent.status_code == 400 and "the recording is silent" in silent.json()["detail"]
     nothing = client.post(f"{base}/voice", content=b"", headers=headers)
     assert nothing.status_code == 400 and "no audio was received" in nothing.json()["detail"]
+    # The page's route, posted to as voice.js does, answers JSON the page can show too.
+    page_route = post_recording(client, f"/practice/sessions/{session['id']}/voice", silent_wav())
+    assert page_route.status_code == 400
+    assert "the recording is silent" in page_route.json()["detail"]
 
 
 def test_every_practice_route_is_scoped_to_the_viewer(app: FastAPI) -> None:

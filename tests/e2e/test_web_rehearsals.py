@@ -1,10 +1,14 @@
 """Review rehearsals over HTTP on a real app and store: the manager starts one from the review
-page, says lines, ends and is scored (the embedded scorer) and debriefed, retries; every route
-refuses the rep, another team's manager and another manager of the same team ("not found"),
-and the rep's own review page never shows that a rehearsal exists."""
+page, says lines (typed, or spoken to the voice route: transcribed by the bundled Whisper, the
+persona's answer streamed back as text and speech), ends and is scored (the embedded scorer) and
+debriefed, retries; every route refuses the rep, another team's manager and another manager of
+the same team ("not found"), and the rep's own review page never shows that a rehearsal
+exists."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -16,14 +20,17 @@ from fastapi.testclient import TestClient
 from callcoach.bootstrap import Container
 from callcoach.domain.access import SYSTEM
 from callcoach.services.accounts.users import add_user
+from callcoach.services.rehearsals.session import show_rehearsal
 from callcoach.services.reviews import lifecycle
 from callcoach.services.reviews.prepare import prepare_review
 from callcoach.settings import Settings
 from callcoach.store.db import Database
 from callcoach.store.uow import Store
+from callcoach.voice.text_to_speech import EspeakTextToSpeech
 from callcoach.web.app import create_app
+from tests.audio_helpers import silent_wav
 from tests.e2e.test_web_reviews import AS_OF
-from tests.e2e.web_client import page_csrf, signed_in
+from tests.e2e.web_client import page_csrf, post_recording, signed_in
 from tests.e2e.web_org import PASSWORD, RUBRIC, build_small_org
 
 SELF = {
@@ -41,11 +48,9 @@ class Web(NamedTuple):
     store: Store
 
 
-@pytest.fixture
-def web(tmp_path: Path) -> Iterator[Web]:
-    database = Database(str(tmp_path / "web.db"))
-    database.migrate()
-    store = Store(database)
+def review_to_rehearse(store: Store) -> int:
+    """The small org, a second East manager (max), and Ana's review, self-assessed and shared:
+    mia (her manager) may rehearse it."""
     build_small_org(store, calls_per_rep=6)
     add_user(store, "max", "manager", PASSWORD, teams=["East"])
     review = prepare_review(
@@ -59,6 +64,15 @@ def web(tmp_path: Path) -> Iterator[Web]:
     ).review_id
     lifecycle.self_assess(store, review, SELF, SYSTEM)
     lifecycle.share(store, review, SYSTEM)
+    return review
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[Web]:
+    database = Database(str(tmp_path / "web.db"))
+    database.migrate()
+    store = Store(database)
+    review = review_to_rehearse(store)
     settings = Settings(db=store.database.url, scorer="embedded", workers=1)
     app = create_app(Container(settings=settings, store=store))
     yield Web(app, signed_in(app, "mia"), review, store)
@@ -126,6 +140,10 @@ def test_every_rehearsal_route_refuses_everyone_but_the_manager_and_admins(web: 
         assert _post(client, f"{path}/say", {"line": "Hello"}) == 404, user
         assert _post(client, f"{path}/finish") == 404, user
         assert _post(client, f"{path}/retry") == 404, user
+        # a spoken line too: refused before the recording is even transcribed
+        spoken = post_recording(client, f"{path}/voice", silent_wav())
+        assert spoken.status_code == 404, user
+        assert spoken.json() == {"detail": f"no rehearsal {session}"}, user
         # nor through the practice pages, which read every other session
         assert client.get(f"/practice/sessions/{session}").status_code == 404, user
         assert _post(client, f"/practice/sessions/{session}/turn", {"text": "Hi"}) == 404, user
@@ -139,3 +157,78 @@ def test_every_rehearsal_route_refuses_everyone_but_the_manager_and_admins(web: 
     with store.unit_of_work() as uow:
         actions = [e.action for e in uow.audit.recent(50, action_prefix="rehearsal.")]
     assert "rehearsal.start" in actions and "rehearsal.view" in actions
+
+
+def _started(web: Web) -> str:
+    token = page_csrf(web.mia, f"/reviews/{web.review}")
+    started = web.mia.post(
+        f"/reviews/{web.review}/rehearsals", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert started.status_code == 303, started.text[-1500:]
+    return str(started.headers["location"].split("#")[0])
+
+
+def test_a_spoken_line_that_cannot_be_used_gets_a_clear_error_and_changes_nothing(
+    web: Web,
+) -> None:
+    path = _started(web)
+    silent = post_recording(web.mia, f"{path}/voice", silent_wav(2.0))
+    assert silent.status_code == 400
+    assert silent.json()["detail"].startswith("the recording is silent: check that the microphone")
+    empty = post_recording(web.mia, f"{path}/voice", b"")
+    assert empty.status_code == 400
+    assert empty.json() == {"detail": "no audio was received: the recording is empty"}
+    unreadable = post_recording(web.mia, f"{path}/voice", b"not audio at all", "audio/webm")
+    assert unreadable.status_code == 400
+    assert "the recording cannot be used" in unreadable.json()["detail"]
+    session = int(path.rsplit("/", 1)[1])
+    assert show_rehearsal(web.store, session).attempts[0].turns == ()
+    # An ended attempt is refused before the recording is transcribed, with what to do instead.
+    assert _post(web.mia, f"{path}/say", {"line": "How do you think it went?"}) == 303
+    assert _post(web.mia, f"{path}/finish") == 303
+    ended = post_recording(web.mia, f"{path}/voice", silent_wav())
+    assert ended.status_code == 400
+    assert "retry to rehearse the review again" in ended.json()["detail"]
+
+
+@pytest.mark.slow
+def test_a_spoken_line_is_answered_aloud_in_the_persona_voice_and_kept(
+    web: Web, tmp_path: Path
+) -> None:
+    from tests.audio_helpers import normalise, require_tools, speak
+
+    require_tools()
+    recording = tmp_path / "line.wav"
+    speak("How do you think the last two months went for you?", "en-us", recording)
+    path = _started(web)
+    page = web.mia.get(path).text
+    assert f'data-voice-url="{path}/voice"' in page and "/static/voice.js" in page
+    answer = post_recording(web.mia, f"{path}/voice", recording.read_bytes())
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/x-ndjson")
+    events = [json.loads(line) for line in answer.text.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[:2] == ["heard", "reply"] and kinds[-1] == "done", kinds
+    heard, reply = events[0]["text"], events[1]["text"]
+    assert {"think", "months"} <= set(normalise(heard)), heard
+    # Asked how they see the period, the persona answers with the rep's self-assessment.
+    assert any(words["words"] in reply for words in SELF.values()), reply
+    audio = [e for e in events if e["event"] == "audio"]
+    assert audio and audio[0]["media_type"] == "audio/wav"
+    assert all(a["text"] in reply for a in audio)  # the reply, sentence by sentence
+    # Spoken in the persona's voice (CALLCOACH_REHEARSAL_TTS_VOICE), not the prospect's.
+    settings = Settings()
+    assert settings.rehearsal_tts_voice != settings.tts_voice
+    first = audio[0]["text"]
+    persona = EspeakTextToSpeech(settings.rehearsal_tts_voice, settings.tts_rate)
+    prospect = EspeakTextToSpeech(settings.tts_voice, settings.tts_rate)
+    sent = base64.b64decode(audio[0]["audio"])
+    assert sent == persona.synthesize(first).data != prospect.synthesize(first).data
+    # Kept as the manager's line and the persona's answer, both marked as spoken.
+    session = int(path.rsplit("/", 1)[1])
+    turns = show_rehearsal(web.store, session).attempts[0].turns
+    assert [(t.speaker.value, t.via.value, t.text) for t in turns] == [
+        ("practitioner", "voice", heard),
+        ("persona", "voice", reply),
+    ]
+    assert heard in web.mia.get(path).text

@@ -105,10 +105,18 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _answers_json(request: Request) -> bool:
+    """The API, and a page's script that asks for JSON (voice.js posting a recording to a page
+    route): its error must be `{"detail": ...}` it can show, not the HTML error page. A
+    browser's navigation or form post names text/html in its Accept header."""
+    accept = request.headers.get("accept", "")
+    return _is_api(request) or ("json" in accept and "text/html" not in accept)
+
+
 def _error(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
-    if _is_api(request):
+    if _answers_json(request):
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
     response = render(
         request,

@@ -198,6 +198,23 @@ def _open_attempt(session: PracticeSession) -> Attempt:
     return attempt
 
 
+def _attempt_taking_lines(session: PracticeSession) -> Attempt:
+    attempt = _open_attempt(session)
+    if attempt.turns_left(REHEARSAL_TURN_LIMIT) == 0:
+        raise RehearsalServiceError(
+            f"this attempt has its {REHEARSAL_TURN_LIMIT} lines: finish it to be scored"
+        )
+    return attempt
+
+
+def ensure_can_say(store: Store, session_id: int, viewer: Viewer = SYSTEM) -> None:
+    """Refuse early (before a spoken line is transcribed) what `say` would refuse for the
+    session: not found for anyone but its manager and administrators, a closed attempt."""
+    with store.unit_of_work() as uow:
+        session, _ = _session(uow, session_id, viewer)
+        _attempt_taking_lines(session)
+
+
 def say(
     store: Store,
     session_id: int,
@@ -206,18 +223,15 @@ def say(
     viewer: Viewer = SYSTEM,
     via: TurnVia = TurnVia.TEXT,
 ) -> RehearsalTurn:
-    """The manager's line; returns the persona's answer (both kept in the current attempt)."""
+    """The manager's line; returns the persona's answer (both kept in the current attempt,
+    both marked `via`: a spoken line is answered aloud)."""
     try:
         text = check_manager_line(line)
     except RehearsalError as exc:
         raise RehearsalServiceError(str(exc)) from exc
     with store.unit_of_work() as uow:
         session, review_id = _session(uow, session_id, viewer)
-        attempt = _open_attempt(session)
-        if attempt.turns_left(REHEARSAL_TURN_LIMIT) == 0:
-            raise RehearsalServiceError(
-                f"this attempt has its {REHEARSAL_TURN_LIMIT} lines: finish it to be scored"
-            )
+        attempt = _attempt_taking_lines(session)
         assert attempt.id is not None
         scope = scope_of(uow, viewer)
         persona = build_persona(uow, load_review(uow, review_id, scope), scope, encode)
@@ -226,7 +240,7 @@ def say(
         answer = persona.reply(turns)
         uow.practice.add_turn(attempt.id, TurnSpeaker.PRACTITIONER, text, via)
         uow.practice.add_turn(
-            attempt.id, TurnSpeaker.PERSONA, answer.text, TurnVia.TEXT, source_to_json(answer)
+            attempt.id, TurnSpeaker.PERSONA, answer.text, via, source_to_json(answer)
         )
     return answer
 

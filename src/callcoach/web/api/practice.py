@@ -21,9 +21,8 @@ from callcoach.services.practice.scenarios import (
     list_scenarios,
     show_scenario,
 )
-from callcoach.voice.reply_stream import REPLY_STREAM_MEDIA_TYPE
 from callcoach.web.auth import api_account, check_csrf, container_of
-from callcoach.web.practice_kit import practice_kit, spoken_reply, transcribe_turn
+from callcoach.web.practice_kit import practice_kit, spoken_practice_turn
 
 router = APIRouter(prefix="/api/v1/practice", tags=["practice"], dependencies=[Depends(check_csrf)])
 
@@ -166,13 +165,8 @@ async def voice(
     request: Request, session_id: int, account: Account = Depends(api_account)
 ) -> StreamingResponse:
     """A spoken turn: the recording as the body; the reply stream of docs/practice.md."""
-    container = container_of(request)
-    ops.ensure_turn_allowed(container.store, session_id, account.viewer)
-    heard = await run_in_threadpool(transcribe_turn, container, await request.body())
-    return StreamingResponse(
-        spoken_reply(container, session_id, heard, account.viewer),
-        media_type=REPLY_STREAM_MEDIA_TYPE,
-    )
+    audio = await request.body()
+    return await spoken_practice_turn(container_of(request), session_id, audio, account.viewer)
 
 
 @router.post("/sessions/{session_id}/end")

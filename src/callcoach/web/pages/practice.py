@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 
 from callcoach.domain.access import Role
 from callcoach.domain.practice import DIFFICULTY_NAMES, AttemptStatus, TurnSpeaker
@@ -22,9 +22,8 @@ from callcoach.services.practice.scenarios import (
     list_scenarios,
     show_scenario,
 )
-from callcoach.voice.reply_stream import REPLY_STREAM_MEDIA_TYPE
 from callcoach.web.auth import check_csrf, container_of, page_account
-from callcoach.web.practice_kit import practice_kit, spoken_reply, transcribe_turn
+from callcoach.web.practice_kit import practice_kit, spoken_practice_turn
 from callcoach.web.rendering import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -190,13 +189,8 @@ async def turn_page(
 async def voice_page(
     request: Request, session_id: int, account: Account = Depends(page_account)
 ) -> Response:
-    container = container_of(request)
-    ops.ensure_turn_allowed(container.store, session_id, account.viewer)
-    heard = await run_in_threadpool(transcribe_turn, container, await request.body())
-    return StreamingResponse(
-        spoken_reply(container, session_id, heard, account.viewer),
-        media_type=REPLY_STREAM_MEDIA_TYPE,
-    )
+    audio = await request.body()
+    return await spoken_practice_turn(container_of(request), session_id, audio, account.viewer)
 
 
 @router.post("/practice/sessions/{session_id}/end")

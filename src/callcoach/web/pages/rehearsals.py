@@ -1,4 +1,5 @@
-"""Pages: a manager rehearses a review against the persona of the rep (issue 17, section 5).
+"""Pages: a manager rehearses a review against the persona of the rep (issue 17, section 5),
+typing or holding to talk (section 6).
 
 Only the review's manager and administrators reach these pages; a rep (and any other manager)
 gets "not found", exactly as for anything outside their scope.
@@ -9,9 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from callcoach.domain.practice import TurnVia
 from callcoach.services.accounts.users import Account
 from callcoach.services.rehearsals.persona import default_persona_encoder
 from callcoach.services.rehearsals.session import (
+    ensure_can_say,
     finish_attempt,
     retry,
     say,
@@ -20,6 +23,7 @@ from callcoach.services.rehearsals.session import (
 )
 from callcoach.web.auth import check_csrf, container_of, page_account
 from callcoach.web.rendering import render
+from callcoach.web.speech import spoken_turn
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
@@ -57,6 +61,24 @@ def say_page(
     encode = default_persona_encoder(container.settings.embedding_model)
     say(container.store, session_id, line, encode, account.viewer)
     return _back(session_id)
+
+
+@router.post("/rehearsals/{session_id}/voice")
+async def voice_page(
+    request: Request, session_id: int, account: Account = Depends(page_account)
+) -> Response:
+    """A spoken line (push to talk): the recording as the body; the persona's answer comes back
+    as text and speech in the rehearsal voice (docs/practice.md, "Voice")."""
+    container = container_of(request)
+    ensure_can_say(container.store, session_id, account.viewer)
+    audio = await request.body()
+
+    def answer(heard: str) -> str:
+        encode = default_persona_encoder(container.settings.embedding_model)
+        return say(container.store, session_id, heard, encode, account.viewer, TurnVia.VOICE).text
+
+    voice = container.settings.rehearsal_tts_voice
+    return await spoken_turn(container, audio, answer, voice=voice)
 
 
 @router.post("/rehearsals/{session_id}/finish")

@@ -11,13 +11,17 @@
 //   </section>
 // The section's data-voice-state is idle | recording | sending | playing | error, for CSS and
 // tests; it fires DOM events voice:heard, voice:reply, voice:playing, voice:done, voice:error
-// (detail: {text} or {message}) so a page can append turns to its transcript.
+// (detail: {text} or {message}) so a page can append turns to its transcript. With the
+// attribute data-voice-reload on the section, the page reloads once the reply has played (and
+// no new turn has started), so the server's transcript shows the turn just spoken.
 //
 // Contract with the server (callcoach.voice.reply_stream holds the Python side):
 //   Request: POST <data-voice-url>, body = the recording as recorded (MediaRecorder:
 //     audio/webm;codecs=opus in Chromium, audio/ogg;codecs=opus in Firefox), Content-Type =
 //     its media type, header X-CSRF-Token from <meta name="csrf-token">, same-origin cookies.
-//   Bad turn (empty, silent, no speech, unreadable): 4xx with JSON {"detail": "..."}.
+//   Bad turn (empty, silent, no speech, unreadable), or one refused (not found, the attempt has
+//   ended): 4xx with JSON {"detail": "..."} (the app answers JSON to a request whose Accept
+//   names JSON and not text/html, page routes included).
 //   Otherwise 200 application/x-ndjson, one JSON object a line, written as each is ready:
 //     {"event":"heard","text":...}, {"event":"reply","text":...},
 //     {"event":"audio","index":0,"text":...,"media_type":"audio/wav","duration_s":...,
@@ -160,7 +164,7 @@
           headers: {
             "Content-Type": blob.type,
             "X-CSRF-Token": csrfToken(),
-            Accept: "application/x-ndjson",
+            Accept: "application/x-ndjson, application/json",
           },
         });
       } catch (error) {
@@ -223,7 +227,13 @@
       } else if (event.event === "audio") {
         await this.play(event);
       } else if (event.event === "done") {
-        this.whenPlayed(() => { this.setState("idle", ""); this.emit("done", {}); });
+        const turn = this.turn;
+        this.whenPlayed(() => {
+          if (turn !== this.turn) return; // talked over: the new turn owns the widget now
+          this.setState("idle", "");
+          this.emit("done", {});
+          if (this.root.dataset.voiceReload !== undefined && !this.pressed) window.location.reload();
+        });
         return true;
       } else if (event.event === "error") {
         this.fail(event.message);
