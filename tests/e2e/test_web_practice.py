@@ -258,6 +258,50 @@ def test_the_page_says_why_the_prospect_says_nothing(app: FastAPI) -> None:
     assert 'id="prospect-silent"' not in client.get(f"{url}?silent=made-up").text
 
 
+@pytest.mark.slow
+def test_a_spoken_turn_the_prospect_cannot_answer_gets_the_note_not_a_voice(
+    app: FastAPI, tmp_path: Path
+) -> None:
+    """By voice, a turn no real reply fits streams the note (with its code, for the page to show
+    after the reload), never spoken in the prospect's voice."""
+    from tests.audio_helpers import require_tools, speak
+
+    require_tools()
+    client = signed_in(app, "ana")
+    token = page_csrf(client)
+    headers = {"X-CSRF-Token": token}
+    scenario = client.post(
+        "/api/v1/practice/scenarios",
+        json={"call": "ana-1", "criterion": "discovery", "turn_limit": 20},
+        headers=headers,
+    ).json()
+    session = client.post(
+        f"/api/v1/practice/scenarios/{scenario['id']}/sessions", headers=headers
+    ).json()
+    url = f"/practice/sessions/{session['id']}"
+    for number in range(15):  # as above: the small org's prospects run out of fitting replies
+        line = f"What does the month end cost your team, question {number}?"
+        answer = client.post(f"{url}/turn", data={"csrf_token": token, "text": line})
+        if 'id="prospect-silent"' in answer.text:
+            break
+    else:
+        pytest.fail("the prospect never ran out of fitting replies")
+    recording = tmp_path / "turn.wav"
+    speak("And what does that cost you every quarter?", "en-us", recording)
+    spoken = client.post(
+        f"{url}/voice",
+        content=recording.read_bytes(),
+        headers={**headers, "Content-Type": "audio/wav"},
+    )
+    assert spoken.status_code == 200, spoken.text
+    events = [json.loads(line) for line in spoken.text.splitlines()]
+    assert [e["event"] for e in events] == ["heard", "note", "done"]
+    assert "no real prospect's reply fits" in events[1]["text"]
+    assert events[1]["code"] == "nothing-fits" and events[2]["sentences"] == 0
+    turns = client.get(f"/api/v1/practice/sessions/{session['id']}").json()["attempts"][0]
+    assert turns["turns"][-1] == {**turns["turns"][-1], "speaker": "practitioner", "via": "voice"}
+
+
 def test_a_rep_practises_an_assignment_from_their_page_and_no_one_else_can(
     app: FastAPI,
 ) -> None:

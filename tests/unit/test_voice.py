@@ -12,7 +12,7 @@ import pytest
 
 from callcoach.voice.errors import VoiceError, VoiceProblem
 from callcoach.voice.fakes import FakeSpeechToText, FakeTextToSpeech
-from callcoach.voice.reply_stream import json_lines, reply_events
+from callcoach.voice.reply_stream import Unspoken, json_lines, reply_events
 from callcoach.voice.sentences import MAX_SPOKEN_CHARS, speakable_text, split_sentences
 from callcoach.voice.wav import repair_streamed_wav, wav_bytes, wav_duration
 
@@ -76,6 +76,18 @@ def test_the_reply_stream_with_the_fake_voice() -> None:
     second = base64.b64decode(events[3]["audio"])
     assert wav_duration(second) == pytest.approx(5 * 0.4)
     assert events[3]["duration_s"] == pytest.approx(2.0)
+
+
+def test_a_turn_answered_with_silence_streams_its_note_and_speaks_nothing() -> None:
+    tts = FakeTextToSpeech()
+    why = "no real prospect's reply fits this point of the conversation"
+    events = list(reply_events("hi", lambda: Unspoken(why, code="nothing-fits"), tts))
+    assert events == [
+        {"event": "heard", "text": "hi"},
+        {"event": "note", "text": why, "code": "nothing-fits"},
+        {"event": "done", "sentences": 0},
+    ]
+    assert tts.spoken == []  # the note is never said in the persona's voice
 
 
 def test_the_reply_stream_ends_with_an_error_line_when_speaking_fails() -> None:

@@ -207,6 +207,7 @@ def report_json(summary: Any, report: Any, show_truth: bool) -> dict[str, Any]:
         "scorecards": finite(asdict(report.assessment.scorecards)),
         "priorities": finite(asdict(report.assessment.priorities)),
         "coaching": finite(asdict(report.coaching)),
+        "practice_scoring": report.practice.to_dict() if report.practice else None,
         "notes": report.notes,
     }
 
@@ -234,6 +235,16 @@ def print_report(report: Any, review: Any = None) -> None:
         console.print(
             f"Re-scored {r.scored:,} calls with the calibration in {r.seconds:.1f}s "
             f"({r.embeddings_reused:,} stored transcript embeddings reused).",
+            highlight=False,
+        )
+    if report.practice is not None and report.practice.scored + report.practice.unscorable:
+        p = report.practice
+        console.print(
+            f"The reps' {p.scored + p.unscorable:,} practice attempts scored by the same scorer "
+            f"in {p.seconds:.1f}s ({p.exact:,} at the level they were written at, "
+            f"{p.within_one:,} within one"
+            + (f"; {p.unscorable:,} too thin to judge" if p.unscorable else "")
+            + ").",
             highlight=False,
         )
     for note in report.notes:

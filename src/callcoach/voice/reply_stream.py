@@ -11,7 +11,11 @@ A voice route transcribes the posted recording first (a VoiceError there is an H
     ... one "audio" line per sentence, in order ...
     {"event": "done", "sentences": 3}
 
-or, if speaking fails part-way, `{"event": "error", "message": "..."}` as the last line.
+When nothing is said back (the offline prospect found no reply that fits), "reply" is replaced
+by `{"event": "note", "text": "<why nothing was said>", "code": "<its name or null>"}`, then `{"event": "done", "sentences": 0}`:
+the note is shown, never spoken in the persona's voice (it is not a line of theirs).
+
+Or, if speaking fails part-way, `{"event": "error", "message": "..."}` as the last line.
 
 Why this shape: the first sentence's audio leaves as soon as it is synthesised (the browser
 starts playing it while the next is made), the words heard show before the reply is even
@@ -37,6 +41,15 @@ REPLY_STREAM_MEDIA_TYPE = "application/x-ndjson"
 
 
 @dataclass(frozen=True)
+class Unspoken:
+    """A turn answered with silence, and why (shown to the speaker, not spoken); `code` names
+    the reason for a page that can show it again after a reload."""
+
+    note: str
+    code: str | None = None
+
+
+@dataclass(frozen=True)
 class SpokenSentence:
     index: int
     text: str
@@ -50,11 +63,15 @@ def spoken_sentences(tts: TextToSpeech, text: str) -> Iterator[SpokenSentence]:
 
 
 def reply_events(
-    heard: str, make_reply: Callable[[], str], tts: TextToSpeech
+    heard: str, make_reply: Callable[[], str | Unspoken], tts: TextToSpeech
 ) -> Iterator[dict[str, Any]]:
     """The events of the contract above. `make_reply` runs after "heard" has been sent."""
     yield {"event": "heard", "text": heard}
     reply = make_reply()
+    if isinstance(reply, Unspoken):
+        yield {"event": "note", "text": reply.note, "code": reply.code}
+        yield {"event": "done", "sentences": 0}
+        return
     yield {"event": "reply", "text": reply}
     count = 0
     try:

@@ -12,6 +12,7 @@ from callcoach.bootstrap import Container
 from callcoach.domain.access import Viewer
 from callcoach.domain.practice import TurnVia
 from callcoach.services.practice.sessions import PracticeKit, ensure_turn_allowed, take_turn
+from callcoach.voice.reply_stream import Unspoken
 from callcoach.web.speech import spoken_turn
 
 _LOCK = threading.Lock()
@@ -32,8 +33,15 @@ async def spoken_practice_turn(
     """The practitioner's recording as their turn; the prospect's reply as text and speech."""
     ensure_turn_allowed(container.store, session_id, viewer)
 
-    def answer(heard: str) -> str:  # runs in the response's thread, as the kit may load here
+    def answer(heard: str) -> str | Unspoken:  # runs in the response's thread (the kit may load)
         outcome = take_turn(practice_kit(container), session_id, heard, viewer, via=TurnVia.VOICE)
-        return outcome.reply.text or outcome.reply.note or ""
+        if outcome.reply.text:
+            return outcome.reply.text
+        # The prospect says nothing: the note says why, shown, not spoken in their voice.
+        code = outcome.reply.source.get("by")
+        return Unspoken(
+            outcome.reply.note or "The prospect has nothing to say to that.",
+            code=str(code) if code else None,
+        )
 
     return await spoken_turn(container, audio, answer, voice=container.settings.tts_voice)

@@ -20,7 +20,12 @@ from callcoach.bootstrap import Container
 from callcoach.services.common import ServiceError
 from callcoach.voice.errors import VoiceError
 from callcoach.voice.ports import SpeechToText, TextToSpeech
-from callcoach.voice.reply_stream import REPLY_STREAM_MEDIA_TYPE, json_lines, reply_events
+from callcoach.voice.reply_stream import (
+    REPLY_STREAM_MEDIA_TYPE,
+    Unspoken,
+    json_lines,
+    reply_events,
+)
 
 _LOCK = threading.Lock()
 
@@ -66,10 +71,11 @@ def transcribe(container: Container, audio: bytes) -> str:
 
 
 async def spoken_turn(
-    container: Container, audio: bytes, answer: Callable[[str], str], *, voice: str
+    container: Container, audio: bytes, answer: Callable[[str], str | Unspoken], *, voice: str
 ) -> StreamingResponse:
     """Transcribe `audio`, then stream: what was heard, `answer(heard)` as text, then spoken in
-    `voice` sentence by sentence. `answer` records the turn (it runs once "heard" has gone out);
+    `voice` sentence by sentence. `answer` records the turn (it runs once "heard" has gone out) and
+    returns the reply, or `Unspoken` when nothing is said back;
     check what it would refuse (scope, a closed attempt) before calling this, so a refused turn
     costs no transcription and gets its 4xx before any stream starts."""
     heard = await run_in_threadpool(transcribe, container, audio)

@@ -18,6 +18,7 @@ from callcoach.services.assessment.query import AssessmentQuery
 from callcoach.services.assessment.scorecards import AssessmentReport, build_assessment
 from callcoach.services.calls.detail import CallDetail, show_call
 from callcoach.services.common import NoProgress, Progress, ServiceError
+from callcoach.services.demo.practice import PracticeScoring, score_demo_practice
 from callcoach.services.scoring.runs import score_calls
 from callcoach.services.scoring.summary import ScoringSummary
 from callcoach.services.scoring.teaching import CalibrationResult, calibrate
@@ -35,6 +36,7 @@ class DemoReport:
     assessment: AssessmentReport
     coaching: CoachingReport
     notes: list[str]
+    practice: PracticeScoring | None = None
 
 
 def _example_call(store: Store, summary: DemoSummary, scorer: str) -> CallDetail | None:
@@ -82,8 +84,13 @@ def score_and_report(
                 workers=workers,
                 progress=progress,
             )
+    # The demo's practice attempts were written at a level; the same scorer as real practice
+    # now judges them, so the levels the coaching report shows beside real calls are measured.
+    practice = score_demo_practice(store, scorer_config, progress=progress)
     query = AssessmentQuery(rubric=rubric, scorer=scoring.scorer)
     assessment = build_assessment(store, query)
     coaching = build_coaching_report(store, query, as_of=summary.end)
     example = _example_call(store, summary, scoring.scorer)
-    return DemoReport(scoring, calibration, rescoring, example, assessment, coaching, notes)
+    return DemoReport(
+        scoring, calibration, rescoring, example, assessment, coaching, notes, practice
+    )

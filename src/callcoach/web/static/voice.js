@@ -10,7 +10,7 @@
 //     <p data-voice-reply></p>                               the reply, as text
 //   </section>
 // The section's data-voice-state is idle | recording | sending | playing | error, for CSS and
-// tests; it fires DOM events voice:heard, voice:reply, voice:playing, voice:done, voice:error
+// tests; it fires DOM events voice:heard, voice:reply, voice:note, voice:playing, voice:done, voice:error
 // (detail: {text} or {message}) so a page can append turns to its transcript. With the
 // attribute data-voice-reload on the section, the page reloads once the reply has played (and
 // no new turn has started), so the server's transcript shows the turn just spoken.
@@ -25,7 +25,8 @@
 //   Otherwise 200 application/x-ndjson, one JSON object a line, written as each is ready:
 //     {"event":"heard","text":...}, {"event":"reply","text":...},
 //     {"event":"audio","index":0,"text":...,"media_type":"audio/wav","duration_s":...,
-//      "audio":"<base64>"} per sentence, then {"event":"done","sentences":n}
+//      "audio":"<base64>"} per sentence, then {"event":"done","sentences":n};
+//     {"event":"note","text":...} instead of "reply" when nothing is said back (not spoken);
 //     or {"event":"error","message":...}.
 //   Why: the first sentence plays while the server is still making the next (the reply starts
 //   as early as it can), in one request, with no state kept on the server. The audio is played
@@ -102,6 +103,7 @@
       this.pressed = true;
       this.pressedAt = performance.now();
       this.turn += 1;
+      this.noteCode = null;
       this.stopPlayback(); // talking over the reply interrupts it, as on a call
       if (!this.audio) this.audio = new (window.AudioContext || window.webkitAudioContext)();
       this.audio.resume().catch(() => {});
@@ -224,6 +226,11 @@
       } else if (event.event === "reply") {
         if (this.reply) this.reply.textContent = event.text;
         this.emit("reply", { text: event.text });
+      } else if (event.event === "note") {
+        // Nothing was said back: the note says why (shown as a note, never spoken).
+        if (this.reply) this.reply.textContent = "(" + event.text + ")";
+        this.noteCode = event.code || null;
+        this.emit("note", { text: event.text });
       } else if (event.event === "audio") {
         await this.play(event);
       } else if (event.event === "done") {
@@ -232,7 +239,16 @@
           if (turn !== this.turn) return; // talked over: the new turn owns the widget now
           this.setState("idle", "");
           this.emit("done", {});
-          if (this.root.dataset.voiceReload !== undefined && !this.pressed) window.location.reload();
+          if (this.root.dataset.voiceReload === undefined || this.pressed) return;
+          if (this.noteCode) {
+            // The page shows the note again after the reload (the note is not a stored turn).
+            const url = new URL(window.location.href);
+            url.searchParams.set("silent", this.noteCode);
+            url.hash = "bottom";
+            window.location.assign(url.toString());
+          } else {
+            window.location.reload();
+          }
         });
         return true;
       } else if (event.event === "error") {
