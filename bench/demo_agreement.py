@@ -194,6 +194,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--transcripts",
+        choices=("auto", "full", "short"),
+        default="full",
+        help="call length, as `callcoach demo --transcripts` (the default demo: 600 short)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -201,6 +207,7 @@ def main() -> None:
         "command": "python " + " ".join(["bench/demo_agreement.py", *sys.argv[1:]]),
         "scorer": f"embedded v{EmbeddedScorer.version}",
         "calls_requested": args.calls,
+        "transcripts": args.transcripts,
         "seed": args.seed,
         "cpu_count": os.cpu_count(),
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
@@ -210,7 +217,9 @@ def main() -> None:
         database.migrate()
         store = Store(database)
         install_templates(store)
-        summary = generate_demo(store, DemoOptions(seed=args.seed, calls=args.calls))
+        summary = generate_demo(
+            store, DemoOptions(seed=args.seed, calls=args.calls, transcripts=args.transcripts)
+        )
         with store.unit_of_work() as uow:
             calls = {
                 c.external_id: c

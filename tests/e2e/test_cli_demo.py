@@ -67,9 +67,22 @@ def test_demo_json_summary_for_programs(cli: Any) -> None:
     assert set(data["deals_by_outcome"]) == {"won", "lost", "open", "stalled"}
     assert data["ratings"] > 0 and data["coaching"] and data["calls_per_second"] > 0
     assert "skills" not in data
+    assert data["short_transcripts"] is False  # a chosen size keeps full-length calls
     exported = cli("export", "calls", "--format", "jsonl")
     assert exported.exit_code == 0, exported.output
     assert exported.output.count('"call_id": "demo-') == 150
+
+
+def test_the_default_demo_is_600_short_calls_and_full_is_one_flag_away(cli: Any) -> None:
+    """The default org (the 3-minute first run) is 600 short calls; `--full` is 1,500 calls of
+    full length, the same people."""
+    result = cli("demo", "--end", "2026-11-23", "--no-score", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[result.output.index("{") :])["demo"]
+    assert data["calls"] == 600 and data["short_transcripts"] is True
+    assert len(data["reps"]) == 12 and len(data["teams"]) == 2
+    assert data["calls_rated"] == 60 and data["coaching"] and data["practice"]
+    assert data["minutes_max"] < 10  # short: every move of a call, little small talk
 
 
 def test_demo_refuses_a_database_with_real_calls_unless_forced(cli: Any, tmp_path: Path) -> None:

@@ -40,8 +40,8 @@ def demo_command(
         bool,
         typer.Option(
             "--full",
-            help="The full-size org: the same 12 reps with 1,500 calls instead of 600 (about "
-            "2.5 times as long to score).",
+            help="The full-size org: the same 12 reps with 1,500 full-length calls (5-45 "
+            "minutes) instead of 600 short ones (about 5 times the CPU to score).",
         ),
     ] = False,
     scale: Annotated[
@@ -50,7 +50,7 @@ def demo_command(
             min=1,
             help="Number of calls (default 600; --full: 1,500). Up to 1,500 calls the org has "
             "12 reps; beyond, reps scale with it (about 100 calls per rep); above 20,000 calls, "
-            "transcripts are short (3-4 minutes) for speed.",
+            "transcripts are short (2-7 minutes) for speed.",
             show_default=False,
         ),
     ] = None,
@@ -70,7 +70,12 @@ def demo_command(
         ),
     ] = None,
     transcripts: Annotated[
-        str, typer.Option(help="auto, full (5-45 minute calls) or short (3-4 minutes).")
+        str,
+        typer.Option(
+            help="auto, full (5-45 minute calls) or short (2-7 minutes: every move of a call, "
+            "little small talk). auto: short for the default org and above 20,000 calls, full "
+            "for --full and other --scale runs."
+        ),
     ] = "auto",
     workers: Annotated[
         int,
@@ -139,6 +144,10 @@ def demo_command(
     store = container.store
     store.migrate()  # the same as `callcoach init`: create or migrate, then the templates
     install_templates(store)
+    if transcripts == "auto" and not full and scale is None:
+        # The default org: 600 short calls, so the first run (scoring included) takes about 3
+        # minutes on 2 cores; `--full` is the same people with 1,500 full-length calls.
+        transcripts = "short"
     options = DemoOptions(
         seed=seed,
         calls=scale or (FULL_CALLS if full else DEFAULT_CALLS),
@@ -358,7 +367,13 @@ def print_summary(summary: Any, show_truth: bool, scored: bool = False) -> None:
     console.print(
         f"Call length: median {s.minutes_median} min (shortest {s.minutes_min}, longest "
         f"{s.minutes_max}); {s.segments:,} transcript segments with speaker names and "
-        "timestamps." + (" Short transcripts (large run)." if s.short_transcripts else "") + "\n"
+        "timestamps."
+        + (
+            " Short calls: every move of a call, little small talk (`--full`: full length)."
+            if s.short_transcripts
+            else ""
+        )
+        + "\n"
     )
 
     outcomes = s.deals_by_outcome

@@ -24,14 +24,15 @@ SUPPORTED_CRITERIA = (
 CALL_TYPES = ("discovery", "demo", "negotiation", "closing")
 # `callcoach demo` (and `make demo`): the same 2 teams and 12 reps as the full org with 40% of
 # its calls, so every report keeps its content (each rep has a quarter's worth of calls, every
-# coaching event its 30-day verdict, 60 rated calls per manager pair) and the first run, scoring
-# included, fits in about 3 minutes on 2 cores. `demo --full` generates FULL_CALLS.
+# coaching event its 30-day verdict, 60 rated calls per manager pair); the CLI writes them as
+# short calls (every move, little small talk) so that the first run, scoring included, takes
+# about 3 minutes on 2 cores. `demo --full` generates FULL_CALLS full-length calls.
 DEFAULT_CALLS = 600
 FULL_CALLS = 1500
 DEFAULT_REPS = 12
 CALLS_PER_REP_AT_SCALE = 100
 REPS_PER_TEAM = 12.5
-# Above this many calls, transcripts default to short calls (5-8 minutes): same moves, less
+# Above this many calls, transcripts default to short calls (2-7 minutes): same moves, less
 # small talk, so 100k calls generate and import in minutes.
 SHORT_TRANSCRIPTS_ABOVE = 20_000
 
