@@ -141,6 +141,9 @@ class EmbeddedScorer:
         self._prototypes = PrototypeCache()
         self._zero_shot = zero_shot
         self._teaching = TeachingCache(disabled=self._disabled, zero_shot=zero_shot)
+        # A criterion's ladder with its rated moments, stacked once per fitted teaching (not per
+        # batch: the rated moments of a taught rubric run to thousands of rows).
+        self._ladders: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @property
     def embedding_model(self) -> str | None:
@@ -240,8 +243,7 @@ class EmbeddedScorer:
                     words,
                 )
                 if len(taught.ladder):
-                    ladder = np.vstack([ladder, taught.ladder])
-                    levels = np.concatenate([levels, taught.ladder_levels])
+                    ladder, levels = self._taught_ladder(cid, proto, taught)
             elif change is not None:
                 logits = change(logits)
             rated = len(taught.ladder) if taught is not None else 0
@@ -253,6 +255,19 @@ class EmbeddedScorer:
             )
             result[cid] = (logits, rungs, rated, present)
         return result
+
+    def _taught_ladder(
+        self, cid: str, proto: Any, taught: Any
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rubric's ladder for `cid` followed by the rated moments' rungs, built once for
+        these prototypes and this teaching."""
+        kept = self._ladders.get(cid)
+        if kept is not None and kept[0] is proto.ladder and kept[1] is taught.ladder:
+            return kept[2], kept[3]
+        ladder = np.vstack([proto.ladder, taught.ladder])
+        levels = np.concatenate([proto.ladder_levels, taught.ladder_levels])
+        self._ladders[cid] = (proto.ladder, taught.ladder, ladder, levels)
+        return ladder, levels
 
     def judge_turns(
         self,
