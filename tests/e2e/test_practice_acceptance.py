@@ -66,7 +66,11 @@ def test_a_level_2_demo_moment_practised_offline(tmp_path: Path) -> None:
               "What would you need to see to feel sure about it?", "/end", "/finish"]  # fmt: skip
     out = cli(db, "practice", "session", str(scenario["id"]), stdin="\n".join(script) + "\n")
     assert "Before you see the score" in out and "You gave yourself 3" in out
-    transcript = json.loads(cli(db, "practice", "transcript", "1", "-f", "json"))
+    # The demo has practice history of its own: this scenario's session is the one to read.
+    (session,) = json.loads(
+        cli(db, "practice", "list", "--sessions", "--scenario", str(scenario["id"]), "-f", "json")
+    )
+    transcript = json.loads(cli(db, "practice", "transcript", str(session["id"]), "-f", "json"))
     first, second = transcript["session"]["attempts"]
     assert first["score"]["criterion_id"] == criterion
     assert first["score"]["scorer"] == "embedded"

@@ -22,7 +22,8 @@ NO_PEOPLE_DATA = {
     "AppSettingRepository": "settings of the installation",
     "AuditRepository": "the audit log, shown to administrators only (services/accounts)",
     "BulkRepository": "bulk writes and removals of the demo and `import --replace`",
-    "EmbeddingRepository": "the scorer's cache of segment vectors, read by scoring runs only",
+    "EmbeddingRepository": "the scorer's cache of segment vectors, read by scoring runs and by "
+    "the practice reply index (which reads every call's customer turns anyway)",
     "JobRepository": "job records, filtered by owner in services/jobs/views",
     "LlmCacheRepository": "the model answer cache, keyed by prompt digest",
     "ReportCacheRepository": "cached reports, keyed by a digest that includes the scope",

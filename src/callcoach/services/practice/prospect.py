@@ -119,6 +119,7 @@ class Prospect:
     _stamp: tuple[int, str | None] | None = field(default=None, init=False)
     _threshold: float | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _model_name: str | None = field(default=None, init=False)  # the shared model's, if used
 
     @property
     def model_enabled(self) -> bool:
@@ -129,10 +130,26 @@ class Prospect:
             from callcoach.scoring.embedding_model import shared_model
 
             s = self.settings
-            self.encoder = shared_model(
-                s.embedding_model, s.embedding_backend, s.model_cache
-            ).encode_cached
+            model = shared_model(s.embedding_model, s.embedding_backend, s.model_cache)
+            self._model_name = model.name
+            self.encoder = model.encode_cached
         return self.encoder
+
+    def _stored_vectors(self, calls: Sequence[Call]) -> dict[str, np.ndarray]:
+        """The vectors the scorer stored for these calls' segments with the same model (the
+        vectors encoding would give), by text: building the index then encodes only the turns
+        no scoring run has seen (a turn of several segments, a call never scored)."""
+        if self._model_name is None:
+            return {}
+        by_call = {c.external_id: c for c in calls}
+        known: dict[str, np.ndarray] = {}
+        with self.store.unit_of_work() as uow:
+            for external_id, matrix in uow.embeddings.for_calls(list(by_call), self._model_name):
+                segments = by_call[external_id].segments
+                if matrix.shape[0] >= len(segments):
+                    for segment, vector in zip(segments, matrix, strict=False):
+                        known.setdefault(segment.text, vector)
+        return known
 
     def text_encoder(self) -> Encoder:
         """The sentence encoder of the reply index (the bundled MiniLM unless one was given)."""
@@ -165,14 +182,28 @@ class Prospect:
             if deal is not None and deal.outcome.is_closed:
                 outcomes[call.external_id] = deal.outcome.value == "won"
         contacts = {c.external_id: [str(x["name"]) for x in contacts_of(c.meta)] for c in calls}
+        encode = self._encode()
+        known = self._stored_vectors(calls)
+
+        def seeded(texts: Sequence[str]) -> np.ndarray:
+            missing = [t for t in dict.fromkeys(texts) if t not in known]
+            fresh = dict(zip(missing, np.asarray(encode(missing), dtype=np.float32), strict=True))
+            if not texts:
+                return np.asarray(encode([]), dtype=np.float32)
+            return np.stack([known[t] if t in known else fresh[t] for t in texts])
+
         try:
-            return prospect_persona(calls, self._encode(), outcomes=outcomes, contacts=contacts)
+            return prospect_persona(
+                calls, seeded if known else encode, outcomes=outcomes, contacts=contacts
+            )
         except ValueError as exc:
             from callcoach.services.practice.scenarios import PracticeServiceError
 
             raise PracticeServiceError(
                 f"the offline prospect has nothing to answer with: {exc} (import calls first)"
             ) from None
+        finally:
+            known.clear()  # the index keeps `seeded` to encode queries: it falls through then
 
     def _too_early(self, scenario: Scenario, turns: Sequence[Turn]) -> Any:
         engine = self.engine()

@@ -7,10 +7,14 @@ used only while the call's transcript (its content hash) and the model are the o
 from __future__ import annotations
 
 import numpy as np
+from collections.abc import Iterator, Sequence
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from callcoach.store.models import CallEmbeddingRow
+from callcoach.store.models import CallEmbeddingRow, CallRow
+
+_CHUNK = 500  # external ids per query (SQLite's bound-parameter limit is far above)
 
 
 class EmbeddingRepository:
@@ -30,6 +34,33 @@ class EmbeddingRepository:
         if matrix.size != row.rows * row.dim:
             return None  # a damaged row is recomputed rather than trusted
         return matrix.reshape(row.rows, row.dim).copy()
+
+    def for_calls(
+        self, external_ids: Sequence[str], model: str
+    ) -> Iterator[tuple[str, np.ndarray]]:
+        """(call id, matrix) for each of these calls whose stored matrix of `model` was made
+        from its current transcript, a chunk of calls per query (one matrix in memory at a
+        time for the caller to keep or drop)."""
+        for start in range(0, len(external_ids), _CHUNK):
+            chunk = list(external_ids[start : start + _CHUNK])
+            rows = self.session.execute(
+                select(
+                    CallRow.external_id,
+                    CallEmbeddingRow.rows,
+                    CallEmbeddingRow.dim,
+                    CallEmbeddingRow.vectors,
+                )
+                .join(CallRow, CallRow.id == CallEmbeddingRow.call_id)
+                .where(
+                    CallEmbeddingRow.model == model,
+                    CallEmbeddingRow.content_hash == CallRow.content_hash,
+                    CallRow.external_id.in_(chunk),
+                )
+            )
+            for external_id, count, dim, blob in rows:
+                matrix = np.frombuffer(blob, dtype=np.float32)
+                if matrix.size == count * dim:  # a damaged row is left out, never trusted
+                    yield external_id, matrix.reshape(count, dim)
 
     def save(self, call_pk: int, model: str, content_hash: str, matrix: np.ndarray) -> None:
         """Store (or replace) the matrix of one call for one model."""
