@@ -256,9 +256,7 @@ class EmbeddedScorer:
             result[cid] = (logits, rungs, rated, present)
         return result
 
-    def _taught_ladder(
-        self, cid: str, proto: Any, taught: Any
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _taught_ladder(self, cid: str, proto: Any, taught: Any) -> tuple[np.ndarray, np.ndarray]:
         """The rubric's ladder for `cid` followed by the rated moments' rungs, built once for
         these prototypes and this teaching."""
         kept = self._ladders.get(cid)

@@ -6,9 +6,9 @@ used only while the call's transcript (its content hash) and the model are the o
 
 from __future__ import annotations
 
-import numpy as np
 from collections.abc import Iterator, Sequence
 
+import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
