@@ -140,6 +140,12 @@ class Settings(BaseSettings):
         description="Let the configured LLM endpoint (CALLCOACH_LLM_*) play the practice "
         "prospect and phrase the coach; off: replies are real prospects' words, nothing is sent.",
     )
+    rehearsal_llm: bool = Field(
+        default=False,
+        description="Let the configured LLM endpoint (CALLCOACH_LLM_*) phrase the rep persona's "
+        "lines in review rehearsals, checked by guardrails; off: the rep's own words, nothing "
+        "is sent.",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Key behind the web forms' CSRF tokens; default: a random key kept in the "

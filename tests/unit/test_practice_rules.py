@@ -6,8 +6,9 @@ import pytest
 
 from callcoach.domain.calls import Call, Segment, SpeakerRole
 from callcoach.domain.practice import PracticeError, TurnSpeaker, clean_line
+from callcoach.llm.spoken_reply import spoken
 from callcoach.services.practice.cutting import cut_moment
-from callcoach.services.practice.guardrails import check_reply, concession_floor, spoken
+from callcoach.services.practice.guardrails import check_reply, concession_floor
 
 REP, PROSPECT = SpeakerRole.REP, SpeakerRole.PROSPECT
 CALL = Call(

@@ -150,12 +150,22 @@ def rehearse_command(
         str | None,
         typer.Option("--as", help="Act as this web user (a manager of the rep, or an admin)."),
     ] = None,
+    llm: Annotated[
+        bool | None,
+        typer.Option(
+            "--llm/--no-llm",
+            help="Let the configured model (CALLCOACH_LLM_*) phrase the rep's lines, behind "
+            "the guardrails [default: CALLCOACH_REHEARSAL_LLM].",
+            show_default=False,
+        ),
+    ] = None,
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Deliver a review to a persona of the rep, built offline from the rep's own calls, self-assessment and review pack; scored on the review-conversation rubric and debriefed. Type /end to be scored, /quit to stop."""
     from callcoach.domain.access import SYSTEM
     from callcoach.services.accounts.users import get_user
     from callcoach.services.rehearsals.persona import default_persona_encoder
+    from callcoach.services.rehearsals.rep_model import RepModel
     from callcoach.services.rehearsals.session import (
         finish_attempt,
         retry,
@@ -171,6 +181,7 @@ def rehearse_command(
     encode = default_persona_encoder(container.settings.embedding_model)
     scorer = container.scorer_config()
     store = container.store
+    model = RepModel.configured(container.settings, llm)
     view = start_rehearsal(store, review, encode, viewer)
     interactive = lines is None
     if output is OutputFormat.table:
@@ -188,7 +199,7 @@ def rehearse_command(
             if not line.strip():
                 say("[yellow]The line is empty: say something to the rep.[/]")
                 continue
-            answer = say_line(store, view.session_id, line, encode, viewer)
+            answer = say_line(store, view.session_id, line, encode, viewer, model=model)
             if output is OutputFormat.table:
                 if not interactive:
                     say(f"[bold]You[/]: {escape(line)}")
@@ -196,6 +207,10 @@ def rehearse_command(
                 say(
                     f"[bold]{escape(view.rep)}[/]: {escape(answer.text)}  [dim]({escape(sources)})[/]"
                 )
+                if answer.model_refused:
+                    say(
+                        f"[dim]  (the model's line was refused: {escape('; '.join(answer.model_refused))})[/]"
+                    )
         if interactive and judgement is None:
             judgement = typer.prompt(
                 "Coach: before the scores, how do you think it went?",

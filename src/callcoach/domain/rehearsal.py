@@ -52,6 +52,14 @@ class RehearsalTurn:
     text: str
     sources: tuple[LineSource, ...] = ()  # for the persona's lines; empty for the manager's
     stance: str | None = None  # the persona's stance in this line: "disputes", "accepts", ...
+    # A configured model's reply that failed the checks (this line is the offline one): why.
+    model_refused: tuple[str, ...] = ()
+    model_text: str | None = None  # what the model wrote (as it would have been said)
+
+    @property
+    def by(self) -> str:
+        """Who phrased the line: "model" (checked) or "offline" (the rep's own words)."""
+        return "model" if any(s.kind is SourceKind.MODEL for s in self.sources) else "offline"
 
 
 def check_manager_line(text: str) -> str:
@@ -122,11 +130,16 @@ def source_to_json(turn: RehearsalTurn) -> dict[str, Any] | None:
     """What a practice turn's `source` keeps of a persona line: where its words came from."""
     if turn.speaker is TurnSpeaker.PRACTITIONER:
         return None
-    return {
+    kept: dict[str, Any] = {
         "rehearsal": True,
+        "by": turn.by,
         "stance": turn.stance,
         "sources": [{"kind": s.kind.value, "label": s.label, "ref": s.ref} for s in turn.sources],
     }
+    if turn.model_refused:
+        kept["model_refused"] = list(turn.model_refused)
+        kept["model_text"] = turn.model_text
+    return kept
 
 
 def from_practice_turn(turn: Turn) -> RehearsalTurn:
@@ -139,4 +152,6 @@ def from_practice_turn(turn: Turn) -> RehearsalTurn:
             for s in source.get("sources", [])
         ),
         source.get("stance"),
+        tuple(str(p) for p in source.get("model_refused", ())),
+        source.get("model_text"),
     )

@@ -316,8 +316,9 @@ class RehearsalPersona:
 
 def _moment_part(moment: EvidenceItem) -> tuple[str, LineSource]:
     where = f" with {moment.account}" if moment.account else ""
+    who = "they" if moment.speaker == "prospect" else "I"  # an objection the review quotes
     return (
-        f'On that call{where} I said "{moment.quote}".',
+        f'On that call{where} {who} said "{moment.quote}".',
         LineSource(
             SourceKind.CALL_MOMENT,
             f"call {moment.call_id}" + (f", {moment.criterion}" if moment.criterion else ""),

@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 
 from callcoach.domain.practice import TurnSpeaker
+from callcoach.llm.spoken_reply import COACHING, MAX_WORDS
 from callcoach.roleplay.encoders import HashedWordEncoder
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.practice import sessions as ops
-from callcoach.services.practice.guardrails import COACHING, MAX_WORDS, OUT_OF_ROLE
+from callcoach.services.practice.guardrails import OUT_OF_ROLE
 from callcoach.services.practice.scenarios import create_from_call
 from callcoach.settings import Settings
 from callcoach.store.uow import Store

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from callcoach.domain.practice import Scenario, Turn, TurnSpeaker
-from callcoach.services.practice.guardrails import MAX_WORDS, concession_floor
+from callcoach.llm.spoken_reply import MAX_WORDS
+from callcoach.services.practice.guardrails import concession_floor
 
 _PUSHBACK = {
     1: "You are fairly open: if the salesperson answers your concern reasonably, you can agree "

@@ -27,7 +27,8 @@ from callcoach.domain.practice import (
     Turn,
     TurnSpeaker,
 )
-from callcoach.llm.client import ChatClient, LlmEndpoint, LlmError, parse_json_content
+from callcoach.llm.client import LlmEndpoint, LlmError
+from callcoach.llm.spoken_reply import ask_reply
 from callcoach.roleplay.encoders import Encoder
 from callcoach.roleplay.engine import RankedReply, ReplyEngine, ReplySource, Scene, SessionTurn
 from callcoach.roleplay.names import SceneNames, adapt_names
@@ -253,30 +254,14 @@ class Prospect:
     def _model_reply(self, scenario: Scenario, turns: Sequence[Turn]) -> ProspectReply:
         from callcoach.services.practice.persona_prompt import persona_messages
 
-        client = ChatClient(endpoint_of(self.settings))
-        problems: list[str]
+        endpoint = endpoint_of(self.settings)
         try:
-            answer = client.complete(
-                persona_messages(scenario, turns),
-                schema={
-                    "type": "object",
-                    "properties": {"reply": {"type": "string"}},
-                    "required": ["reply"],
-                },
-                max_tokens=160,
-            )
-            try:
-                data = parse_json_content(answer.content)
-                raw = str(data.get("reply", "")) if isinstance(data, dict) else ""
-            except ValueError:
-                raw = answer.content
+            raw = ask_reply(endpoint, persona_messages(scenario, turns))
             problems, text = self._checked(scenario, turns, raw)
         except LlmError as exc:
             problems, text = [f"the model gave no answer: {str(exc).splitlines()[0][:200]}"], ""
-        finally:
-            client.close()
         if not problems:
-            return ProspectReply(text, {"by": "model", "endpoint": client.endpoint.chat_url})
+            return ProspectReply(text, {"by": "model", "endpoint": endpoint.chat_url})
         fallback = self.offline_reply(scenario, turns)
         return ProspectReply(
             fallback.text,

@@ -47,6 +47,7 @@ from callcoach.roleplay.encoders import Encoder
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.common import NotFoundError, ServiceError
 from callcoach.services.rehearsals.persona import build_persona, persona_summary
+from callcoach.services.rehearsals.rep_model import RepModel
 from callcoach.services.rehearsals.scoring import score_rehearsal
 from callcoach.services.reviews.common import load_review, scope_of
 from callcoach.services.rubrics.catalog import add_rubric_text, template_text
@@ -222,9 +223,12 @@ def say(
     encode: Encoder,
     viewer: Viewer = SYSTEM,
     via: TurnVia = TurnVia.TEXT,
+    *,
+    model: RepModel | None = None,
 ) -> RehearsalTurn:
     """The manager's line; returns the persona's answer (both kept in the current attempt,
-    both marked `via`: a spoken line is answered aloud)."""
+    both marked `via`: a spoken line is answered aloud). With `model`, the offline persona's
+    line is phrased by the model behind the guardrails (`rep_model`), outside any transaction."""
     try:
         text = check_manager_line(line)
     except RehearsalError as exc:
@@ -238,11 +242,25 @@ def say(
         turns = [from_practice_turn(t) for t in attempt.turns]
         turns.append(RehearsalTurn(TurnSpeaker.PRACTITIONER, text))
         answer = persona.reply(turns)
-        uow.practice.add_turn(attempt.id, TurnSpeaker.PRACTITIONER, text, via)
-        uow.practice.add_turn(
-            attempt.id, TurnSpeaker.PERSONA, answer.text, via, source_to_json(answer)
-        )
+        if model is None:
+            _keep(uow, attempt.id, text, answer, via)
+            return answer
+    answer = model.phrase(persona, turns, answer)
+    with store.unit_of_work() as uow:
+        session, _ = _session(uow, session_id, viewer)
+        now = _attempt_taking_lines(session)
+        if now.id != attempt.id or len(now.turns) != len(attempt.turns):
+            raise RehearsalServiceError(
+                "the rehearsal moved on while the rep answered (another line was said): "
+                "say your line again"
+            )
+        _keep(uow, attempt.id, text, answer, via)
     return answer
+
+
+def _keep(uow: UnitOfWork, attempt_id: int, line: str, answer: RehearsalTurn, via: TurnVia) -> None:
+    uow.practice.add_turn(attempt_id, TurnSpeaker.PRACTITIONER, line, via)
+    uow.practice.add_turn(attempt_id, TurnSpeaker.PERSONA, answer.text, via, source_to_json(answer))
 
 
 def finish_attempt(

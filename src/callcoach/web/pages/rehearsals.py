@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from callcoach.domain.practice import TurnVia
 from callcoach.services.accounts.users import Account
 from callcoach.services.rehearsals.persona import default_persona_encoder
+from callcoach.services.rehearsals.rep_model import RepModel
 from callcoach.services.rehearsals.session import (
     ensure_can_say,
     finish_attempt,
@@ -59,7 +60,8 @@ def say_page(
 ) -> Response:
     container = container_of(request)
     encode = default_persona_encoder(container.settings.embedding_model)
-    say(container.store, session_id, line, encode, account.viewer)
+    model = RepModel.configured(container.settings)
+    say(container.store, session_id, line, encode, account.viewer, model=model)
     return _back(session_id)
 
 
@@ -75,7 +77,10 @@ async def voice_page(
 
     def answer(heard: str) -> str:
         encode = default_persona_encoder(container.settings.embedding_model)
-        return say(container.store, session_id, heard, encode, account.viewer, TurnVia.VOICE).text
+        model = RepModel.configured(container.settings)
+        return say(
+            container.store, session_id, heard, encode, account.viewer, TurnVia.VOICE, model=model
+        ).text
 
     voice = container.settings.rehearsal_tts_voice
     return await spoken_turn(container, audio, answer, voice=voice)
