@@ -145,6 +145,7 @@ class EmbeddedScorer:
         self._teaching = TeachingCache(
             disabled=self._disabled, zero_shot=zero_shot, reads_replies=reads_replies
         )
+        self._reads_replies = reads_replies
 
     @property
     def embedding_model(self) -> str | None:
@@ -276,7 +277,7 @@ class EmbeddedScorer:
         prototypes = self._prototypes.get(rubric, self._model)
         teaching = self._teaching.get(guidance, prototypes, self._model)
         criteria = list(rubric.criterion_ids)
-        batch = call_turn_batch(call, vectors, reps)
+        batch = call_turn_batch(call, vectors, reps, self._reads_replies)
         where = {seg: i for i, seg in enumerate(reps)}
         rows = _sentence_rows(call)
         by_sentence = self._judge_sentences(

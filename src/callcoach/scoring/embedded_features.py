@@ -199,7 +199,11 @@ def texts_batch(
     )
 
 
-def call_turn_batch(call: Call, embeddings: np.ndarray, indexes: list[int]) -> TurnBatch:
+def call_turn_batch(
+    call: Call, embeddings: np.ndarray, indexes: list[int], with_replies: bool = False
+) -> TurnBatch:
+    """The turns at `indexes`, with the other party's turn before each (and, `with_replies`,
+    the one after: read only by teaching that reads replies, a bench option)."""
     previous = previous_other_turns(call)
     contexts = np.zeros((len(indexes), embeddings.shape[1]), dtype=np.float32)
     pairs = [
@@ -215,16 +219,18 @@ def call_turn_batch(call: Call, embeddings: np.ndarray, indexes: list[int]) -> T
     ]
     # What the other party said next (an answer to a question, a pledge after an ask): stored
     # embeddings of the call, so reading it costs no encoding.
-    following = next_other_turns(call)
-    replies = np.zeros_like(contexts)
-    after = [
-        (row, nxt) for row, index in enumerate(indexes) if (nxt := following[index]) is not None
-    ]
-    if after:
-        replies[[row for row, _ in after]] = embeddings[[nxt for _, nxt in after]]
-    reply_texts = [
-        "" if (nxt := following[i]) is None else call.segments[nxt].text for i in indexes
-    ]
+    replies, reply_texts = None, None
+    if with_replies:
+        following = next_other_turns(call)
+        replies = np.zeros_like(contexts)
+        after = [
+            (row, n) for row, index in enumerate(indexes) if (n := following[index]) is not None
+        ]
+        if after:
+            replies[[row for row, _ in after]] = embeddings[[n for _, n in after]]
+        reply_texts = [
+            "" if (n := following[i]) is None else call.segments[n].text for i in indexes
+        ]
     return texts_batch(
         texts,
         embeddings[indexes],
