@@ -20,7 +20,9 @@ with the human strategy labels that bench/corpora.py maps to each criterion:
 
 Teaching: the labelled turns of 20 dialogues become confirmed (labelled) and rejected (not
 labelled) evidence feedback through the real feedback service; the other dialogues are scored
-again and measured. Zero-shot figures are reported on the same held-out dialogues. `--teach N`
+again and measured. Zero-shot figures are reported on the same held-out dialogues. The zero-shot
+weights are fitted on the other corpus (`--zero-shot shipped`: the shipped ones, fitted on both
+corpora, so optimistic here). `--teach N`
 teaches with N dialogues instead (what more teaching buys; fewer calls are left to measure on),
 `--seed` draws other teaching dialogues.
 
@@ -33,6 +35,10 @@ each buys. Results: bench/results/agreement.json (with --rubric: agreement-<rubr
 the figures on held-out dialogues after N answers per criterion chosen by the queue, or at
 random, from a scripted answerer that answers from the labels (results:
 agreement-select-<select>-<corpora>.json).
+
+`--method logistic|context|setfit` (repeatable) measures ways of learning from the same 20
+dialogues of verdicts instead (bench/learning.py), in one process, zero-shot weights fitted on
+the other corpus (results: agreement-method-<corpora>[-<rubric>].json).
 
 `--rubric` scores a corpus with another rubric from bench/rubrics/ that uses the same criterion
 ids (persuasion-alt.yaml was written independently of persuasion.yaml): how far the figures
@@ -59,6 +65,7 @@ from sklearn.metrics import roc_auc_score
 from callcoach.domain.access import Scope
 from callcoach.domain.scores import CallScore, FeedbackVerdict
 from callcoach.scoring.embedded import EmbeddedScorer
+from callcoach.scoring.embedded_features import ZeroShotWeights
 from callcoach.scoring.registry import ScorerConfig
 from callcoach.services.imports.transcripts import import_calls
 from callcoach.services.rubrics.catalog import add_rubric_text
@@ -91,8 +98,13 @@ ABLATIONS: dict[str, dict[str, Any]] = {
 
 
 def build_ablated(config: ScorerConfig) -> EmbeddedScorer:
-    """Builder for the runner: the embedded scorer with some feature groups switched off."""
-    return EmbeddedScorer(disabled_features=frozenset(config.options.get("disabled", ())))
+    """Builder for the runner: the embedded scorer with some feature groups switched off, and
+    the zero-shot weights the bench chose (`zero_shot`: fitted on the other corpus by default)."""
+    zero_shot = config.options.get("zero_shot")
+    return EmbeddedScorer(
+        disabled_features=frozenset(config.options.get("disabled", ())),
+        **({"zero_shot": zero_shot} if zero_shot is not None else {}),
+    )
 
 
 @dataclass
@@ -101,9 +113,10 @@ class Bench:
     store: Store
     conversations: dict[str, Conversation]
     rubric_id: str
+    zero_shot: ZeroShotWeights | None = None  # None: the shipped weights
 
 
-def prepare(corpus: Corpus, workdir: Path) -> Bench:
+def prepare(corpus: Corpus, workdir: Path, zero_shot: str = "other-corpus") -> Bench:
     conversations = load_conversations(corpus)
     source = workdir / f"{corpus.name}.jsonl"
     with source.open("w", encoding="utf-8") as handle:
@@ -128,7 +141,12 @@ def prepare(corpus: Corpus, workdir: Path) -> Bench:
             row = uow.calls.row(conv.call.external_id, scope=BENCH)
             assert row is not None, conv.call.external_id
             uow.embeddings.save(row.id, model, row.content_hash, embeddings[conv.call.external_id])
-    return Bench(corpus, store, {c.call.external_id: c for c in conversations}, rubric.id)
+    weights = None
+    if zero_shot == "other-corpus":
+        from selection import cross_corpus_weights
+
+        weights = cross_corpus_weights(corpus)
+    return Bench(corpus, store, {c.call.external_id: c for c in conversations}, rubric.id, weights)
 
 
 def set_rubric(bench: Bench, strip_examples: bool) -> None:
@@ -143,7 +161,7 @@ def set_rubric(bench: Bench, strip_examples: bool) -> None:
 
 
 def score(bench: Bench, disabled: frozenset[str] = frozenset()) -> dict[str, CallScore]:
-    config = ScorerConfig("embedded", {"disabled": sorted(disabled)})
+    config = ScorerConfig("embedded", {"disabled": sorted(disabled), "zero_shot": bench.zero_shot})
     summary = score_calls(
         bench.store, config, rubric_id=bench.rubric_id, rescore=True, workers=1, build=build_ablated
     )
@@ -289,9 +307,10 @@ def run_corpus(
     ablations: bool,
     seed: int = SEED,
     teach_dialogues: int = TEACH_DIALOGUES,
+    zero_shot: str = "other-corpus",
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    bench = prepare(corpus, workdir)
+    bench = prepare(corpus, workdir, zero_shot)
     dialogues = sorted({c.dialogue for c in bench.conversations.values()})
     if not 0 < teach_dialogues < len(dialogues):
         raise SystemExit(
@@ -308,6 +327,9 @@ def run_corpus(
             cid: {"rep_turn_labels": sorted(m.on_turn), "after_other_party_labels": sorted(m.after)}
             for cid, m in corpus.labels.items()
         },
+        "zero_shot_weights_fitted_on": "shipped (both bench corpora)"
+        if bench.zero_shot is None
+        else bench.zero_shot.fitted_on,
         "annotated_calls": len(every),
         "dialogues": len(dialogues),
         "teaching_dialogues": sorted(teaching),
@@ -396,11 +418,48 @@ def main() -> None:
     parser.add_argument(
         "--held-out-dialogues", type=int, help="With --select: cap the held-out dialogues."
     )
+    parser.add_argument(
+        "--method",
+        choices=("logistic", "context", "setfit"),
+        action="append",
+        help="Measure this way of learning from the verdicts (repeatable; bench/learning.py).",
+    )
+    parser.add_argument(
+        "--zero-shot",
+        choices=("other-corpus", "shipped"),
+        default="other-corpus",
+        help="Zero-shot weights: fitted on the other corpus (default: no figure is measured on "
+        "data that fitted them), or the shipped ones (fitted on both corpora: optimistic).",
+    )
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     names = args.corpus or sorted(CORPORA)
     corpora = {name: CORPORA[name] for name in names}
     output = args.output or RESULTS
+    if args.method:
+        from learning import run_methods, summary
+
+        if args.rubric:
+            corpora = {n: replace(CORPORA[n], rubric_file=args.rubric) for n in names}
+        stem = f"agreement-method-{'-'.join(names)}" + (
+            f"-{Path(args.rubric).stem}" if args.rubric else ""
+        )
+        methods: dict[str, Any] = {
+            "command": "python " + " ".join(["bench/agreement.py", *sys.argv[1:]]),
+            "scorer": f"embedded v{EmbeddedScorer.version}",
+            "goals": GOALS,
+            "seed": args.seed,
+            "teach_dialogues": args.teach,
+            "corpora": {},
+        }
+        for name, corpus in corpora.items():
+            part = run_methods(corpus, tuple(args.method), measure, args.seed, args.teach)
+            part["change_over_logistic"] = summary(part)
+            methods["corpora"][name] = part
+        output = args.output or RESULTS.with_name(f"{stem}.json")
+        output.write_text(json.dumps(methods, indent=2) + "\n")
+        print(f"\nwrote {output}")
+        return
     if args.select:
         from selection import BUDGETS, run_selection
 
@@ -458,7 +517,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, corpus in corpora.items():
             results["corpora"][name] = run_corpus(
-                corpus, Path(tmp), not args.quick, args.seed, args.teach
+                corpus, Path(tmp), not args.quick, args.seed, args.teach, args.zero_shot
             )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from callcoach.domain.rubric import Rubric, check_rubric
 from callcoach.scoring.embedding_model import shared_model
 
 BENCH = Path(__file__).resolve().parent
-DATA = BENCH.parent.parent / "shared" / "data"
+# ../shared/data beside the checkout; a git worktree elsewhere names it in CALLCOACH_BENCH_DATA.
+DATA = Path(os.environ.get("CALLCOACH_BENCH_DATA") or BENCH.parent.parent / "shared" / "data")
 CACHE = Path("/tmp/callcoach-bench-cache")
 
 # PersuasionForGood: persuadee acts that make the persuader's next turn a response to hesitation.

@@ -385,3 +385,46 @@ def test_teaching_learns_the_words_that_decide_a_criterion(scorer: EmbeddedScore
     worker.adopt_prepared(pickle.loads(pickle.dumps(scorer.export_prepared())))
     again = worker.judge_turns(call, rubric, guidance=guidance)["downplaying"]
     assert np.allclose(again.likelihood, taught.likelihood)
+
+
+def test_teaching_may_read_what_the_other_party_said_next() -> None:
+    """The bench's "context" method (`reads_replies`, not the product's default): the teaching
+    model also reads the other party's next turn, taken from the call's stored embeddings. The
+    same words asked twice are told apart by the answer they drew; the default model cannot."""
+    check = check_rubric_text(NEEDS_RUBRIC, "needs.yaml")
+    assert check.rubric is not None
+    rubric = check.rubric
+    ask = "So would the smaller package work for you?"
+    yes = ["Yes, that works, we can live without the extras.", "Sure, we can do without those."]
+    no = ["No, we need every item on the list.", "Absolutely not, we need all of it."]
+    examples = [
+        LabelledTurn("downplaying", ask, f"Question {i}?", positive, "confirmed", reply=reply)
+        for i in range(3)
+        for positive, replies in ((True, yes), (False, no))
+        for reply in replies
+    ] + [
+        LabelledTurn("downplaying", f"Our budget is {n} dollars.", "", False, "rejected")
+        for n in range(5)
+    ]
+    guidance = RubricGuidance("needs-talk", examples)
+    call = make_call(
+        "replies",
+        [
+            ("prospect", "Here is the list of what we want."),
+            ("rep", ask),
+            ("prospect", "Yes, we can live without the extras."),
+            ("prospect", "Here is the list of what we want."),
+            ("rep", ask),
+            ("prospect", "No, we need every item."),
+        ],
+        timed=False,
+    )
+    reading = EmbeddedScorer(reads_replies=True).judge_turns(call, rubric, guidance=guidance)
+    taught = reading["downplaying"]
+    likely = dict(zip(taught.segments, taught.likelihood, strict=True))
+    assert likely[1] > likely[4] + 0.1
+    default = EmbeddedScorer().judge_turns(call, rubric, guidance=guidance)["downplaying"]
+    # Without replies, only the position tells the two asks apart.
+    assert abs(float(default.likelihood[0] - default.likelihood[1])) < abs(
+        float(likely[1] - likely[4])
+    )

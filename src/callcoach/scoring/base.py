@@ -29,6 +29,7 @@ class LabelledTurn:
     segment: int | None = None
     level: float | None = None  # the level people gave the call when this is its rated moment
     position: float | None = None  # where in the call, 0 (start) to 1 (end)
+    reply: str = ""  # what the other party said next ("" when nothing)
 
 
 @dataclass

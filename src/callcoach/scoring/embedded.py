@@ -132,15 +132,20 @@ class EmbeddedScorer:
         backend: str | None = None,
         model_cache: str | None = None,
         zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT,
+        reads_replies: bool = False,
     ) -> None:
         """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations,
-        `zero_shot` for weights fitted elsewhere (the bench fits them on the other corpus);
+        `zero_shot` for weights fitted elsewhere (the bench fits them on the other corpus),
+        `reads_replies` lets the teaching models read the other party's next turn too;
         `backend` and `model_cache` choose how the embedding model runs (embedding_model.py)."""
         self._model = model or shared_model(model_path, backend, model_cache)
         self._disabled = frozenset(disabled_features)
         self._prototypes = PrototypeCache()
         self._zero_shot = zero_shot
-        self._teaching = TeachingCache(disabled=self._disabled, zero_shot=zero_shot)
+        self._teaching = TeachingCache(
+            disabled=self._disabled, zero_shot=zero_shot, reads_replies=reads_replies
+        )
+        self._reads_replies = reads_replies
         # A criterion's ladder with its rated moments, stacked once per fitted teaching (not per
         # batch: the rated moments of a taught rubric run to thousands of rows).
         self._ladders: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -214,15 +219,11 @@ class EmbeddedScorer:
         """
         features = turn_features(batch, prototypes)
         similarities = (
-            teaching.reference.similarities(batch.vectors, batch.contexts)
+            teaching.reference.similarities(batch.vectors, batch.contexts, batch.replies)
             if teaching.criteria
             else ()
         )
-        words = (
-            teaching.reference.words.columns(batch.texts, batch.context_texts)
-            if teaching.criteria
-            else None
-        )
+        words = teaching.reference.word_columns(batch) if teaching.criteria else None
         result: dict[str, tuple[np.ndarray, np.ndarray, int, float]] = {}
         for cid in criteria:
             own = without(features[cid], self._disabled, self._zero_shot)
@@ -241,6 +242,7 @@ class EmbeddedScorer:
                     batch.positions,
                     change,
                     words,
+                    batch.replies,
                 )
                 if len(taught.ladder):
                     ladder, levels = self._taught_ladder(cid, proto, taught)
@@ -288,7 +290,7 @@ class EmbeddedScorer:
         prototypes = self._prototypes.get(rubric, self._model)
         teaching = self._teaching.get(guidance, prototypes, self._model)
         criteria = list(rubric.criterion_ids)
-        batch = call_turn_batch(call, vectors, reps)
+        batch = call_turn_batch(call, vectors, reps, self._reads_replies)
         where = {seg: i for i, seg in enumerate(reps)}
         rows = _sentence_rows(call)
         by_sentence = self._judge_sentences(
@@ -335,6 +337,8 @@ class EmbeddedScorer:
             turns.contexts[of_turn],
             None if turns.positions is None else turns.positions[of_turn],
             [turns.context_texts[i] for i in of_turn],
+            None if turns.replies is None else turns.replies[of_turn],
+            [turns.reply_texts[i] for i in of_turn],
         )
         judged = self._judge_batch(batch, prototypes, teaching, criteria, with_rungs=False)
         return {cid: logits for cid, (logits, *_rest) in judged.items()}

@@ -129,6 +129,8 @@ class TurnBatch:
     positions: np.ndarray | None = None  # turns: 0 at the start of the call, 1 at the end
     texts: tuple[str, ...] = ()  # the turns' words, for what teaching learns from them
     context_texts: tuple[str, ...] = ()  # the words that came just before each ("" when none)
+    replies: np.ndarray | None = None  # turns x dim: the other party's next turn (zero: none)
+    reply_texts: tuple[str, ...] = ()  # its words ("" when none)
 
 
 def previous_other_turn(call: Call, index: int) -> int | None:
@@ -151,6 +153,17 @@ def previous_other_turns(call: Call) -> list[int | None]:
     return result
 
 
+def next_other_turns(call: Call) -> list[int | None]:
+    """For every segment, the first later turn spoken by another role (its reply), in one pass."""
+    upcoming: dict[object, int] = {}
+    result: list[int | None] = [None] * len(call.segments)
+    for seg in reversed(call.segments):
+        others = [index for role, index in upcoming.items() if role is not seg.role]
+        result[seg.index] = min(others) if others else None
+        upcoming[seg.role] = seg.index
+    return result
+
+
 def relative_positions(call: Call, indexes: list[int]) -> np.ndarray:
     """Where each segment sits in the call: by time when the transcript has it, else by order."""
     if call.has_timing:
@@ -170,6 +183,8 @@ def texts_batch(
     contexts: np.ndarray,
     positions: np.ndarray | None,
     context_texts: list[str] | None = None,
+    replies: np.ndarray | None = None,
+    reply_texts: list[str] | None = None,
 ) -> TurnBatch:
     return TurnBatch(
         vectors=vectors,
@@ -179,10 +194,16 @@ def texts_batch(
         positions=positions,
         texts=tuple(texts),
         context_texts=tuple(context_texts) if context_texts is not None else ("",) * len(texts),
+        replies=replies,
+        reply_texts=tuple(reply_texts) if reply_texts is not None else ("",) * len(texts),
     )
 
 
-def call_turn_batch(call: Call, embeddings: np.ndarray, indexes: list[int]) -> TurnBatch:
+def call_turn_batch(
+    call: Call, embeddings: np.ndarray, indexes: list[int], with_replies: bool = False
+) -> TurnBatch:
+    """The turns at `indexes`, with the other party's turn before each (and, `with_replies`,
+    the one after: read only by teaching that reads replies, a bench option)."""
     previous = previous_other_turns(call)
     contexts = np.zeros((len(indexes), embeddings.shape[1]), dtype=np.float32)
     pairs = [
@@ -196,8 +217,28 @@ def call_turn_batch(call: Call, embeddings: np.ndarray, indexes: list[int]) -> T
     context_texts = [
         "" if (before := previous[i]) is None else call.segments[before].text for i in indexes
     ]
+    # What the other party said next (an answer to a question, a pledge after an ask): stored
+    # embeddings of the call, so reading it costs no encoding.
+    replies, reply_texts = None, None
+    if with_replies:
+        following = next_other_turns(call)
+        replies = np.zeros_like(contexts)
+        after = [
+            (row, n) for row, index in enumerate(indexes) if (n := following[index]) is not None
+        ]
+        if after:
+            replies[[row for row, _ in after]] = embeddings[[n for _, n in after]]
+        reply_texts = [
+            "" if (n := following[i]) is None else call.segments[n].text for i in indexes
+        ]
     return texts_batch(
-        texts, embeddings[indexes], contexts, relative_positions(call, indexes), context_texts
+        texts,
+        embeddings[indexes],
+        contexts,
+        relative_positions(call, indexes),
+        context_texts,
+        replies,
+        reply_texts,
     )
 
 

@@ -28,8 +28,6 @@ from threading import Lock
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import minimize
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from callcoach.scoring.base import LabelledTurn, RubricGuidance
 from callcoach.scoring.embedded_features import (
@@ -44,12 +42,13 @@ from callcoach.scoring.embedded_features import (
 )
 from callcoach.scoring.embedded_rubric import RubricPrototypes
 from callcoach.scoring.embedding_model import EmbeddingModel
+from callcoach.scoring.offset_logistic import OffsetLogistic
+from callcoach.scoring.teaching_words import NO_WORDS, Words
 
 MIN_EACH = 5  # confirmed and rejected turns a criterion needs before a model is fitted
 CONTEXT_WEIGHT = 0.5  # the context embedding counts, but less than the turn itself
 FEATURE_WEIGHT = 0.3  # generic features next to 384 embedding dimensions
 NUDGE = 4.0  # log-odds per unit of similarity margin when too few labels to fit a model
-REGULARISATION = 1.0
 NEIGHBOURS = 3  # nearest labelled turns averaged on each side
 NEIGHBOUR_WEIGHT = 5.0  # similarity margins are small numbers; scale them like the logits
 SAME_TURN = 0.97  # cosine above which two turns say the same thing
@@ -58,67 +57,7 @@ REMEMBERED = 2.0  # log-odds a judged turn keeps at least (confirmed) or at most
 BACKGROUND_WEIGHT = 0.3  # an unrated turn of a rated call: a weak negative, not a verdict
 POSITION_WEIGHT = 1.0  # where in the call (a close near the end, discovery early) can be learned
 UNKNOWN_POSITION = 0.5
-WORDS_WEIGHT = 2.0  # the turn's words (tf-idf, unit length), next to its unit-length embedding
-CONTEXT_WORDS_WEIGHT = 1.0  # the words just before it, like the context embedding
-MIN_WORD_TURNS = 2  # a word must occur in this many labelled turns to be learned
-WORD_NGRAMS = (1, 1)  # single words (word pairs measured no better, at twice the cost)
-
-
-@dataclass(frozen=True)
-class OffsetLogistic:
-    """Logistic regression that corrects the zero-shot log-odds instead of replacing them.
-
-    The zero-shot log-odds enter with a fixed weight of 1 (an offset) and every learned weight,
-    the intercept included, is pulled towards 0 by the L2 penalty. So a handful of verdicts moves
-    the turns near them, not the whole criterion, and the share of confirmed verdicts (people
-    tend to judge the evidence they were shown, about half right) does not become the rate at
-    which the behaviour is expected everywhere. Many verdicts outweigh the penalty.
-    """
-
-    weights: np.ndarray
-    intercept: float
-
-    def logits(
-        self, design: np.ndarray, zero_shot: np.ndarray, words: sparse.csr_matrix | None = None
-    ) -> np.ndarray:
-        """`words` are the columns after `design` (kept sparse: most of a turn's are 0)."""
-        dense = design.shape[1]
-        result = zero_shot + design @ self.weights[:dense] + self.intercept
-        if words is not None:
-            result = result + words @ self.weights[dense:]
-        return np.asarray(result, dtype=np.float32)
-
-    @classmethod
-    def fit(
-        cls,
-        design: np.ndarray,
-        zero_shot: np.ndarray,
-        labels: np.ndarray,
-        weights: np.ndarray | None = None,
-        words: sparse.csr_matrix | None = None,
-    ) -> OffsetLogistic:
-        x: np.ndarray | sparse.csr_matrix = design.astype(np.float64)
-        if words is not None:
-            x = sparse.hstack([sparse.csr_matrix(x), words], format="csr", dtype=np.float64)
-        offset = zero_shot.astype(np.float64)
-        y = labels.astype(np.float64)
-        sample = np.ones_like(y) if weights is None else weights.astype(np.float64)
-
-        def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
-            w, b = params[:-1], params[-1]
-            z = offset + x @ w + b
-            # log(1 + e^z) - y z, computed stably; its gradient is sigmoid(z) - y.
-            value = sample * (np.logaddexp(0.0, z) - y * z)
-            residual = sample * (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))) - y)
-            total = REGULARISATION * value.sum() + 0.5 * (w @ w + b * b)
-            grad = np.append(
-                REGULARISATION * (x.T @ residual) + w, REGULARISATION * residual.sum() + b
-            )
-            return float(total), grad
-
-        start = np.zeros(x.shape[1] + 1)
-        result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 500})
-        return cls(weights=result.x[:-1].astype(np.float32), intercept=float(result.x[-1]))
+REPLY_WEIGHT = 0.5  # the other party's next turn, weighed like the turn before
 
 
 def _top_mean(similarities: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
@@ -131,7 +70,10 @@ def _top_mean(similarities: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
 
 
 def _neighbour_columns(
-    turn_sim: np.ndarray, context_sim: np.ndarray, labels: np.ndarray
+    turn_sim: np.ndarray,
+    context_sim: np.ndarray,
+    labels: np.ndarray,
+    reply_sim: np.ndarray | None = None,
 ) -> np.ndarray:
     """How close each turn (and its context) is to confirmed versus rejected turns (and theirs).
 
@@ -144,50 +86,9 @@ def _neighbour_columns(
         _top_mean(turn_sim[:, positive]) - _top_mean(turn_sim[:, negative]),
         _top_mean(context_sim[:, positive]) - _top_mean(context_sim[:, negative]),
     ]
+    if reply_sim is not None:
+        columns.append(_top_mean(reply_sim[:, positive]) - _top_mean(reply_sim[:, negative]))
     return NEIGHBOUR_WEIGHT * np.stack(columns, axis=1)
-
-
-@dataclass(frozen=True)
-class Words:
-    """The words of a rubric's labelled turns, as tf-idf columns.
-
-    Sentence embeddings blur what a few words decide ("we don't need the training" against "we
-    need the training"; "not sure" in the objection before a reply): the teaching model also
-    learns from the words that recur in the labelled turns and in what came just before them.
-    The vocabulary is the teaching's own (nothing is listed by hand), so it works for any rubric.
-    """
-
-    vectorizer: TfidfVectorizer | None
-
-    @classmethod
-    def fit(cls, texts: list[str]) -> Words:
-        vectorizer = TfidfVectorizer(
-            ngram_range=WORD_NGRAMS,
-            min_df=MIN_WORD_TURNS,
-            sublinear_tf=True,
-            token_pattern=r"(?u)\b\w+\b",
-            dtype=np.float32,
-        )
-        try:
-            vectorizer.fit([t for t in texts if t.strip()])
-        except ValueError:  # no word occurs often enough (or no text at all)
-            return cls(None)
-        return cls(vectorizer)
-
-    def columns(
-        self, texts: tuple[str, ...], contexts: tuple[str, ...]
-    ) -> sparse.csr_matrix | None:
-        """Weighted tf-idf of the turns and of their contexts, side by side (None: no vocabulary).
-
-        Each distinct text is analysed once (a call's sentences share their turn's context).
-        """
-        if self.vectorizer is None or not texts:
-            return None
-        distinct = {text: row for row, text in enumerate(dict.fromkeys((*texts, *contexts)))}
-        matrix = self.vectorizer.transform(list(distinct))
-        own = matrix[[distinct[t] for t in texts]] * WORDS_WEIGHT
-        before = matrix[[distinct[c] for c in contexts]] * CONTEXT_WORDS_WEIGHT
-        return sparse.hstack([own, before], format="csr", dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -201,13 +102,26 @@ class Reference:
 
     vectors: np.ndarray
     contexts: np.ndarray
-    words: Words = Words(None)
+    words: Words = NO_WORDS
+    replies: np.ndarray | None = None  # the other party's next turns, when teaching reads them
 
-    def similarities(self, vectors: np.ndarray, contexts: np.ndarray) -> tuple[np.ndarray, ...]:
+    def similarities(
+        self, vectors: np.ndarray, contexts: np.ndarray, replies: np.ndarray | None = None
+    ) -> tuple[np.ndarray, ...]:
+        """Turn, context (and, when the teaching reads replies, reply) similarities."""
+        reads_replies = self.replies is not None
         if len(self.vectors) == 0:
             empty = np.zeros((len(vectors), 0), dtype=np.float32)
-            return empty, empty
-        return vectors @ self.vectors.T, contexts @ self.contexts.T
+            return (empty, empty, empty) if reads_replies else (empty, empty)
+        turn_sim, context_sim = vectors @ self.vectors.T, contexts @ self.contexts.T
+        if self.replies is None:
+            return turn_sim, context_sim
+        theirs = np.zeros_like(contexts) if replies is None else replies
+        return turn_sim, context_sim, theirs @ self.replies.T
+
+    def word_columns(self, batch: TurnBatch) -> sparse.csr_matrix | None:
+        replies = batch.reply_texts if self.replies is not None else None
+        return self.words.columns(batch.texts, batch.context_texts, replies)
 
 
 @dataclass(frozen=True)
@@ -233,6 +147,7 @@ class CriterionTeaching:
         positions: np.ndarray | None = None,
         adjust: Callable[[np.ndarray], np.ndarray] | None = None,
         words: sparse.csr_matrix | None = None,
+        replies: np.ndarray | None = None,
     ) -> np.ndarray:
         """Corrected log-odds; `similarities` are the turns' (and contexts') to the Reference,
         `words` their columns of the Reference's `Words`.
@@ -241,9 +156,14 @@ class CriterionTeaching:
         """
         turn_sim = similarities[0][:, self.rows]
         context_sim = similarities[1][:, self.rows]
+        reply_sim = similarities[2][:, self.rows] if len(similarities) > 2 else None
         if self.model is not None:
-            neighbours = _neighbour_columns(turn_sim, context_sim, self.labels)
-            design = _design(vectors, contexts, features, zero_shot, neighbours, positions)
+            neighbours = _neighbour_columns(turn_sim, context_sim, self.labels, reply_sim)
+            if reply_sim is None:
+                replies = None  # the model was fitted without them
+            elif replies is None:
+                replies = np.zeros_like(contexts)
+            design = _design(vectors, contexts, features, zero_shot, neighbours, positions, replies)
             result = self.model.logits(design, zero_shot, words)
         else:
             nudge = np.zeros(len(vectors), dtype=np.float32)
@@ -302,17 +222,19 @@ def _design(
     zero_shot: np.ndarray,
     neighbours: np.ndarray,
     positions: np.ndarray | None = None,
+    replies: np.ndarray | None = None,
 ) -> np.ndarray:
-    return np.hstack(
-        [
-            vectors,
-            CONTEXT_WEIGHT * contexts,
-            FEATURE_WEIGHT * standardize(features),
-            zero_shot[:, None],
-            neighbours,
-            _position_columns(positions, len(vectors)),
-        ]
-    )
+    parts = [
+        vectors,
+        CONTEXT_WEIGHT * contexts,
+        FEATURE_WEIGHT * standardize(features),
+        zero_shot[:, None],
+        neighbours,
+        _position_columns(positions, len(vectors)),
+    ]
+    if replies is not None:
+        parts.append(REPLY_WEIGHT * replies)
+    return np.hstack(parts)
 
 
 def guidance_digest(guidance: RubricGuidance | None) -> str:
@@ -325,37 +247,52 @@ def guidance_digest(guidance: RubricGuidance | None) -> str:
     ):
         digest.update(
             f"{ex.criterion_id}\x1f{ex.text}\x1f{ex.context}\x1f{ex.positive}\x1f{ex.source}"
-            f"\x1f{ex.level}\x1f{ex.position}\x1e".encode()
+            f"\x1f{ex.level}\x1f{ex.position}\x1f{ex.reply}\x1e".encode()
         )
     return digest.hexdigest()
 
 
-def _batch(examples: list[LabelledTurn], model: EmbeddingModel) -> TurnBatch:
+def _batch(
+    examples: list[LabelledTurn], model: EmbeddingModel, reads_replies: bool = False
+) -> TurnBatch:
     vectors = model.encode_cached([e.text for e in examples])
     contexts = np.zeros_like(vectors)
     with_context = [i for i, e in enumerate(examples) if e.context.strip()]
     if with_context:
         contexts[with_context] = model.encode_cached([examples[i].context for i in with_context])
+    replies = None
+    if reads_replies:
+        replies = np.zeros_like(vectors)
+        with_reply = [i for i, e in enumerate(examples) if e.reply.strip()]
+        if with_reply:
+            replies[with_reply] = model.encode_cached([examples[i].reply for i in with_reply])
     positions = np.array(
         [UNKNOWN_POSITION if e.position is None else e.position for e in examples],
         dtype=np.float32,
     )
     return texts_batch(
-        [e.text for e in examples], vectors, contexts, positions, [e.context for e in examples]
+        [e.text for e in examples],
+        vectors,
+        contexts,
+        positions,
+        [e.context for e in examples],
+        replies,
+        [e.reply for e in examples],
     )
 
 
-def _latest(examples: list[LabelledTurn]) -> list[LabelledTurn]:
-    """One example per (text, context): a verdict beats background, the latest verdict wins.
+def _latest(examples: list[LabelledTurn], reads_replies: bool = False) -> list[LabelledTurn]:
+    """One example per (text, context[, reply]): a verdict beats background, the latest verdict
+    wins.
 
     Rated moments of the same words average their levels.
     """
-    latest: dict[tuple[str, str], LabelledTurn] = {}
-    levels: dict[tuple[str, str], list[float]] = {}
+    latest: dict[tuple[str, str, str], LabelledTurn] = {}
+    levels: dict[tuple[str, str, str], list[float]] = {}
     for ex in examples:
         if not ex.text.strip():
             continue
-        key = (ex.text, ex.context)
+        key = (ex.text, ex.context, ex.reply if reads_replies else "")
         known = latest.get(key)
         if known is not None and ex.source == "background" and known.source != "background":
             continue
@@ -389,34 +326,46 @@ def fit_teaching(
     model: EmbeddingModel,
     disabled: frozenset[str] = frozenset(),
     zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT,
+    reads_replies: bool = False,
 ) -> FittedTeaching:
+    """`reads_replies`: the models also read the other party's next turn (bench option)."""
     by_criterion: dict[str, list[LabelledTurn]] = {}
     for ex in guidance.examples:
         if ex.criterion_id in prototypes.criteria:
             by_criterion.setdefault(ex.criterion_id, []).append(ex)
-    chosen = {cid: _latest(examples) for cid, examples in by_criterion.items()}
+    chosen = {cid: _latest(examples, reads_replies) for cid, examples in by_criterion.items()}
     chosen = {cid: examples for cid, examples in chosen.items() if examples}
     if not chosen:
         return NO_TEACHING
-    # One row per distinct (text, context, position) across criteria.
-    keys: dict[tuple[str, str, float | None], int] = {}
+    # One row per distinct (text, context, position, reply) across criteria.
+    keys: dict[tuple[str, str, float | None, str], int] = {}
     distinct: list[LabelledTurn] = []
     for examples in chosen.values():
         for ex in examples:
-            key = (ex.text, ex.context, ex.position)
+            key = (ex.text, ex.context, ex.position, ex.reply if reads_replies else "")
             if key not in keys:
                 keys[key] = len(distinct)
                 distinct.append(ex)
-    shared = _batch(distinct, model)
-    words = Words.fit([e.text for e in distinct] + [e.context for e in distinct])
-    reference = Reference(shared.vectors, shared.contexts, words)
-    shared_words = words.columns(shared.texts, shared.context_texts)
+    shared = _batch(distinct, model, reads_replies)
+    texts = [e.text for e in distinct] + [e.context for e in distinct]
+    if reads_replies:
+        texts += [e.reply for e in distinct]
+    words = Words.fit(texts)
+    reference = Reference(shared.vectors, shared.contexts, words, shared.replies)
+    shared_words = reference.word_columns(shared)
     all_features = turn_features(shared, prototypes)
     no_context = np.abs(shared.contexts).sum(axis=1) == 0
     result: dict[str, CriterionTeaching] = {}
     for cid, examples in chosen.items():
-        rows = np.array([keys[(e.text, e.context, e.position)] for e in examples], dtype=int)
+        rows = np.array(
+            [
+                keys[(e.text, e.context, e.position, e.reply if reads_replies else "")]
+                for e in examples
+            ],
+            dtype=int,
+        )
         vectors, contexts = shared.vectors[rows], shared.contexts[rows]
+        replies = None if shared.replies is None else shared.replies[rows]
         positions = None if shared.positions is None else shared.positions[rows]
         features = without(all_features[cid][rows], disabled, zero_shot)
         zero = zero_shot_logit(features, zero_shot)
@@ -427,8 +376,12 @@ def fit_teaching(
             turn_sim, context_sim = vectors @ vectors.T, contexts @ contexts.T
             np.fill_diagonal(turn_sim, -1.0)  # training rows must not find themselves
             np.fill_diagonal(context_sim, -1.0)
-            neighbours = _neighbour_columns(turn_sim, context_sim, labels)
-            design = _design(vectors, contexts, features, zero, neighbours, positions)
+            reply_sim = None
+            if replies is not None:
+                reply_sim = replies @ replies.T
+                np.fill_diagonal(reply_sim, -1.0)
+            neighbours = _neighbour_columns(turn_sim, context_sim, labels, reply_sim)
+            design = _design(vectors, contexts, features, zero, neighbours, positions, replies)
             weights = np.where(background, BACKGROUND_WEIGHT, 1.0)
             words_rows = None if shared_words is None else shared_words[rows]
             fitted = OffsetLogistic.fit(design, zero, labels, weights, words_rows)
@@ -456,8 +409,10 @@ class TeachingCache:
         limit: int = 16,
         disabled: frozenset[str] = frozenset(),
         zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT,
+        reads_replies: bool = False,
     ) -> None:
         self._disabled, self._zero_shot = disabled, zero_shot
+        self._reads_replies = reads_replies
         self._items: dict[tuple[str, str], FittedTeaching] = {}
         self._limit = limit
         self._lock = Lock()
@@ -492,7 +447,9 @@ class TeachingCache:
             found = self._items.get(key)
         if found is not None:
             return found
-        fitted = fit_teaching(guidance, prototypes, model, self._disabled, self._zero_shot)
+        fitted = fit_teaching(
+            guidance, prototypes, model, self._disabled, self._zero_shot, self._reads_replies
+        )
         with self._lock:
             if len(self._items) >= self._limit:
                 self._items.pop(next(iter(self._items)))

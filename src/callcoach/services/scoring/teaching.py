@@ -24,7 +24,11 @@ from callcoach.scoring.calibration import (
     fit_mapping,
     held_out_report,
 )
-from callcoach.scoring.embedded_features import previous_other_turns, relative_positions
+from callcoach.scoring.embedded_features import (
+    next_other_turns,
+    previous_other_turns,
+    relative_positions,
+)
 from callcoach.services.common import NoProgress, NotFoundError, Progress, ServiceError
 from callcoach.store.repositories.rubrics import StoredRubric
 from callcoach.store.uow import Store, UnitOfWork
@@ -40,15 +44,15 @@ def _rubric(uow: UnitOfWork, rubric_id: str) -> StoredRubric:
     return stored
 
 
-Layout = tuple[
-    list[int | None], list[float]
-]  # per segment: the other party's turn before, position
+# Per segment: the other party's turn before, position, the other party's turn after.
+Layout = tuple[list[int | None], list[float], list[int | None]]
 
 
 def _layout(call: Call) -> Layout:
     return (
         previous_other_turns(call),
         relative_positions(call, list(range(len(call.segments)))).tolist(),
+        next_other_turns(call),
     )
 
 
@@ -63,8 +67,8 @@ def _labelled(
 ) -> LabelledTurn | None:
     if segment < 0 or segment >= len(call.segments):
         return None
-    previous, positions = layout
-    before = previous[segment]
+    previous, positions, following = layout
+    before, after = previous[segment], following[segment]
     return LabelledTurn(
         criterion_id=criterion_id,
         text=call.segments[segment].text,
@@ -75,6 +79,7 @@ def _labelled(
         segment=segment,
         level=level,
         position=positions[segment],
+        reply=call.segments[after].text if after is not None else "",
     )
 
 
