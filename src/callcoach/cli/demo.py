@@ -41,7 +41,7 @@ def demo_command(
         typer.Option(
             "--full",
             help="The full-size org: the same 12 reps with 1,500 full-length calls (5-45 "
-            "minutes) instead of 600 short ones (about 5 times the CPU to score).",
+            "minutes) instead of 600 short ones (about 4 times as long).",
         ),
     ] = False,
     scale: Annotated[
