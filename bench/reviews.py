@@ -6,7 +6,7 @@ SQLite and PostgreSQL.
 
 Stores (kept between runs, like bench/analytics.py, whose builder this reuses):
 
-- **demo**: `callcoach demo --no-score --end 2026-11-23` (2 teams of 6 reps, ~1,500 calls), with
+- **demo**: `callcoach demo --full --no-score --end 2026-11-23` (2 teams of 6 reps, ~1,500 calls), with
   machine scores for every call imported (generated per-rep levels, `callcoach import scores`);
 - **large**: bench/analytics.py's store: `callcoach demo --scale 100000` (1,000 reps in 80
   teams) with scores imported the same way.
@@ -59,7 +59,7 @@ DEMO_END = "2026-11-23"
 
 def build_demo(db: str, seed: int) -> None:
     analytics_bench.cli(db, "init")
-    analytics_bench.cli(db, "demo", "--no-score", "--end", DEMO_END, "--seed", str(seed))
+    analytics_bench.cli(db, "demo", "--full", "--no-score", "--end", DEMO_END, "--seed", str(seed))
     with tempfile.TemporaryDirectory() as scratch:
         store = Store(Database(db))
         scores = Path(scratch) / "scores.jsonl"
