@@ -64,6 +64,7 @@ class AnalyticsRepository(DealAnalytics):
         "latest_scored_call_date": "the reporting cycle's end: a date, no person's rows",
         "latest_call_date": "the reporting cycle's end: a date, no person's rows",
         "teammates": "the roster's team links, to widen a scope for a team benchmark",
+        "runs_stamp": "the score runs' highest id and count, no person's rows",
     }
 
     def __init__(self, session: Session) -> None:
@@ -91,6 +92,14 @@ class AnalyticsRepository(DealAnalytics):
             .group_by(ScoreRunRow.scorer)
         )
         return sorted(((s, int(n)) for s, n in rows), key=lambda r: (-r[1], r[0]))
+
+    def runs_stamp(self) -> tuple[int, int]:
+        """(highest id, count) of the score runs: changes whenever a run is added or removed
+        (a re-score replaces runs with new rows), for caches of what the runs say."""
+        top, count = self.session.connection().execute(
+            select(func.max(ScoreRunRow.id), func.count(ScoreRunRow.id))
+        ).one()
+        return int(top or 0), int(count or 0)
 
     def has_scores(self, rubric_pk: int, scorer: str) -> bool:
         """Whether `scorer` scored any call on this rubric (without counting them all)."""
