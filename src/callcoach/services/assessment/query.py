@@ -127,7 +127,7 @@ MANUAL = "manual"  # the "scorer" of a manual review: managers' ratings stand in
 # Which machine scorer answers a rubric's questions, per process, while the score runs stay as
 # they were: every page asks, and on a large organisation without runs of the preferred scorer
 # the answer reads the whole runs table (about 30 ms a page at 100,000 calls).
-_SCORER_MEMO: dict[tuple[str, int, str | None, str], tuple[tuple[int, int], str]] = {}
+_SCORER_MEMO: dict[tuple[str, int, str | None, str], tuple[tuple[int, str, int], str]] = {}
 _SCORER_MEMO_LOCK = threading.Lock()
 
 

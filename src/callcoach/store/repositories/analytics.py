@@ -93,13 +93,23 @@ class AnalyticsRepository(DealAnalytics):
         )
         return sorted(((s, int(n)) for s, n in rows), key=lambda r: (-r[1], r[0]))
 
-    def runs_stamp(self) -> tuple[int, int]:
-        """(highest id, count) of the score runs: changes whenever a run is added or removed
-        (a re-score replaces runs with new rows), for caches of what the runs say."""
-        top, count = self.session.connection().execute(
-            select(func.max(ScoreRunRow.id), func.count(ScoreRunRow.id))
-        ).one()
-        return int(top or 0), int(count or 0)
+    def runs_stamp(self) -> tuple[int, str, int]:
+        """(highest id, that run's time, count) of the score runs: changes whenever a run is
+        added or removed (a re-score replaces runs with new rows), and between two databases
+        that happen to hold as many runs (the time), for caches of what the runs say."""
+        newest = (
+            self.session.connection()
+            .execute(
+                select(ScoreRunRow.id, ScoreRunRow.created_at)
+                .order_by(ScoreRunRow.id.desc())
+                .limit(1)
+            )
+            .first()
+        )
+        count = self.session.connection().execute(select(func.count(ScoreRunRow.id))).scalar()
+        if newest is None:
+            return 0, "", int(count or 0)
+        return int(newest[0]), str(newest[1]), int(count or 0)
 
     def has_scores(self, rubric_pk: int, scorer: str) -> bool:
         """Whether `scorer` scored any call on this rubric (without counting them all)."""
