@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from callcoach.roleplay.encoders import HashedWordEncoder
 from callcoach.scoring.registry import ScorerConfig
@@ -210,11 +212,10 @@ def test_a_spoken_turn_is_transcribed_answered_and_kept_as_a_voice_turn(
     assert turns[0]["text"] == events[0]["text"] and turns[1]["text"] == events[1]["text"]
 
 
-def test_the_page_says_why_the_prospect_says_nothing(app: FastAPI) -> None:
-    """When no real prospect's reply fits, the page shows the note (no reply is invented), and
-    the API's turn answer carries it."""
-    client = signed_in(app, "ana")
-    token = page_csrf(client)
+def _until_the_prospect_says_nothing(client: TestClient, token: str) -> tuple[dict[str, Any], Any]:
+    """A session of Ana's on her first call, turned until no real prospect's reply fits (the
+    small org's prospects said only a handful of distinct things, so the prospect runs out of
+    replies that do not repeat itself within the turn limit): the session and that page."""
     headers = {"X-CSRF-Token": token}
     scenario = client.post(
         "/api/v1/practice/scenarios",
@@ -225,17 +226,23 @@ def test_the_page_says_why_the_prospect_says_nothing(app: FastAPI) -> None:
         f"/api/v1/practice/scenarios/{scenario['id']}/sessions", headers=headers
     ).json()
     url = f"/practice/sessions/{session['id']}"
-    # The small org's prospects said only a handful of distinct things: the prospect runs out
-    # of replies that do not repeat itself within the turn limit.
-    silent = None
     for number in range(15):
         line = f"What does the month end cost your team, question {number}?"
         answer = client.post(f"{url}/turn", data={"csrf_token": token, "text": line})
         assert answer.status_code == 200 and line in answer.text
         if 'id="prospect-silent"' in answer.text:
-            silent = answer
-            break
-    assert silent is not None, "the prospect never ran out of fitting replies"
+            return session, answer
+    raise AssertionError("the prospect never ran out of fitting replies")
+
+
+def test_the_page_says_why_the_prospect_says_nothing(app: FastAPI) -> None:
+    """When no real prospect's reply fits, the page shows the note (no reply is invented), and
+    the API's turn answer carries it."""
+    client = signed_in(app, "ana")
+    token = page_csrf(client)
+    headers = {"X-CSRF-Token": token}
+    session, silent = _until_the_prospect_says_nothing(client, token)
+    url = f"/practice/sessions/{session['id']}"
     assert "?silent=nothing-fits" in str(silent.url)
     assert "says nothing:</strong> no real prospect&#39;s reply fits" in silent.text
     assert "end the attempt to be scored" in silent.text
@@ -270,22 +277,8 @@ def test_a_spoken_turn_the_prospect_cannot_answer_gets_the_note_not_a_voice(
     client = signed_in(app, "ana")
     token = page_csrf(client)
     headers = {"X-CSRF-Token": token}
-    scenario = client.post(
-        "/api/v1/practice/scenarios",
-        json={"call": "ana-1", "criterion": "discovery", "turn_limit": 20},
-        headers=headers,
-    ).json()
-    session = client.post(
-        f"/api/v1/practice/scenarios/{scenario['id']}/sessions", headers=headers
-    ).json()
+    session, _ = _until_the_prospect_says_nothing(client, token)
     url = f"/practice/sessions/{session['id']}"
-    for number in range(15):  # as above: the small org's prospects run out of fitting replies
-        line = f"What does the month end cost your team, question {number}?"
-        answer = client.post(f"{url}/turn", data={"csrf_token": token, "text": line})
-        if 'id="prospect-silent"' in answer.text:
-            break
-    else:
-        pytest.fail("the prospect never ran out of fitting replies")
     recording = tmp_path / "turn.wav"
     speak("And what does that cost you every quarter?", "en-us", recording)
     spoken = client.post(

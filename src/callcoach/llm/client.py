@@ -306,3 +306,31 @@ def parse_json_content(content: str) -> Any:
         text = text.split("\n", 1)[1] if "\n" in text else text[3:]
         text = text.rsplit("```", 1)[0]
     return json.loads(text)
+
+
+def numbered_proposals(
+    client: ChatClient,
+    system_prompt: str,
+    numbered: list[dict[str, Any]],
+    schema: dict[str, Any],
+    max_tokens: int,
+) -> dict[int, dict[str, Any]]:
+    """Send numbered sentences (`{"n": ..., "text": ..., ...}`) to the model under
+    `system_prompt` and return its proposals by number; the caller checks each one.
+
+    Raises LlmError, or ValueError/TypeError/AttributeError for an answer that is not the JSON
+    asked for."""
+    answer = client.complete(
+        [
+            {"role": "system", "content": system_prompt},
+            {"role": "user", "content": json.dumps({"sentences": numbered}, ensure_ascii=False)},
+        ],
+        schema=schema,
+        max_tokens=max_tokens,
+    )
+    data = parse_json_content(answer.content)
+    return {
+        int(item["n"]): item
+        for item in data.get("sentences", [])
+        if isinstance(item, dict) and isinstance(item.get("n"), int)
+    }

@@ -19,7 +19,6 @@ keep a citation of the rep's line where the original had one, or the built sente
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from callcoach.analytics.reviews_check import check_sentence
 from callcoach.analytics.reviews_format import CITATION, Sentence
 from callcoach.domain.practice import STRONG_LEVEL, Attempt, Scenario, TurnSpeaker
 from callcoach.domain.review_evidence import EvidenceItem
-from callcoach.llm.client import ChatClient, LlmError, parse_json_content
+from callcoach.llm.client import ChatClient, LlmError, numbered_proposals
 from callcoach.settings import Settings
 
 RECALL, REFLECT, RETRY, DONE = "recall", "reflect", "retry", "done"
@@ -270,23 +269,7 @@ def phrase(
     }
     numbered = [{"n": n, "text": s.text, "cites": s.cites} for n, s in enumerate(sentences)]
     try:
-        answer = client.complete(
-            [
-                {"role": "system", "content": COACH_PROMPT},
-                {
-                    "role": "user",
-                    "content": json.dumps({"sentences": numbered}, ensure_ascii=False),
-                },
-            ],
-            schema=schema,
-            max_tokens=900,
-        )
-        data = parse_json_content(answer.content)
-        proposals = {
-            int(p["n"]): p
-            for p in data.get("sentences", [])
-            if isinstance(p, dict) and isinstance(p.get("n"), int)
-        }
+        proposals = numbered_proposals(client, COACH_PROMPT, numbered, schema, max_tokens=900)
     except (LlmError, ValueError, TypeError, AttributeError) as exc:
         stats["errors"].append(str(exc).splitlines()[0][:200])
         return list(sentences), stats

@@ -9,7 +9,6 @@ is sent unless CALLCOACH_REVIEW_LLM is on (or `review draft --llm` asks for it).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ from callcoach.analytics.reviews_check import check_sentence
 from callcoach.analytics.reviews_format import CITATION, Sentence
 from callcoach.analytics.reviews_text import Section
 from callcoach.domain.reviews import EvidenceItem
-from callcoach.llm.client import ChatClient, LlmEndpoint, LlmError, parse_json_content
+from callcoach.llm.client import ChatClient, LlmEndpoint, LlmError, numbered_proposals
 from callcoach.services.reviews.common import ReviewError
 from callcoach.settings import Settings
 
@@ -112,23 +111,9 @@ def _phrase(
     ]
     stats["sent"] += 1
     try:
-        answer = client.complete(
-            [
-                {"role": "system", "content": SYSTEM_PROMPT},
-                {
-                    "role": "user",
-                    "content": json.dumps({"sentences": numbered}, ensure_ascii=False),
-                },
-            ],
-            schema=_schema(ids),
-            max_tokens=1500,
+        proposals = numbered_proposals(
+            client, SYSTEM_PROMPT, numbered, _schema(ids), max_tokens=1500
         )
-        data = parse_json_content(answer.content)
-        proposals = {
-            int(item["n"]): item
-            for item in data.get("sentences", [])
-            if isinstance(item, dict) and isinstance(item.get("n"), int)
-        }
     except (LlmError, ValueError, TypeError, AttributeError) as exc:
         stats["errors"].append(str(exc).splitlines()[0][:200])
         return section
