@@ -1,7 +1,8 @@
 """Encoding throughput: today's PyTorch MiniLM against ONNX Runtime and OpenVINO, in one run.
 
     .venv/bin/python bench/encoder.py [--sentences 2000] [--speed-sentences 300] [--passes 3]
-                                      [--calls 240] [--transcripts short]
+                                      [--calls 240] [--transcripts short] [--calls-per-turn 25]
+                                      [--part all|encoding|scoring] [--output FILE]
 
 Everything below runs in this one process, on this machine, side by side:
 
@@ -10,24 +11,28 @@ Everything below runs in this one process, on this machine, side by side:
 2. Encoding speed: the first `--speed-sentences` of `--sentences` distinct sentences (half the
    demo generator's utterances, seed 7, half turns of the two shared corpora, PersuasionForGood
    and CaSiNo, from ../shared/data), encoded by every variant: today's path (PyTorch through
-   sentence-transformers; bfloat16 autocast on CPUs with AMX or AVX512-BF16), ONNX Runtime
-   float32 at graph optimisation levels O1 (basic) and all (ONNX Runtime's own fusions at load:
-   the `onnx` backend), O2 (transformer fusions by onnxruntime.transformers, as optimum's O2) and
-   O3 (O2 with the GELU approximation), dynamic int8 quantisation (per tensor, per channel),
-   OpenVINO (the `openvino` backend: bfloat16 where the CPU has it) with 2 or 1 threads and
-   batches of 16, 32 or 64, and OpenVINO float32 (batches of 16 unless said; today's path
-   batches 32). The machine is shared with other work, so the
+   sentence-transformers as it was when issue 14 was filed: bfloat16 autocast on CPUs with AMX
+   or AVX512-BF16), PyTorch in float32, ONNX Runtime float32 at graph optimisation levels O1
+   (basic) and all (ONNX Runtime's own fusions at load: the `onnx` backend), O2 (transformer
+   fusions by onnxruntime.transformers, as optimum's O2) and O3 (O2 with the GELU
+   approximation), dynamic int8 quantisation (per tensor, per channel), OpenVINO float32 (the
+   `openvino` backend on CPUs without AMX) with 2 or 1 threads and batches of 16, 32 or 64, and
+   OpenVINO bfloat16 (the backend's default before on CPUs with AVX512-BF16; batches of 16 unless
+   said; today's path batches 32). In case the machine is shared with other work, the
    sentences are cut into chunks of 100 and every variant encodes each chunk in turn, the order
    rotating, for `--passes` passes: load from other processes falls on all variants alike.
    Sentences per second per pass; the speed-up is against today's path.
 3. Agreement: every variant encodes all `--sentences` once (untimed); cosine of each variant's
    vectors with today's, min / 0.1th percentile / mean. The bar is 0.999.
 4. First scoring of a demo org (`--calls` calls, `--transcripts` short by default: 3-4 minute
-   calls, seed 7) with each backend: the org is generated once into a SQLite file, copied once
-   per backend, and every copy is scored by the real batch runner (`score_calls`, embedded
-   scorer, in this process, 2 threads), 4 calls at a time, the backends taking turns. Each
-   backend keeps its own text cache, as a scoring process does. Then the levels, overall scores
-   and quotes of every call are compared with those of today's path.
+   calls, seed 7) by each way of running the model (today's PyTorch path, PyTorch float32, ONNX
+   Runtime, OpenVINO bfloat16, and the default: OpenVINO at auto precision): the org is
+   generated once into a SQLite file, copied once per variant, and every copy is scored by the
+   real batch runner (`score_calls`, embedded scorer, in this process, 2 threads),
+   `--calls-per-turn` calls at a time (each turn is one scoring run with its set-up, as a
+   `callcoach score` is), the variants taking turns. Each variant keeps its own text cache, as a
+   scoring process does. Then the levels, overall scores and quotes of every call are compared
+   with those of today's path.
 
 Results: bench/results/encoder.json.
 """
@@ -71,9 +76,25 @@ BENCH = Scope.system("benchmark script: the whole organisation it built")
 
 RESULTS = Path(__file__).resolve().parent / "results" / "encoder.json"
 CHUNK = 100  # sentences per turn of the round robin
-SCORING_CHUNK = 4  # calls per turn when scoring
+SCORING_CHUNK = 25  # calls per turn when scoring (--calls-per-turn)
 BAR = 0.999
 BACKENDS = ("torch", "onnx", "openvino")
+TODAY = "torch (today)"
+
+
+def scoring_variants(has_bfloat16: bool) -> dict[str, tuple[str, str]]:
+    """Name -> (backend, precision) of each way a first scoring is timed. Today's path is
+    PyTorch as it was when issue 14 was filed: bfloat16 autocast on any CPU with bfloat16
+    instructions (AVX512-BF16 or AMX), else float32."""
+    today = "bfloat16" if has_bfloat16 else "float32"
+    return {
+        TODAY: ("torch", today),
+        "torch float32": ("torch", "float32"),
+        "onnx (float32)": ("onnx", "float32"),
+        "openvino bfloat16": ("openvino", "bfloat16"),
+        "openvino (default: auto precision)": ("openvino", "auto"),
+    }
+
 
 Encoder = Callable[[list[str]], np.ndarray]
 
@@ -110,7 +131,7 @@ def sentences(count: int) -> tuple[list[str], dict[str, int]]:
 
 
 def unit(matrix: np.ndarray) -> np.ndarray:
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return np.asarray(matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12))
 
 
 def fused(plain: Path, target: Path, approximate_gelu: bool) -> Path:
@@ -158,23 +179,28 @@ def variants(exported: Path, work: Path) -> dict[str, Encoder]:
     def ort(path: Path, threads: int = 2, level: str = "all", batch: int = 16) -> Encoder:
         return OnnxRuntimeEncoder(model_dir, path, threads, batch, optimization=level).encode
 
-    def ov(threads: int = 2, batch: int = 16, float32: bool = False) -> Encoder:
+    def ov(threads: int = 2, batch: int = 16, float32: bool = True) -> Encoder:
         return OpenVinoEncoder(model_dir, exported, threads, batch, float32=float32).encode
 
-    today = EmbeddingModel(backend="torch")
+    flags = cpu_flags()
+    today = EmbeddingModel(
+        backend="torch",
+        precision="bfloat16" if flags["avx512_bf16"] or flags["amx"] else "float32",
+    )
     return {
         f"torch {today.precision} (today)": today._run,
+        "torch float32": EmbeddingModel(backend="torch", precision="float32")._run,
         "onnxruntime float32 O1 (basic)": ort(exported, level="basic"),
         "onnxruntime float32 all (onnx backend)": ort(exported),
         "onnxruntime float32 O2 (fused)": ort(o2),
         "onnxruntime float32 O3 (fused, GELU approx.)": ort(o3),
         "onnxruntime int8 dynamic, per tensor": ort(int8),
         "onnxruntime int8 dynamic, per channel": ort(int8_channel),
-        "openvino (openvino backend)": ov(),
-        "openvino, 1 thread": ov(threads=1),
-        "openvino, batch 32": ov(batch=32),
-        "openvino, batch 64": ov(batch=64),
-        "openvino float32": ov(float32=True),
+        "openvino float32 (openvino backend without AMX)": ov(),
+        "openvino float32, 1 thread": ov(threads=1),
+        "openvino float32, batch 32": ov(batch=32),
+        "openvino float32, batch 64": ov(batch=64),
+        "openvino bfloat16 (the backend's default before)": ov(float32=False),
     }
 
 
@@ -223,46 +249,55 @@ def demo_store(folder: Path, calls: int, transcripts: str) -> tuple[Path, str, i
 
 
 def score_each_backend(
-    original: Path, rubric: str, cache: Path
+    original: Path, rubric: str, cache: Path, variants: dict[str, tuple[str, str]], per_turn: int
 ) -> tuple[dict[str, float], dict[str, float], dict[str, Store]]:
-    """Score every call of a copy of the demo per backend, the backends taking turns."""
+    """Score every call of a copy of the demo per variant, the variants taking turns."""
+    names = tuple(variants)
     stores: dict[str, Store] = {}
-    for backend in BACKENDS:
-        copy = original.with_name(f"demo-{backend}.db")
-        if copy != original:
-            shutil.copyfile(original, copy)
-        stores[backend] = Store(Database(f"sqlite:///{copy}"))
-    with stores["torch"].unit_of_work() as uow:
+    for number, name in enumerate(names):
+        copy = original.with_name(f"demo-{number}.db")
+        shutil.copyfile(original, copy)
+        stores[name] = Store(Database(f"sqlite:///{copy}"))
+    with stores[TODAY].unit_of_work() as uow:
         call_ids = uow.calls.external_ids(scope=BENCH)
     configs = {
-        b: ScorerConfig("embedded", {"embedding_backend": b, "model_cache": str(cache)})
-        for b in BACKENDS
+        name: ScorerConfig(
+            "embedded",
+            {
+                "embedding_backend": backend,
+                "embedding_precision": precision,
+                "model_cache": str(cache),
+            },
+        )
+        for name, (backend, precision) in variants.items()
     }
-    # Each backend's model is loaded before the clocks start (PyTorch is already imported by
+    # Each variant's model is loaded before the clocks start (PyTorch is already imported by
     # then); loading is timed on its own. A fresh process pays it once.
     load = {}
-    for backend in BACKENDS:
+    for name, (backend, precision) in variants.items():
         started = time.perf_counter()
-        shared_model(None, backend, str(cache)).encode(["Okay."])
-        load[backend] = time.perf_counter() - started
-    seconds = dict.fromkeys(BACKENDS, 0.0)
-    chunks = [call_ids[i : i + SCORING_CHUNK] for i in range(0, len(call_ids), SCORING_CHUNK)]
+        model = shared_model(None, backend, str(cache), precision)
+        model.encode(["Okay."])
+        load[name] = time.perf_counter() - started
+        print(f"{name}: {model.backend}, {model.precision}", flush=True)
+    seconds = dict.fromkeys(names, 0.0)
+    chunks = [call_ids[i : i + per_turn] for i in range(0, len(call_ids), per_turn)]
     for index, chunk in enumerate(chunks):
-        turn = index % len(BACKENDS)
-        order = BACKENDS[turn:] + BACKENDS[:turn]
-        for backend in order:
+        turn = index % len(names)
+        order = names[turn:] + names[:turn]
+        for name in order:
             done = score_calls(
-                stores[backend],
-                configs[backend],
+                stores[name],
+                configs[name],
                 rubric_id=rubric,
                 selection=CallSelection(call_ids=tuple(chunk)),
                 workers=1,
             )
             assert done.scored == len(chunk), done
-            seconds[backend] += done.seconds
+            seconds[name] += done.seconds
         print(
-            f"scored {min(len(call_ids), (index + 1) * SCORING_CHUNK)}/{len(call_ids)} calls: "
-            + ", ".join(f"{b} {seconds[b]:.0f} s" for b in BACKENDS),
+            f"scored {min(len(call_ids), (index + 1) * per_turn)}/{len(call_ids)} calls: "
+            + ", ".join(f"{n} {seconds[n]:.0f} s" for n in names),
             flush=True,
         )
     return seconds, load, stores
@@ -275,9 +310,9 @@ def score_agreement(stores: dict[str, Store], rubric: str) -> dict[str, Any]:
         with store.unit_of_work() as uow:
             return {s.call_id: s for s in uow.scores.all(rubric, scope=BENCH)}
 
-    reference = scores(stores["torch"])
+    reference = scores(stores[TODAY])
     result: dict[str, Any] = {}
-    for backend in BACKENDS[1:]:
+    for backend in [name for name in stores if name != TODAY]:
         other = scores(stores[backend])
         levels = same_levels = same_calls = quotes = same_quotes = 0
         overall_gap = 0.0
@@ -321,6 +356,13 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--calls", type=int, default=240, help="Calls in the demo org scored.")
     parser.add_argument("--transcripts", choices=["short", "full"], default="short")
+    parser.add_argument(
+        "--calls-per-turn",
+        type=int,
+        default=SCORING_CHUNK,
+        help="Calls each variant scores per turn (each turn is one scoring run, as "
+        "`callcoach score` is: small turns time the run's set-up many times over).",
+    )
     parser.add_argument(
         "--part",
         choices=["all", "encoding", "scoring"],
@@ -395,30 +437,36 @@ def encoding_part(args: argparse.Namespace, exported: Path, work: Path) -> dict[
 
 def scoring_part(args: argparse.Namespace, work: Path, cache: Path) -> dict[str, Any]:
     original, rubric, segments = demo_store(work, args.calls, args.transcripts)
-    seconds, load, stores = score_each_backend(original, rubric, cache)
+    flags = cpu_flags()
+    variants = scoring_variants(flags["avx512_bf16"] or flags["amx"])
+    seconds, load, stores = score_each_backend(
+        original, rubric, cache, variants, args.calls_per_turn
+    )
     agreement = score_agreement(stores, rubric)
     for store in stores.values():
         store.close()
     scoring = {
-        backend: {
-            "seconds": round(seconds[backend], 1),
-            "speedup_vs_torch": round(seconds["torch"] / seconds[backend], 2),
-            "model_load_seconds": round(load[backend], 1),
+        name: {
+            "backend": variants[name][0],
+            "precision_asked": variants[name][1],
+            "seconds": round(seconds[name], 1),
+            "speedup_vs_today": round(seconds[TODAY] / seconds[name], 2),
+            "model_load_seconds": round(load[name], 1),
         }
-        for backend in BACKENDS
+        for name in variants
     }
-    for backend, row in scoring.items():
-        print(f"first scoring, {backend:8s}: {row['seconds']:7.1f} s  x{row['speedup_vs_torch']}")
+    for name, row in scoring.items():
+        print(f"first scoring, {name:36s}: {row['seconds']:7.1f} s  x{row['speedup_vs_today']}")
     print(json.dumps(agreement, indent=2))
     return {
         "calls": args.calls,
         "segments": segments,
         "transcripts": args.transcripts,
         "scoring": "score_calls, embedded scorer, in this process (2 threads), "
-        f"{SCORING_CHUNK} calls per turn, backends taking turns; models loaded before the "
-        "clocks start (model_load_seconds)",
-        "backends": scoring,
-        "agreement_with_torch": agreement,
+        f"{args.calls_per_turn} calls per turn, variants taking turns; models loaded before "
+        "the clocks start (model_load_seconds)",
+        "variants": scoring,
+        "agreement_with_today": agreement,
     }
 
 

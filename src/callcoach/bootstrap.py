@@ -37,6 +37,7 @@ class Container:
         base: dict[str, Any] = {}
         embedded = {
             "embedding_backend": s.embedding_backend,
+            "embedding_precision": s.embedding_precision,
             **({"embedding_model": s.embedding_model} if s.embedding_model else {}),
             **({"model_cache": s.model_cache} if s.model_cache else {}),
         }

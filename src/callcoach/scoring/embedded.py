@@ -133,12 +133,14 @@ class EmbeddedScorer:
         model_cache: str | None = None,
         zero_shot: ZeroShotWeights = DEFAULT_ZERO_SHOT,
         reads_replies: bool = False,
+        precision: str | None = None,
     ) -> None:
         """`disabled_features` (groups of embedded_features.FEATURE_GROUPS) is for ablations,
         `zero_shot` for weights fitted elsewhere (the bench fits them on the other corpus),
         `reads_replies` lets the teaching models read the other party's next turn too;
-        `backend` and `model_cache` choose how the embedding model runs (embedding_model.py)."""
-        self._model = model or shared_model(model_path, backend, model_cache)
+        `backend`, `model_cache` and `precision` choose how the embedding model runs
+        (embedding_model.py)."""
+        self._model = model or shared_model(model_path, backend, model_cache, precision)
         self._disabled = frozenset(disabled_features)
         self._prototypes = PrototypeCache()
         self._zero_shot = zero_shot

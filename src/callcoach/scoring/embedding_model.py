@@ -7,18 +7,18 @@ Three backends compute the same vectors (`CALLCOACH_EMBEDDING_BACKEND`; bench/en
 them side by side, docs/scoring.md gives the figures):
 
 - `openvino` (default) and `onnx` (ONNX Runtime) run an ONNX export of the same weights, made on
-  this machine at first use and kept in the model cache (embedding_onnx.py). OpenVINO computes in
-  bfloat16 where the CPU has bfloat16 instructions, as PyTorch does; ONNX Runtime in float32.
-  Their vectors agree with today's PyTorch ones to a cosine of 0.9998 or more (2,000 sentences):
-  about as closely as today's bfloat16 vectors agree with the float32 ones PyTorch gives on CPUs
-  without bfloat16, which have always shared one model name. So stored embeddings keep the name
-  (the levels of demo calls scored both ways are compared in bench/encoder.py). Both were several
-  times faster than PyTorch on 2 cores; OpenVINO the most.
-- `torch`: sentence-transformers on PyTorch. On CPUs with bfloat16 instructions (AVX512-BF16 or
-  AMX) the matrix products run in bfloat16 under autocast (vectors within a cosine of 0.9999 of
-  float32).
+  this machine at first use and kept in the model cache (embedding_onnx.py). Their vectors agree
+  with PyTorch's to a cosine of 0.9998 or more (2,000 sentences): about as closely as bfloat16
+  vectors agree with float32 ones, which have always shared one model name. So stored embeddings
+  keep the name (the levels of demo calls scored both ways are compared in bench/encoder.py).
+- `torch`: sentence-transformers on PyTorch.
 
-`CALLCOACH_EMBEDDING_PRECISION=float32` keeps OpenVINO and PyTorch in float32.
+Precision (`CALLCOACH_EMBEDDING_PRECISION`: auto, float32 or bfloat16). `auto` computes in
+bfloat16 only on CPUs with AMX, whose tile instructions make it several times faster; everywhere
+else in float32. On a CPU with AVX512-BF16 but no AMX, bfloat16 was measured 1.6-1.7x *slower*
+than float32 with both PyTorch (autocast) and OpenVINO (bench/encoder.py, docs/scoring.md), and
+until issue 14 it was what such CPUs used. OpenVINO and PyTorch honour the setting; ONNX Runtime
+always computes in float32.
 
 Whatever the backend:
 
@@ -88,38 +88,52 @@ def _threads() -> int:
         return 0
 
 
-def _bfloat16_allowed() -> bool:
-    """False when CALLCOACH_EMBEDDING_PRECISION asks for float32 (OpenVINO then keeps it)."""
-    choice = os.environ.get("CALLCOACH_EMBEDDING_PRECISION", "auto").strip().lower()
-    return choice not in ("float32", "fp32")
-
-
-def _bfloat16_wanted() -> bool:
-    choice = os.environ.get("CALLCOACH_EMBEDDING_PRECISION", "auto").strip().lower()
-    if choice in ("float32", "fp32"):
-        return False
-    import torch
-
-    supported = False
+def cpu_has_amx() -> bool:
+    """Whether the CPU has AMX tiles for bfloat16 (Linux: the kernel's CPU flags). Elsewhere
+    False: float32 is never the slow choice."""
     try:
-        supported = bool(
-            torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+        with Path("/proc/cpuinfo").open(encoding="utf-8", errors="replace") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return "amx_bf16" in line.split()
+    except OSError:
+        pass
+    return False
+
+
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def choose_precision(precision: str | None = None) -> str:
+    """auto, float32 or bfloat16: `precision`, else CALLCOACH_EMBEDDING_PRECISION, else auto."""
+    chosen = (precision or os.environ.get("CALLCOACH_EMBEDDING_PRECISION") or "auto").strip()
+    chosen = {"fp32": "float32", "bf16": "bfloat16"}.get(chosen.lower(), chosen.lower())
+    if chosen not in PRECISIONS:
+        raise ValueError(
+            f"unknown embedding precision {chosen!r}: choose one of {', '.join(PRECISIONS)}"
         )
-    except AttributeError:  # an older torch without the probes: stay on float32
-        supported = False
-    if choice in ("bfloat16", "bf16"):
-        return True
-    return supported
+    return chosen
+
+
+def bfloat16_wanted(precision: str | None = None) -> bool:
+    """Whether the matrix products run in bfloat16: asked for, or auto on a CPU with AMX."""
+    chosen = choose_precision(precision)
+    return chosen == "bfloat16" or (chosen == "auto" and cpu_has_amx())
 
 
 class EmbeddingModel:
     """Unit-length sentence embeddings. The weights load on the first `encode` call."""
 
     def __init__(
-        self, path: str | None = None, backend: str | None = None, cache_dir: str | None = None
+        self,
+        path: str | None = None,
+        backend: str | None = None,
+        cache_dir: str | None = None,
+        precision: str | None = None,
     ) -> None:
         self._path = path
         self.backend = choose_backend(backend)
+        self._precision = choose_precision(precision)
         self._cache_dir = cache_dir
         self._model: Any = None
         self._bfloat16 = False
@@ -144,10 +158,12 @@ class EmbeddingModel:
                 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
                 path = Path(self._path) if self._path else bundled_model_path()
                 if self.backend != "torch":  # PyTorch is imported only if an export is made
-                    self._model = _load_exported(path, self._cache_dir, self.backend)
+                    self._model = _load_exported(
+                        path, self._cache_dir, self.backend, self._precision
+                    )
                 else:
                     self._model = load_sentence_transformer(path)
-                    self._bfloat16 = _bfloat16_wanted()
+                    self._bfloat16 = bfloat16_wanted(self._precision)
         return self._model
 
     @property
@@ -235,7 +251,7 @@ class EmbeddingModel:
         return np.stack([known[t] for t in texts])
 
 
-def _load_exported(path: Path, cache_dir: str | None, backend: str) -> Any:
+def _load_exported(path: Path, cache_dir: str | None, backend: str, precision: str) -> Any:
     from callcoach.scoring.embedding_onnx import (
         OnnxRuntimeEncoder,
         OpenVinoEncoder,
@@ -247,17 +263,23 @@ def _load_exported(path: Path, cache_dir: str | None, backend: str) -> Any:
     if backend == "onnx":
         return OnnxRuntimeEncoder(path, exported, _threads(), EXPORTED_BATCH_SIZE)
     return OpenVinoEncoder(
-        path, exported, _threads(), EXPORTED_BATCH_SIZE, float32=not _bfloat16_allowed()
+        path, exported, _threads(), EXPORTED_BATCH_SIZE, float32=not bfloat16_wanted(precision)
     )
 
 
 def shared_model(
-    path: str | None = None, backend: str | None = None, cache_dir: str | None = None
+    path: str | None = None,
+    backend: str | None = None,
+    cache_dir: str | None = None,
+    precision: str | None = None,
 ) -> EmbeddingModel:
-    """The process's one instance per model path and backend (loaded on first use, not here)."""
-    return _shared_model(path, choose_backend(backend), cache_dir)
+    """The process's one instance per model path, backend and precision (loaded on first use,
+    not here)."""
+    return _shared_model(path, choose_backend(backend), cache_dir, choose_precision(precision))
 
 
 @lru_cache(maxsize=8)
-def _shared_model(path: str | None, backend: str, cache_dir: str | None) -> EmbeddingModel:
-    return EmbeddingModel(path, backend, cache_dir)
+def _shared_model(
+    path: str | None, backend: str, cache_dir: str | None, precision: str
+) -> EmbeddingModel:
+    return EmbeddingModel(path, backend, cache_dir, precision)

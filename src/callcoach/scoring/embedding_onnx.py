@@ -369,8 +369,9 @@ class OnnxRuntimeEncoder(SentenceEncoder):
 
 
 class OpenVinoEncoder(SentenceEncoder):
-    """OpenVINO on the CPU. It computes in bfloat16 where the CPU has bfloat16 instructions
-    (AMX or AVX512-BF16), as the PyTorch path does, unless `float32` is asked for."""
+    """OpenVINO on the CPU. With `float32` it computes in float32; without, OpenVINO chooses
+    (bfloat16 where the CPU has bfloat16 instructions). embedding_model.bfloat16_wanted decides
+    which, as it does for PyTorch."""
 
     def __init__(
         self,

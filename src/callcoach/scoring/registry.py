@@ -36,6 +36,7 @@ def _embedded(config: ScorerConfig) -> Scorer:
         model_path=config.options.get("embedding_model"),
         backend=config.options.get("embedding_backend"),
         model_cache=config.options.get("model_cache"),
+        precision=config.options.get("embedding_precision"),
     )
 
 

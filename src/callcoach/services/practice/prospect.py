@@ -131,7 +131,9 @@ class Prospect:
             from callcoach.scoring.embedding_model import shared_model
 
             s = self.settings
-            model = shared_model(s.embedding_model, s.embedding_backend, s.model_cache)
+            model = shared_model(
+                s.embedding_model, s.embedding_backend, s.model_cache, s.embedding_precision
+            )
             self._model_name = model.name
             self.encoder = model.encode_cached
         return self.encoder
