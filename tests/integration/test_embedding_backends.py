@@ -153,3 +153,14 @@ def test_an_unknown_precision_is_refused_by_name(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CALLCOACH_EMBEDDING_PRECISION", "half")
     with pytest.raises(ValueError, match="embedding_precision"):
         Settings()
+
+
+def test_openvino_never_pins_a_scoring_worker_to_a_core(cache: Path) -> None:
+    """Scoring workers are processes of one thread each: OpenVINO's default pinning put every
+    worker's thread on the first core, so two workers on 2 cores ran at half speed each."""
+    from callcoach.scoring.embedding_onnx import OpenVinoEncoder, ensure_export
+
+    exported = ensure_export(bundled_model_path(), cache)
+    encoder = OpenVinoEncoder(bundled_model_path(), exported, threads=1, float32=True)
+    assert encoder._compiled.get_property("ENABLE_CPU_PINNING") is False
+    assert encoder.encode(["Okay."]).shape == (1, 384)
