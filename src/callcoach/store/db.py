@@ -46,7 +46,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # As many connections as the web server runs request threads (40, AnyIO's default):
+        # with the default pool (5 + 10 overflow), 20 pages opened at once in one server
+        # process spent part of their time queued for a connection. A SQLite connection is
+        # only an open file, so a large pool costs little.
+        engine = create_engine(
+            url, connect_args={"timeout": 30}, pool_size=10, max_overflow=30, pool_timeout=60
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
