@@ -369,6 +369,14 @@ def run_corpus(
     return result
 
 
+def _with_rubric(names: list[str], rubric: str | None, prefix: str) -> tuple[dict[str, Any], str]:
+    """The corpora asked for (each read with `rubric` instead of its own when given) and the
+    results file's stem: the prefix, the corpora and the rubric's name."""
+    corpora = {n: replace(CORPORA[n], rubric_file=rubric) if rubric else CORPORA[n] for n in names}
+    stem = f"{prefix}-{'-'.join(names)}" + (f"-{Path(rubric).stem}" if rubric else "")
+    return corpora, stem
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Skip the ablations.")
@@ -439,11 +447,7 @@ def main() -> None:
     if args.method:
         from learning import run_methods, summary
 
-        if args.rubric:
-            corpora = {n: replace(CORPORA[n], rubric_file=args.rubric) for n in names}
-        stem = f"agreement-method-{'-'.join(names)}" + (
-            f"-{Path(args.rubric).stem}" if args.rubric else ""
-        )
+        corpora, stem = _with_rubric(names, args.rubric, "agreement-method")
         methods: dict[str, Any] = {
             "command": "python " + " ".join(["bench/agreement.py", *sys.argv[1:]]),
             "scorer": f"embedded v{EmbeddedScorer.version}",
@@ -466,11 +470,7 @@ def main() -> None:
         budgets = tuple(sorted(set(args.budget or BUDGETS)))
         if min(budgets) < 1:
             parser.error("--budget must be at least 1")
-        if args.rubric:
-            corpora = {n: replace(CORPORA[n], rubric_file=args.rubric) for n in names}
-        stem = f"agreement-select-{args.select}-{'-'.join(names)}" + (
-            f"-{Path(args.rubric).stem}" if args.rubric else ""
-        )
+        corpora, stem = _with_rubric(names, args.rubric, f"agreement-select-{args.select}")
         selected: dict[str, Any] = {
             "command": "python " + " ".join(["bench/agreement.py", *sys.argv[1:]]),
             "scorer": f"embedded v{EmbeddedScorer.version}",
